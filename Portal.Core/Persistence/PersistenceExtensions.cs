@@ -1,0 +1,54 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Portal.Core.Persistence;
+
+public static class PersistenceExtensions
+{
+    public const string DefaultConnectionString = "Data Source=portal.db";
+
+    public static IHostApplicationBuilder AddPersistence(this IHostApplicationBuilder builder)
+    {
+        var provider = builder.Configuration[$"{DatabaseOptions.Section}:Provider"] ?? "Sqlite";
+        var connectionString = builder.Configuration.GetConnectionString("Portal");
+        if (string.IsNullOrWhiteSpace(connectionString)) connectionString = DefaultConnectionString;
+
+        if (!string.Equals(provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException(string.Equals(provider, "Postgres", StringComparison.OrdinalIgnoreCase)
+                ? "Database:Provider 'Postgres' is not available in this build yet; use 'Sqlite'."
+                : $"Database:Provider '{provider}' is not known; use 'Sqlite' or 'Postgres'.");
+        }
+
+        builder.Services.AddDbContextFactory<PortalDbContext>(o => o.UseSqlite(connectionString));
+        builder.Services.AddSingleton<DatabaseMigrator>();
+        return builder;
+    }
+}
+
+/// Applies migrations once at start and puts SQLite into WAL mode (a property of the file, so once is enough).
+public sealed class DatabaseMigrator(IDbContextFactory<PortalDbContext> factory)
+{
+    public async Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            var builder = new SqliteConnectionStringBuilder(db.Database.GetConnectionString());
+            var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+            if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+        }
+        await db.Database.MigrateAsync(cancellationToken);
+        if (db.Database.IsSqlite())
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+    }
+
+    public async Task<bool> CanConnectAsync(CancellationToken cancellationToken) 
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        return await db.Database.CanConnectAsync(cancellationToken);
+    }
+}

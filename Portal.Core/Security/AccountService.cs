@@ -1,0 +1,131 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Portal.Core.Security;
+
+public sealed record AccountSummary(string Id, string Email, string Role, bool IsDisabled, DateTime CreatedUtc, DateTime? LastSignInUtc);
+
+/// Local accounts (Authentication:Mode=Local). Each call takes its own scope, so that a Blazor circuit never
+/// holds a database context for its lifetime.
+public sealed class AccountService(IServiceScopeFactory scopes, TimeProvider clock)
+{
+    private static readonly SemaphoreSlim s_firstAdministrator = new(1, 1);
+
+    public async Task<bool> AnyAccountAsync(CancellationToken cancellationToken = default)
+    {
+        using var scope = scopes.CreateScope();
+        return await Users(scope).Users.AnyAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AccountSummary>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        using var scope = scopes.CreateScope();
+        var users = await Users(scope).Users.AsNoTracking().ToListAsync(cancellationToken);
+        return users.OrderBy(u => u.Email, StringComparer.OrdinalIgnoreCase)
+            .Select(u => new AccountSummary(u.Id, u.Email ?? u.UserName ?? "", u.Role, u.IsDisabled, u.CreatedUtc, u.LastSignInUtc))
+            .ToList();
+    }
+
+    public async Task<AccountSummary> CreateAsync(string email, string password, string role, CancellationToken cancellationToken = default)
+    {
+        using var scope = scopes.CreateScope();
+        return await CreateInScopeAsync(Users(scope), email, password, role);
+    }
+
+    /// The one-time set-up: creates the first Administrator only while no account exists at all.
+    public async Task<AccountSummary?> CreateFirstAdministratorAsync(string email, string password, CancellationToken cancellationToken = default)
+    {
+        await s_firstAdministrator.WaitAsync(cancellationToken);
+        try
+        {
+            using var scope = scopes.CreateScope();
+            var users = Users(scope);
+            if (await users.Users.AnyAsync(cancellationToken)) return null;
+            return await CreateInScopeAsync(users, email, password, Roles.Administrator);
+        }
+        finally
+        {
+            s_firstAdministrator.Release();
+        }
+    }
+
+    public async Task SetRoleAsync(string id, string role, CancellationToken cancellationToken = default)
+    {
+        var canonical = Roles.Normalize(role) ?? throw new PortalValidationException("role", $"'{role}' is not a role.");
+        using var scope = scopes.CreateScope();
+        var users = Users(scope);
+        var user = await users.FindByIdAsync(id) ?? throw new PortalValidationException("id", "No such account.");
+        if (user.Role == canonical) return;
+        if (user.Role == Roles.Administrator && !user.IsDisabled)
+            await EnsureAnotherActiveAdministratorAsync(users, user.Id, cancellationToken);
+        user.Role = canonical;
+        Check(await users.UpdateAsync(user));
+        Check(await users.UpdateSecurityStampAsync(user));
+    }
+
+    public async Task SetDisabledAsync(string id, bool disabled, CancellationToken cancellationToken = default)
+    {
+        using var scope = scopes.CreateScope();
+        var users = Users(scope);
+        var user = await users.FindByIdAsync(id) ?? throw new PortalValidationException("id", "No such account.");
+        if (user.IsDisabled == disabled) return;
+        if (disabled && user.Role == Roles.Administrator)
+            await EnsureAnotherActiveAdministratorAsync(users, user.Id, cancellationToken);
+        user.IsDisabled = disabled;
+        Check(await users.UpdateAsync(user));
+        // A new stamp signs the account out of every browser at the next cookie validation.
+        Check(await users.UpdateSecurityStampAsync(user));
+    }
+
+    public async Task RecordSignInAsync(string email, CancellationToken cancellationToken = default)
+    {
+        using var scope = scopes.CreateScope();
+        var users = Users(scope);
+        var user = await users.FindByEmailAsync(email);
+        if (user is null) return;
+        user.LastSignInUtc = clock.GetUtcNow().UtcDateTime;
+        await users.UpdateAsync(user);
+    }
+
+    private async Task<AccountSummary> CreateInScopeAsync(UserManager<PortalUser> users, string email, string password, string role)
+    {
+        email = email?.Trim() ?? "";
+        if (email.Length == 0 || !email.Contains('@') || email.Length > 256)
+            throw new PortalValidationException("email", "Enter a valid e-mail address.");
+        var canonical = Roles.Normalize(role)
+            ?? throw new PortalValidationException("role", $"'{role}' is not a role; use one of {string.Join(", ", Roles.All)}.");
+        if (await users.FindByEmailAsync(email) is not null)
+            throw new PortalValidationException("email", $"An account for {email} already exists.");
+
+        var user = new PortalUser
+        {
+            UserName = email,
+            Email = email,
+            EmailConfirmed = true,
+            Role = canonical,
+            LockoutEnabled = true,
+            CreatedUtc = clock.GetUtcNow().UtcDateTime,
+        };
+        var result = await users.CreateAsync(user, password ?? "");
+        if (!result.Succeeded)
+            throw new PortalValidationException(
+                result.Errors.Any(e => e.Code.StartsWith("Password", StringComparison.Ordinal)) ? "password" : "email",
+                string.Join(" ", result.Errors.Select(e => e.Description)));
+        return new AccountSummary(user.Id, email, canonical, false, user.CreatedUtc, null);
+    }
+
+    private static async Task EnsureAnotherActiveAdministratorAsync(UserManager<PortalUser> users, string exceptId, CancellationToken cancellationToken)
+    {
+        var others = await users.Users.CountAsync(u => u.Role == Roles.Administrator && !u.IsDisabled && u.Id != exceptId, cancellationToken);
+        if (others == 0)
+            throw new PortalValidationException("role", "This is the last active Administrator; make another account Administrator first.");
+    }
+
+    private static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded) throw new PortalValidationException("account", string.Join(" ", result.Errors.Select(e => e.Description)));
+    }
+
+    private static UserManager<PortalUser> Users(IServiceScope scope) => scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+}

@@ -1,0 +1,42 @@
+using MudBlazor.Services;
+using Portal.Components;
+using Portal.Core.PagerDuty;
+using Portal.Core.Persistence;
+using Portal.Endpoints;
+using Portal.Security;
+
+var builder = WebApplication.CreateBuilder(args);
+// MudBlazor's and the framework's assets are served from their packages whatever the environment.
+builder.WebHost.UseStaticWebAssets();
+
+builder.AddPersistence();
+builder.AddPortalSecurity();
+builder.Services.AddOptions<PagerDutyOptions>().BindConfiguration(PagerDutyOptions.Section);
+builder.Services.AddProblemDetails();
+builder.Services.AddMudServices();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+
+var app = builder.Build();
+
+await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+await app.EnsureBootstrapAdministratorAsync();
+
+app.UseSecurityHeaders();
+// API callers get problem details and never a stack trace; browsers get the error page.
+app.UseWhen(IsApi, api => api.UseExceptionHandler().UseStatusCodePages());
+app.UseWhen(c => !IsApi(c), pages => pages.UseExceptionHandler("/error", createScopeForErrors: true));
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.MapHealthEndpoints();
+app.MapAccountEndpoints();
+app.MapMeEndpoints();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+app.Run();
+
+static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");
+
+public partial class Program;

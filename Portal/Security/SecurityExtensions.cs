@@ -1,0 +1,94 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Identity.Web;
+using Portal.Core.Persistence;
+using Portal.Core.Security;
+
+namespace Portal.Security;
+
+public enum AuthenticationMode { Local, EntraId }
+
+public static class SecurityExtensions
+{
+    private const string PortalScheme = "Portal";
+
+    public static AuthenticationMode ModeOf(IConfiguration configuration)
+    {
+        var value = configuration["Authentication:Mode"];
+        if (string.IsNullOrWhiteSpace(value) || value.Equals("Local", StringComparison.OrdinalIgnoreCase)) return AuthenticationMode.Local;
+        if (value.Equals("EntraId", StringComparison.OrdinalIgnoreCase)) return AuthenticationMode.EntraId;
+        throw new InvalidOperationException($"Authentication:Mode '{value}' is not known; use 'Local' or 'EntraId'.");
+    }
+
+    public static IHostApplicationBuilder AddPortalSecurity(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var mode = ModeOf(builder.Configuration);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ApiTokenService>();
+        services.AddSingleton<AccountService>();
+        services.AddHttpContextAccessor();
+        services.AddDataProtection().SetApplicationName("Portal").PersistKeysToDbContext<PortalDbContext>();
+
+        var browserScheme = mode == AuthenticationMode.Local ? IdentityConstants.ApplicationScheme : CookieAuthenticationDefaults.AuthenticationScheme;
+        var authentication = services
+            .AddAuthentication(o =>
+            {
+                o.DefaultScheme = PortalScheme;
+                o.DefaultChallengeScheme = PortalScheme;
+            })
+            .AddPolicyScheme(PortalScheme, "Portal", o => o.ForwardDefaultSelector = context =>
+                ApiTokenAuthenticationHandler.HasBearer(context) ? ApiTokenAuthenticationHandler.SchemeName
+                : mode == AuthenticationMode.EntraId && !context.Request.Path.StartsWithSegments("/api") ? OpenIdConnectDefaults.AuthenticationScheme
+                : browserScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
+
+        if (mode == AuthenticationMode.Local)
+        {
+            authentication.AddIdentityCookies();
+            services.AddIdentityCore<PortalUser>(o =>
+                {
+                    o.User.RequireUniqueEmail = true;
+                    o.Password.RequiredLength = 10;
+                    o.Password.RequireNonAlphanumeric = false;
+                    o.Lockout.MaxFailedAccessAttempts = 5;
+                    o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+                    o.Lockout.AllowedForNewUsers = true;
+                })
+                .AddEntityFrameworkStores<PortalDbContext>()
+                .AddSignInManager<PortalSignInManager>()
+                .AddClaimsPrincipalFactory<PortalClaimsPrincipalFactory>()
+                .AddDefaultTokenProviders();
+            services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+            services.ConfigureApplicationCookie(ConfigureBrowserCookie);
+        }
+        else
+        {
+            authentication.AddMicrosoftIdentityWebApp(builder.Configuration.GetSection("AzureAd"));
+            services.Configure<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme, ConfigureBrowserCookie);
+            services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme,
+                o => o.TokenValidationParameters.RoleClaimType = "roles");
+        }
+
+        services.AddAuthorizationBuilder().AddPermissionPolicies();
+        services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ApiAwareAuthorizationResultHandler>();
+        services.AddCascadingAuthenticationState();
+        return builder;
+    }
+
+    private static void ConfigureBrowserCookie(CookieAuthenticationOptions o)
+    {
+        o.LoginPath = "/login";
+        o.AccessDeniedPath = "/denied";
+        o.Cookie.Name = "portal.auth";
+        o.Cookie.HttpOnly = true;
+        o.Cookie.SameSite = SameSiteMode.Lax;
+        o.SlidingExpiration = true;
+        o.ExpireTimeSpan = TimeSpan.FromHours(12);
+    }
+}
