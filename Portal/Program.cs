@@ -33,7 +33,8 @@ app.MapStaticAssets();
 app.MapHealthEndpoints();
 app.MapAccountEndpoints();
 app.MapMeEndpoints();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+// Our own Content-Security-Policy already says frame-ancestors 'none'; Blazor would add a second, looser one.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 
 app.Run();
 

@@ -1,0 +1,67 @@
+using Microsoft.Playwright;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.EndToEnd;
+
+/// One headless Debian Chromium for the browser tests, and the portal on real Kestrel: `Portal` with an
+/// Administrator, `FreshPortal` with no account yet (the first-run set-up).
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+    public IBrowser Browser { get; private set; } = default!;
+    public PortalAppFactory Portal { get; } = new();
+    public PortalAppFactory FreshPortal { get; } = new(bootstrapAdmin: false);
+
+    public async Task InitializeAsync()
+    {
+        Portal.StartKestrel();
+        FreshPortal.StartKestrel();
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    public static async Task SignInAsync(IPage page, string baseUrl, string email, string password)
+    {
+        await page.GotoAsync(baseUrl + "/login");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("#sign-in");
+        await page.WaitForURLAsync(url => !url.Contains("/login"));
+    }
+
+    public static string ArtifactPath(string name)
+    {
+        var folder = Path.Combine(RepoPaths.Root, "artifacts");
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, name);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        Portal.Dispose();
+        FreshPortal.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}

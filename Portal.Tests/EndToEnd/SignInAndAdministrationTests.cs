@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Portal.Core.Security;
+using Portal.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Portal.Tests.EndToEnd;
+
+[Collection(BrowserCollection.Name)]
+public sealed class SignInAndAdministrationTests(BrowserFixture browser)
+{
+    private string BaseUrl => browser.Portal.BaseUrl;
+
+    [Fact]
+    public async Task FirstRunSetUpCreatesTheAdministrator()
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(browser.FreshPortal.BaseUrl + "/login");
+        await page.WaitForURLAsync(url => url.EndsWith("/setup"));
+        await page.FillAsync("#email", "owner@portal.test");
+        await page.FillAsync("#password", "Owner-Passw0rd");
+        await page.FillAsync("#confirm", "Owner-Passw0rd");
+        await page.ClickAsync("#create-admin");
+
+        await Expect(page.Locator("#home-role")).ToHaveTextAsync("Administrator");
+        await Expect(page.Locator("#signed-in-user")).ToContainTextAsync("owner@portal.test");
+        await page.GotoAsync(browser.FreshPortal.BaseUrl + "/setup");
+        await page.WaitForURLAsync(url => !url.Contains("/setup"));
+    }
+
+    [Fact]
+    public async Task WrongPasswordIsRefusedWithAMessage()
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(BaseUrl + "/login");
+        await page.FillAsync("#email", PortalAppFactory.AdminEmail);
+        await page.FillAsync("#password", "not-the-password");
+        await page.ClickAsync("#sign-in");
+        await Expect(page.Locator("#login-error")).ToHaveTextAsync("Wrong e-mail or password.");
+    }
+
+    [Fact]
+    public async Task UserDoesNotSeeAdministrationAndIsRefusedAtItsAddress()
+    {
+        var accounts = browser.Portal.Services.GetRequiredService<AccountService>();
+        var user = await accounts.CreateAsync("agent@portal.test", "Agent-Passw0rd", Roles.User);
+        var page = await browser.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, BaseUrl, user.Email, "Agent-Passw0rd");
+
+        await Expect(page.Locator("#home-role")).ToHaveTextAsync("User");
+        await Expect(page.Locator("#nav-menu")).ToContainTextAsync("Home");
+        await Expect(page.Locator("#nav-menu a[href='/admin']")).ToHaveCountAsync(0);
+
+        await page.GotoAsync(BaseUrl + "/admin");
+        await Expect(page.Locator("#not-authorized")).ToContainTextAsync("Not authorized");
+    }
+
+    [Fact]
+    public async Task AdministratorCreatesATokenThatWorksUntilRevoked()
+    {
+        var page = await browser.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, BaseUrl, PortalAppFactory.AdminEmail, PortalAppFactory.AdminPassword);
+        await page.ClickAsync("#nav-menu a[href='/admin']");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "API tokens" }).ClickAsync();
+
+        await page.FillAsync("#new-token-name", "deploy-bot");
+        await page.ClickAsync("#create-token");
+        var secret = (await page.Locator("#created-token-secret").TextContentAsync())!.Trim();
+        Assert.StartsWith("ptl_", secret);
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ArtifactPath("administration-tokens.png") });
+
+        using var api = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        var me = await api.GetStringAsync("/api/me");
+        Assert.Contains("\"name\":\"deploy-bot\"", me);
+        Assert.Contains("\"kind\":\"token\"", me);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke deploy-bot" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#tokens-grid")).ToContainTextAsync("Revoked");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/me")).StatusCode);
+
+        await page.ReloadAsync();
+        await page.GetByRole(AriaRole.Tab, new() { Name = "API tokens" }).ClickAsync();
+        await Expect(page.Locator("#tokens-grid")).ToContainTextAsync("deploy-bot");
+        Assert.DoesNotContain(secret, await page.ContentAsync());
+    }
+}

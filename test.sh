@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh machine: installs Debian's Chromium for the browser tests when it is missing,
+# restores the local tools, checks that the EF Core model has its migration, then runs the one test project.
+# The last line reads "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+
+if [ ! -x /usr/bin/chromium ]; then
+    echo "Installing Debian's chromium for the browser tests..."
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null || {
+        echo "Could not install chromium"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet tool restore >/dev/null || { echo "dotnet tool restore failed"; echo "0 passed, 1 failed"; exit 1; }
+dotnet build Portal.sln -m:1 -nologo -v:q || { echo "Build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+if ! dotnet ef migrations has-pending-model-changes --project Portal.Core --startup-project Portal --no-build; then
+    echo "The EF Core model has changes without a migration: run 'dotnet ef migrations add <Name> --project Portal.Core --startup-project Portal --output-dir Persistence/Migrations'"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+out=$(dotnet test Portal.sln --no-build -nologo 2>&1); rc=$?
+echo "$out"
+summary=$(echo "$out" | sed -nE 's/.*Failed: +([0-9]+), Passed: +([0-9]+), Skipped: +([0-9]+).*/\2 passed, \1 failed, \3 skipped/p' | tail -n 1)
+if [ -z "$summary" ]; then summary="0 passed, 1 failed"; [ $rc -eq 0 ] && rc=1; fi
+echo "$summary"
+exit $rc
