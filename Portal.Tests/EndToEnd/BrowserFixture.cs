@@ -44,6 +44,16 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.WaitForURLAsync(url => !url.Contains("/login"));
     }
 
+    /// Opens a page of the interactive app and waits until its circuit is live, so that clicks reach the server.
+    public static async Task GotoInteractiveAsync(IPage page, string url)
+    {
+        await page.GotoAsync(url);
+        await WaitForInteractiveAsync(page);
+    }
+
+    public static Task WaitForInteractiveAsync(IPage page) =>
+        page.Locator("#circuit-state[data-interactive='true']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
     public static string ArtifactPath(string name)
     {
         var folder = Path.Combine(RepoPaths.Root, "artifacts");

@@ -62,7 +62,7 @@ public sealed class SignInAndAdministrationTests(BrowserFixture browser)
     {
         var page = await browser.NewPageAsync();
         await BrowserFixture.SignInAsync(page, BaseUrl, PortalAppFactory.AdminEmail, PortalAppFactory.AdminPassword);
-        await page.ClickAsync("#nav-menu a[href='/admin']");
+        await BrowserFixture.GotoInteractiveAsync(page, BaseUrl + "/admin");
         await page.GetByRole(AriaRole.Tab, new() { Name = "API tokens" }).ClickAsync();
 
         await page.FillAsync("#new-token-name", "deploy-bot");
@@ -83,6 +83,7 @@ public sealed class SignInAndAdministrationTests(BrowserFixture browser)
         Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/me")).StatusCode);
 
         await page.ReloadAsync();
+        await BrowserFixture.WaitForInteractiveAsync(page);
         await page.GetByRole(AriaRole.Tab, new() { Name = "API tokens" }).ClickAsync();
         await Expect(page.Locator("#tokens-grid")).ToContainTextAsync("deploy-bot");
         Assert.DoesNotContain(secret, await page.ContentAsync());
