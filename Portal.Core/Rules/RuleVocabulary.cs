@@ -1,0 +1,101 @@
+namespace Portal.Core.Rules;
+
+public static class RuleOperators
+{
+    public const string EqualTo = "equals";
+    public const string NotEquals = "notEquals";
+    public const string Contains = "contains";
+    public const string NotContains = "notContains";
+    public const string StartsWith = "startsWith";
+    public const string EndsWith = "endsWith";
+    public const string In = "in";
+    public const string NotIn = "notIn";
+    public const string IsBlank = "isBlank";
+    public const string IsNotBlank = "isNotBlank";
+    public const string GreaterThan = "greaterThan";
+    public const string GreaterOrEqual = "greaterOrEqual";
+    public const string LessThan = "lessThan";
+    public const string LessOrEqual = "lessOrEqual";
+    public const string Matches = "matches";
+    public const string Changed = "changed";
+    public const string ChangedTo = "changedTo";
+    public const string ChangedFrom = "changedFrom";
+
+    public static IReadOnlyList<string> All { get; } =
+    [
+        EqualTo, NotEquals, Contains, NotContains, StartsWith, EndsWith, In, NotIn, IsBlank, IsNotBlank,
+        GreaterThan, GreaterOrEqual, LessThan, LessOrEqual, Matches, Changed, ChangedTo, ChangedFrom,
+    ];
+
+    public static bool IsKnown(string op) => All.Contains(op, StringComparer.Ordinal);
+
+    public static bool TakesNoValue(string op) => op is IsBlank or IsNotBlank or Changed;
+
+    public static bool TakesList(string op) => op is In or NotIn;
+
+    public static bool IsOrdering(string op) => op is GreaterThan or GreaterOrEqual or LessThan or LessOrEqual;
+
+    public static bool IsChange(string op) => op is Changed or ChangedTo or ChangedFrom;
+}
+
+public static class RuleFields
+{
+    public const string BusinessHours = "time.businessHours";
+
+    public static IReadOnlyList<string> PagerDuty { get; } =
+    [
+        "pd.eventType", "pd.incidentTitle", "pd.incidentStatus", "pd.service", "pd.serviceName",
+        "pd.escalationPolicy", "pd.escalationPolicyName", "pd.priority", "pd.urgency",
+    ];
+
+    public static bool IsPagerDuty(string field) => PagerDuty.Contains(field, StringComparer.Ordinal);
+
+    public static bool IsSpecial(string field) => field == BusinessHours || IsPagerDuty(field);
+
+    public static string PagerDutyValue(string field, PagerDutyFacts? facts) =>
+        facts is null
+            ? ""
+            : field switch
+            {
+                "pd.eventType" => facts.EventType,
+                "pd.incidentTitle" => facts.IncidentTitle,
+                "pd.incidentStatus" => facts.IncidentStatus,
+                "pd.service" => facts.ServiceId,
+                "pd.serviceName" => facts.ServiceName,
+                "pd.escalationPolicy" => facts.EscalationPolicyId,
+                "pd.escalationPolicyName" => facts.EscalationPolicyName,
+                "pd.priority" => facts.Priority,
+                "pd.urgency" => facts.Urgency,
+                _ => null,
+            } ?? "";
+
+    public static string BusinessHoursValue(bool isBusinessHours) => isBusinessHours ? "true" : "false";
+}
+
+public static class RuleActionTypes
+{
+    public const string CreateIncident = "createIncident";
+    public const string AcknowledgeIncident = "acknowledgeIncident";
+    public const string ResolveIncident = "resolveIncident";
+    public const string SetIncidentPriority = "setIncidentPriority";
+    public const string SetIncidentUrgency = "setIncidentUrgency";
+    public const string ReassignIncident = "reassignIncident";
+    public const string AddResponders = "addResponders";
+    public const string RunIncidentWorkflow = "runIncidentWorkflow";
+    public const string RunAutomationAction = "runAutomationAction";
+    public const string AddNote = "addNote";
+    public const string SetField = "setField";
+    public const string CreateRecord = "createRecord";
+
+    public static IReadOnlyList<string> PagerDuty { get; } =
+    [
+        CreateIncident, AcknowledgeIncident, ResolveIncident, SetIncidentPriority, SetIncidentUrgency,
+        ReassignIncident, AddResponders, RunIncidentWorkflow, RunAutomationAction, AddNote,
+    ];
+
+    public static IReadOnlyList<string> Record { get; } = [SetField, CreateRecord];
+
+    public static bool IsPagerDuty(string type) => PagerDuty.Contains(type, StringComparer.Ordinal);
+
+    public static bool IsRecord(string type) => Record.Contains(type, StringComparer.Ordinal);
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Portal.Core.Rules;
+
+public sealed record RulesDocument
+{
+    public int SchemaVersion { get; init; } = 1;
+    public IReadOnlyList<Ruleset> Rulesets { get; init; } = [];
+}
+
+public sealed record Ruleset
+{
+    public string Name { get; init; } = "";
+    public bool Enabled { get; init; } = true;
+    public IReadOnlyList<Rule> Rules { get; init; } = [];
+}
+
+public sealed record Rule
+{
+    public string Name { get; init; } = "";
+    public string Object { get; init; } = "";
+    public string RunOn { get; init; } = "";
+    public string When { get; init; } = RuleWhen.All;
+    public IReadOnlyList<RuleCondition> Conditions { get; init; } = [];
+    public string ExecuteFor { get; init; } = RuleExecuteFor.AllLinked;
+    public IReadOnlyList<JsonObject> Actions { get; init; } = [];
+}
+
+public sealed record RuleCondition
+{
+    public string Field { get; init; } = "";
+    public string Operator { get; init; } = "";
+    public JsonElement? Value { get; init; }
+}
+
+public static class RuleRunOn
+{
+    public const string RecordCreateOrUpdate = "recordCreateOrUpdate";
+    public const string PagerDutyIncidentCreateOrUpdate = "pagerDutyIncidentCreateOrUpdate";
+}
+
+public static class RuleWhen
+{
+    public const string All = "all";
+    public const string Any = "any";
+}
+
+public static class RuleExecuteFor
+{
+    public const string NewOnly = "newOnly";
+    public const string AllLinked = "allLinked";
+}

@@ -1,0 +1,439 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using FluentValidation;
+using FluentValidation.Results;
+
+namespace Portal.Core.Rules;
+
+public sealed class RulesDocumentValidator : AbstractValidator<RulesDocument>
+{
+    private readonly ObjectSchema _schema;
+
+    public RulesDocumentValidator(ObjectSchema schema)
+    {
+        _schema = schema;
+
+        RuleFor(document => document.SchemaVersion)
+            .Equal(1)
+            .WithMessage(document => $"Schema version must be 1, not {document.SchemaVersion}.");
+
+        RuleFor(document => document.Rulesets)
+            .NotNull()
+            .WithMessage("The document has no 'rulesets' list.")
+            .Custom((rulesets, context) => CheckRulesets(rulesets ?? [], context));
+    }
+
+    private void CheckRulesets(IReadOnlyList<Ruleset> rulesets, ValidationContext<RulesDocument> context)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var s = 0; s < rulesets.Count; s++)
+        {
+            var ruleset = rulesets[s];
+            var path = $"rulesets[{s}]";
+            if (ruleset is null)
+            {
+                Fail(context, path, $"Ruleset {s + 1} is empty.");
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(ruleset.Name))
+            {
+                Fail(context, path + ".name", $"Ruleset {s + 1} has no name.");
+            }
+            else if (!names.Add(ruleset.Name))
+            {
+                Fail(context, path + ".name", $"Ruleset '{ruleset.Name}' appears more than once; ruleset names must be unique.");
+            }
+
+            var label = string.IsNullOrWhiteSpace(ruleset.Name) ? $"Ruleset {s + 1}" : $"Ruleset '{ruleset.Name}'";
+            var ruleNames = new HashSet<string>(StringComparer.Ordinal);
+            var rules = ruleset.Rules ?? [];
+            for (var r = 0; r < rules.Count; r++)
+            {
+                var rule = rules[r];
+                var rulePath = $"{path}.rules[{r}]";
+                if (rule is null)
+                {
+                    Fail(context, rulePath, $"{label}, rule {r + 1} is empty.");
+                    continue;
+                }
+
+                if (string.IsNullOrWhiteSpace(rule.Name))
+                {
+                    Fail(context, rulePath + ".name", $"{label}, rule {r + 1} has no name.");
+                }
+                else if (!ruleNames.Add(rule.Name))
+                {
+                    Fail(context, rulePath + ".name",
+                        $"{label}, rule '{rule.Name}' appears more than once; rule names must be unique within a ruleset.");
+                }
+
+                var ruleLabel = string.IsNullOrWhiteSpace(rule.Name) ? $"{label}, rule {r + 1}" : $"{label}, rule '{rule.Name}'";
+                new RuleChecker(_schema, context, rule, rulePath, ruleLabel).Check();
+            }
+        }
+    }
+
+    private static void Fail(ValidationContext<RulesDocument> context, string path, string message) =>
+        context.AddFailure(new ValidationFailure(path, message));
+
+    private sealed class RuleChecker(
+        ObjectSchema schema,
+        ValidationContext<RulesDocument> context,
+        Rule rule,
+        string path,
+        string label)
+    {
+        private readonly ObjectType? _object = schema.TryGetObject(rule.Object ?? "", out var type) ? type : null;
+
+        private bool IsRecordRule => rule.RunOn == RuleRunOn.RecordCreateOrUpdate;
+
+        private bool IsPagerDutyRule => rule.RunOn == RuleRunOn.PagerDutyIncidentCreateOrUpdate;
+
+        public void Check()
+        {
+            if (string.IsNullOrWhiteSpace(rule.Object))
+            {
+                Fail("object", "has no object.");
+            }
+            else if (_object is null)
+            {
+                Fail("object", $"unknown object '{rule.Object}'.");
+            }
+
+            if (!IsRecordRule && !IsPagerDutyRule)
+            {
+                Fail("runOn", $"unknown runOn '{rule.RunOn}'; use '{RuleRunOn.RecordCreateOrUpdate}' or '{RuleRunOn.PagerDutyIncidentCreateOrUpdate}'.");
+            }
+
+            if (rule.When is not (RuleWhen.All or RuleWhen.Any))
+            {
+                Fail("when", $"unknown when '{rule.When}'; use 'all' or 'any'.");
+            }
+
+            if (rule.ExecuteFor is not (RuleExecuteFor.NewOnly or RuleExecuteFor.AllLinked))
+            {
+                Fail("executeFor", $"unknown executeFor '{rule.ExecuteFor}'; use 'newOnly' or 'allLinked'.");
+            }
+
+            var conditions = rule.Conditions ?? [];
+            for (var i = 0; i < conditions.Count; i++)
+            {
+                CheckCondition(conditions[i], i);
+            }
+
+            var actions = rule.Actions ?? [];
+            for (var i = 0; i < actions.Count; i++)
+            {
+                CheckAction(actions[i], i);
+            }
+        }
+
+        private void CheckCondition(RuleCondition? condition, int index)
+        {
+            var at = $"conditions[{index}]";
+            var name = $"condition {index + 1}";
+            if (condition is null)
+            {
+                Fail(at, $"{name} is empty.");
+                return;
+            }
+
+            var field = condition.Field ?? "";
+            var isSpecial = RuleFields.IsSpecial(field);
+            if (string.IsNullOrWhiteSpace(field))
+            {
+                Fail(at + ".field", $"{name} has no field.");
+            }
+            else if (!isSpecial && _object is not null && !_object.HasField(field))
+            {
+                Fail(at + ".field", $"{name} uses unknown field '{field}' on object '{_object.Name}'.");
+            }
+            else if (!isSpecial && (field.StartsWith("pd.", StringComparison.Ordinal) || field.StartsWith("time.", StringComparison.Ordinal)))
+            {
+                Fail(at + ".field", $"{name} uses unknown field '{field}'.");
+            }
+
+            var op = condition.Operator ?? "";
+            if (!RuleOperators.IsKnown(op))
+            {
+                Fail(at + ".operator", $"{name} uses unknown operator '{op}' on field '{field}'.");
+                return;
+            }
+
+            var about = $"{name} on field '{field}': operator '{op}'";
+            var value = condition.Value;
+            var hasValue = RuleValues.HasValue(value);
+            if (RuleOperators.TakesNoValue(op))
+            {
+                if (hasValue)
+                {
+                    Fail(at + ".value", $"{about} takes no value.");
+                }
+            }
+            else if (!hasValue)
+            {
+                Fail(at + ".value", RuleOperators.TakesList(op) ? $"{about} needs a JSON array of values." : $"{about} needs a value.");
+            }
+            else if (RuleOperators.TakesList(op))
+            {
+                if (value!.Value.ValueKind != JsonValueKind.Array)
+                {
+                    Fail(at + ".value", $"{about} needs a JSON array of values.");
+                }
+                else if (value.Value.EnumerateArray().Any(item => !IsScalar(item)))
+                {
+                    Fail(at + ".value", $"{about} needs an array of text, numbers or true/false.");
+                }
+            }
+            else if (!IsScalar(value!.Value))
+            {
+                Fail(at + ".value", $"{about} needs a single text, number or true/false value.");
+            }
+            else if (RuleOperators.IsOrdering(op))
+            {
+                var text = RuleValues.ExpectedText(value);
+                if (value.Value.ValueKind is JsonValueKind.True or JsonValueKind.False
+                    || !(RuleValues.TryParseNumber(text, out _) || RuleValues.TryParseDate(text, out _)))
+                {
+                    Fail(at + ".value", $"{about} needs a number or an ISO 8601 date, not '{text}'.");
+                }
+            }
+            else if (op == RuleOperators.Matches)
+            {
+                var pattern = RuleValues.ExpectedText(value);
+                try
+                {
+                    _ = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+                }
+                catch (ArgumentException ex)
+                {
+                    Fail(at + ".value", $"{about} needs a valid .NET regular expression: {ex.Message}");
+                }
+            }
+
+            if (RuleOperators.IsChange(op) && isSpecial)
+            {
+                Fail(at + ".operator", $"{about} applies only to record fields.");
+            }
+        }
+
+        private void CheckAction(JsonObject? action, int index)
+        {
+            var at = $"actions[{index}]";
+            if (action is null)
+            {
+                Fail(at, $"action {index + 1} is empty.");
+                return;
+            }
+
+            var type = Text(action, "type");
+            if (string.IsNullOrWhiteSpace(type))
+            {
+                Fail(at + ".type", $"action {index + 1} has no type.");
+                return;
+            }
+
+            if (!RuleActionTypes.IsPagerDuty(type) && !RuleActionTypes.IsRecord(type))
+            {
+                Fail(at + ".type", $"action {index + 1} has unknown type '{type}'.");
+                return;
+            }
+
+            var name = $"action {index + 1} ({type})";
+            if (IsRecordRule && RuleActionTypes.IsRecord(type))
+            {
+                Fail(at + ".type", $"{name} is a record action and cannot run in a {RuleRunOn.RecordCreateOrUpdate} rule.");
+            }
+            else if (IsPagerDutyRule && RuleActionTypes.IsPagerDuty(type))
+            {
+                Fail(at + ".type", $"{name} is a PagerDuty action and cannot run in a {RuleRunOn.PagerDutyIncidentCreateOrUpdate} rule.");
+            }
+
+            switch (type)
+            {
+                case RuleActionTypes.CreateIncident:
+                    RequireText(action, at, name, "serviceId");
+                    OptionalUrgency(action, at, name);
+                    OptionalText(action, at, name, "priorityId");
+                    OptionalText(action, at, name, "escalationPolicyId");
+                    CheckTitle(action["title"], at, name);
+                    break;
+                case RuleActionTypes.ResolveIncident:
+                    OptionalText(action, at, name, "resolution");
+                    break;
+                case RuleActionTypes.SetIncidentPriority:
+                    RequireText(action, at, name, "priorityId");
+                    break;
+                case RuleActionTypes.SetIncidentUrgency:
+                    if (!action.ContainsKey("urgency"))
+                    {
+                        Fail(at + ".urgency", $"{name} needs 'urgency' ('high' or 'low').");
+                    }
+
+                    OptionalUrgency(action, at, name);
+                    break;
+                case RuleActionTypes.ReassignIncident:
+                    if (!HasText(action, "escalationPolicyId") && !HasTextList(action, "userIds"))
+                    {
+                        Fail(at, $"{name} needs 'escalationPolicyId' or 'userIds'.");
+                    }
+
+                    break;
+                case RuleActionTypes.AddResponders:
+                    if (!HasTextList(action, "userIds") && !HasTextList(action, "escalationPolicyIds"))
+                    {
+                        Fail(at, $"{name} needs 'userIds' or 'escalationPolicyIds'.");
+                    }
+
+                    RequireText(action, at, name, "message");
+                    break;
+                case RuleActionTypes.RunIncidentWorkflow:
+                    RequireText(action, at, name, "workflowId");
+                    break;
+                case RuleActionTypes.RunAutomationAction:
+                    RequireText(action, at, name, "actionId");
+                    break;
+                case RuleActionTypes.AddNote:
+                    RequireText(action, at, name, "content");
+                    break;
+                case RuleActionTypes.SetField:
+                    CheckSetField(action, at, name);
+                    break;
+                case RuleActionTypes.CreateRecord:
+                    CheckCreateRecord(action, at, name);
+                    break;
+            }
+        }
+
+        private void CheckTitle(JsonNode? title, string at, string name)
+        {
+            if (title is null)
+            {
+                return;
+            }
+
+            if (title is not JsonObject spec)
+            {
+                Fail(at + ".title", $"{name} needs 'title' as an object {{\"prefix\": \"...\", \"fields\": [...]}}.");
+                return;
+            }
+
+            if (spec["prefix"] is { } prefix && !IsText(prefix))
+            {
+                Fail(at + ".title.prefix", $"{name} needs 'title.prefix' as text.");
+            }
+
+            if (spec["fields"] is not { } fieldsNode)
+            {
+                return;
+            }
+
+            if (fieldsNode is not JsonArray fields || fields.Any(f => !IsText(f)))
+            {
+                Fail(at + ".title.fields", $"{name} needs 'title.fields' as a list of field names.");
+                return;
+            }
+
+            if (fields.Count > 3)
+            {
+                Fail(at + ".title.fields", $"{name} has {fields.Count} title fields; at most 3 are allowed.");
+            }
+
+            foreach (var field in fields.Select(f => f!.GetValue<string>()))
+            {
+                if (_object is not null && !_object.HasField(field))
+                {
+                    Fail(at + ".title.fields", $"{name} uses unknown title field '{field}' on object '{_object.Name}'.");
+                }
+            }
+        }
+
+        private void CheckSetField(JsonObject action, string at, string name)
+        {
+            var field = Text(action, "field");
+            if (string.IsNullOrWhiteSpace(field))
+            {
+                Fail(at + ".field", $"{name} needs 'field'.");
+            }
+            else if (_object is not null && !_object.HasField(field))
+            {
+                Fail(at + ".field", $"{name} sets unknown field '{field}' on object '{_object.Name}'.");
+            }
+
+            if (!action.ContainsKey("value"))
+            {
+                Fail(at + ".value", $"{name} needs 'value'.");
+            }
+            else if (action["value"] is JsonObject or JsonArray)
+            {
+                Fail(at + ".value", $"{name} needs 'value' as text, a number, true/false or null.");
+            }
+        }
+
+        private void CheckCreateRecord(JsonObject action, string at, string name)
+        {
+            if (action["fields"] is not JsonObject fields)
+            {
+                Fail(at + ".fields", $"{name} needs 'fields' as an object of field names and values.");
+                return;
+            }
+
+            foreach (var (field, value) in fields)
+            {
+                if (_object is not null && !_object.HasField(field))
+                {
+                    Fail(at + ".fields", $"{name} sets unknown field '{field}' on object '{_object.Name}'.");
+                }
+
+                if (value is JsonObject or JsonArray)
+                {
+                    Fail(at + ".fields", $"{name} needs field '{field}' as text, a number, true/false or null.");
+                }
+            }
+        }
+
+        private void RequireText(JsonObject action, string at, string name, string parameter)
+        {
+            if (!HasText(action, parameter))
+            {
+                Fail($"{at}.{parameter}", $"{name} needs '{parameter}'.");
+            }
+        }
+
+        private void OptionalText(JsonObject action, string at, string name, string parameter)
+        {
+            if (action[parameter] is { } node && !IsText(node))
+            {
+                Fail($"{at}.{parameter}", $"{name} needs '{parameter}' as text.");
+            }
+        }
+
+        private void OptionalUrgency(JsonObject action, string at, string name)
+        {
+            if (action.ContainsKey("urgency") && Text(action, "urgency") is not ("high" or "low"))
+            {
+                var shown = action["urgency"]?.ToJsonString() ?? "null";
+                Fail(at + ".urgency", $"{name} needs 'urgency' of 'high' or 'low', not {shown}.");
+            }
+        }
+
+        private void Fail(string property, string message) =>
+            context.AddFailure(new ValidationFailure($"{path}.{property}", $"{label}: {message}"));
+
+        private static bool IsText(JsonNode? node) =>
+            node is JsonValue value && value.GetValueKind() == JsonValueKind.String;
+
+        private static string? Text(JsonObject action, string parameter) =>
+            action[parameter] is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+
+        private static bool HasText(JsonObject action, string parameter) => !string.IsNullOrWhiteSpace(Text(action, parameter));
+
+        private static bool HasTextList(JsonObject action, string parameter) =>
+            action[parameter] is JsonArray list && list.Count > 0 && list.All(item => IsText(item) && !string.IsNullOrWhiteSpace(item!.GetValue<string>()));
+
+        private static bool IsScalar(JsonElement element) =>
+            element.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False;
+    }
+}
