@@ -1,7 +1,24 @@
 namespace Portal.Core;
 
-/// Bad input from a person or a caller: the message says what is wrong, and `Field` names where.
-public sealed class PortalValidationException(string field, string message) : Exception(message)
+/// Bad input from a person or a caller: each message says what is wrong, keyed by the field it is about.
+/// Nothing has been written when this is thrown.
+public sealed class PortalValidationException : Exception
 {
-    public string Field { get; } = field;
+    public PortalValidationException(string field, string message) : this(new Dictionary<string, string[]> { [field] = [message] })
+    {
+    }
+
+    public PortalValidationException(IReadOnlyDictionary<string, string[]> errors)
+        : base(string.Join(" ", errors.SelectMany(e => e.Value)))
+    {
+        if (errors.Count == 0) throw new ArgumentException("A validation failure needs at least one error.", nameof(errors));
+        Errors = errors;
+    }
+
+    public IReadOnlyDictionary<string, string[]> Errors { get; }
+
+    public string Field => Errors.Keys.First();
 }
+
+/// Something named in a request does not exist (an object type, a record): a 404 for the API.
+public sealed class PortalNotFoundException(string message) : Exception(message);

@@ -2,6 +2,7 @@ using MudBlazor.Services;
 using Portal.Components;
 using Portal.Core.PagerDuty;
 using Portal.Core.Persistence;
+using Portal.Core.Records;
 using Portal.Endpoints;
 using Portal.Security;
 
@@ -11,8 +12,10 @@ builder.WebHost.UseStaticWebAssets();
 
 builder.AddPersistence();
 builder.AddPortalSecurity();
+builder.AddRecords();
 builder.Services.AddOptions<PagerDutyOptions>().BindConfiguration(PagerDutyOptions.Section);
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ApiExceptionHandler>();
 builder.Services.AddMudServices();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
@@ -20,6 +23,7 @@ var app = builder.Build();
 
 await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
 await app.EnsureBootstrapAdministratorAsync();
+await app.Services.GetRequiredService<SampleData>().SeedAsync();
 
 app.UseSecurityHeaders();
 // API callers get problem details and never a stack trace; browsers get the error page.
@@ -33,6 +37,7 @@ app.MapStaticAssets();
 app.MapHealthEndpoints();
 app.MapAccountEndpoints();
 app.MapMeEndpoints();
+app.MapObjectEndpoints();
 // Our own Content-Security-Policy already says frame-ancestors 'none'; Blazor would add a second, looser one.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 

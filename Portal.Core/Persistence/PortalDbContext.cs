@@ -1,7 +1,11 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Portal.Core.Links;
+using Portal.Core.Records;
 using Portal.Core.Security;
+using Portal.Core.Settings;
 
 namespace Portal.Core.Persistence;
 
@@ -10,10 +14,32 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
 {
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<ObjectTypeEntity> ObjectTypes => Set<ObjectTypeEntity>();
+    public DbSet<ObjectFieldEntity> ObjectFields => Set<ObjectFieldEntity>();
+    public DbSet<NumberSequenceEntity> NumberSequences => Set<NumberSequenceEntity>();
+    public DbSet<RecordEntity> Records => Set<RecordEntity>();
+    public DbSet<RecordSortKeyEntity> RecordSortKeys => Set<RecordSortKeyEntity>();
+    public DbSet<RecordCommentEntity> RecordComments => Set<RecordCommentEntity>();
+    public DbSet<IncidentLinkEntity> IncidentLinks => Set<IncidentLinkEntity>();
+    public DbSet<SettingEntity> Settings => Set<SettingEntity>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
     }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Times are stored as UTC and read back as UTC (SQLite keeps no kind).
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<NullableUtcDateTimeConverter>();
+    }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(), v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+
+    private sealed class NullableUtcDateTimeConverter() : ValueConverter<DateTime?, DateTime?>(
+        v => v == null ? v : v.Value.Kind == DateTimeKind.Utc ? v : v.Value.ToUniversalTime(),
+        v => v == null ? v : DateTime.SpecifyKind(v.Value, DateTimeKind.Utc));
 }

@@ -39,6 +39,7 @@ public class PortalAppFactory : WebApplicationFactory<Program>
         builder.UseContentRoot(RepoPaths.Root);
         builder.UseEnvironment("Production");
         builder.UseSetting("ConnectionStrings:Portal", $"Data Source={DatabasePath}");
+        builder.UseSetting("Portal:SeedSampleData", "false");
         for (var i = 0; i < Roles.All.Count; i++)
         {
             builder.UseSetting($"ApiTokens:{i}:Name", $"{Roles.All[i]} test token");

@@ -14,9 +14,22 @@ public sealed class ApiAccessMatrixTests(PortalFixture fixture) : IClassFixture<
         public override string ToString() => $"{Method} {Path}";
     }
 
+    // {case} is a Case record that exists in the fixture's database.
     public static readonly Endpoint[] Endpoints =
     [
         new("GET", "/api/me", Permissions.Read, HttpStatusCode.OK),
+        new("GET", "/api/objects", Permissions.Read, HttpStatusCode.OK),
+        new("POST", "/api/objects", Permissions.ConfigWrite, HttpStatusCode.Created,
+            """{"name":"MatrixObject","fields":[{"name":"Amount","type":"number"}]}"""),
+        new("POST", "/api/objects/Case/fields", Permissions.ConfigWrite, HttpStatusCode.Created, """{"name":"MatrixField","type":"text"}"""),
+        new("POST", "/api/objects/Case/records", Permissions.RecordsWrite, HttpStatusCode.Created, """{"fields":{"Subject":"From the matrix"}}"""),
+        new("GET", "/api/objects/Case/records", Permissions.Read, HttpStatusCode.OK),
+        new("GET", "/api/objects/Case/records/{case}", Permissions.Read, HttpStatusCode.OK),
+        new("PATCH", "/api/objects/Case/records/{case}", Permissions.RecordsWrite, HttpStatusCode.OK, """{"fields":{"Status":"Working"}}"""),
+        new("POST", "/api/objects/Case/records/{case}/comments", Permissions.RecordsWrite, HttpStatusCode.Created, """{"body":"Matrix comment"}"""),
+        new("GET", "/api/objects/Case/records/{case}/comments", Permissions.Read, HttpStatusCode.OK),
+        // never linked: a permitted caller gets past authorization to the 404
+        new("DELETE", "/api/objects/Case/records/{case}/incidents/PNEVER", Permissions.LinksDelete, HttpStatusCode.NotFound),
     ];
 
     public static TheoryData<Endpoint, string?> Cases()
@@ -35,7 +48,7 @@ public sealed class ApiAccessMatrixTests(PortalFixture fixture) : IClassFixture<
     public async Task AnswersByRole(Endpoint endpoint, string? role)
     {
         using var client = fixture.Factory.CreateClientAs(role);
-        using var response = await client.SendAsync(Request(endpoint));
+        using var response = await client.SendAsync(await RequestAsync(endpoint));
 
         var expected = role is null ? HttpStatusCode.Unauthorized
             : Permissions.IsGranted(role, endpoint.Permission) ? endpoint.Success
@@ -51,16 +64,16 @@ public sealed class ApiAccessMatrixTests(PortalFixture fixture) : IClassFixture<
     {
         using var client = fixture.Factory.CreateClientAs(null);
         client.DefaultRequestHeaders.Authorization = new("Bearer", "not-a-real-token-0000000000");
-        using var response = await client.SendAsync(Request(endpoint));
+        using var response = await client.SendAsync(await RequestAsync(endpoint));
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
     public static TheoryData<Endpoint> EndpointsOnly() => new(Endpoints);
 
-    private static HttpRequestMessage Request(Endpoint endpoint)
+    private async Task<HttpRequestMessage> RequestAsync(Endpoint endpoint)
     {
-        var request = new HttpRequestMessage(new HttpMethod(endpoint.Method), endpoint.Path);
+        var request = new HttpRequestMessage(new HttpMethod(endpoint.Method), endpoint.Path.Replace("{case}", await fixture.CaseIdAsync()));
         if (endpoint.Body is not null) request.Content = new StringContent(endpoint.Body, Encoding.UTF8, "application/json");
         return request;
     }

@@ -162,6 +162,489 @@ namespace Portal.Core.Persistence.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Links.IncidentLinkEntity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HtmlUrl")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("IncidentId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastUpdatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LinkedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LinkedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ObjectName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Priority")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecordId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ServiceId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ServiceName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Urgency")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IncidentId");
+
+                    b.HasIndex("RecordId", "IncidentId")
+                        .IsUnique();
+
+                    b.ToTable("IncidentLinks", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Records.NumberSequenceEntity", b =>
+                {
+                    b.Property<string>("ObjectName")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Next")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ObjectName");
+
+                    b.ToTable("NumberSequences", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Records.ObjectFieldEntity", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("AutoNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IsBuiltIn")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ObjectName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ValuesJson")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ObjectName", "Name")
+                        .IsUnique();
+
+                    b.ToTable("ObjectFields", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            AutoNumber = true,
+                            IsBuiltIn = true,
+                            Label = "Case Number",
+                            Name = "CaseNumber",
+                            ObjectName = "Case",
+                            Position = 0,
+                            Type = "text"
+                        },
+                        new
+                        {
+                            Id = 2,
+                            AutoNumber = false,
+                            IsBuiltIn = true,
+                            Label = "Subject",
+                            Name = "Subject",
+                            ObjectName = "Case",
+                            Position = 1,
+                            Type = "text"
+                        },
+                        new
+                        {
+                            Id = 3,
+                            AutoNumber = false,
+                            IsBuiltIn = true,
+                            Label = "Description",
+                            Name = "Description",
+                            ObjectName = "Case",
+                            Position = 2,
+                            Type = "text"
+                        },
+                        new
+                        {
+                            Id = 4,
+                            AutoNumber = false,
+                            IsBuiltIn = true,
+                            Label = "Status",
+                            Name = "Status",
+                            ObjectName = "Case",
+                            Position = 3,
+                            Type = "text"
+                        },
+                        new
+                        {
+                            Id = 5,
+                            AutoNumber = false,
+                            IsBuiltIn = true,
+                            Label = "Priority",
+                            Name = "Priority",
+                            ObjectName = "Case",
+                            Position = 4,
+                            Type = "text"
+                        },
+                        new
+                        {
+                            Id = 6,
+                            AutoNumber = false,
+                            IsBuiltIn = true,
+                            Label = "Origin",
+                            Name = "Origin",
+                            ObjectName = "Case",
+                            Position = 5,
+                            Type = "text"
+                        },
+                        new
+                        {
+                            Id = 7,
+                            AutoNumber = false,
+                            IsBuiltIn = true,
+                            Label = "Type",
+                            Name = "Type",
+                            ObjectName = "Case",
+                            Position = 6,
+                            Type = "text"
+                        },
+                        new
+                        {
+                            Id = 8,
+                            AutoNumber = false,
+                            IsBuiltIn = true,
+                            Label = "Reason",
+                            Name = "Reason",
+                            ObjectName = "Case",
+                            Position = 7,
+                            Type = "text"
+                        },
+                        new
+                        {
+                            Id = 9,
+                            AutoNumber = false,
+                            IsBuiltIn = true,
+                            Label = "Contact E-mail",
+                            Name = "ContactEmail",
+                            ObjectName = "Case",
+                            Position = 8,
+                            Type = "text"
+                        },
+                        new
+                        {
+                            Id = 101,
+                            AutoNumber = true,
+                            IsBuiltIn = true,
+                            Label = "Incident Number",
+                            Name = "IncidentNumber",
+                            ObjectName = "Incident",
+                            Position = 0,
+                            Type = "text"
+                        },
+                        new
+                        {
+                            Id = 102,
+                            AutoNumber = false,
+                            IsBuiltIn = true,
+                            Label = "Subject",
+                            Name = "Subject",
+                            ObjectName = "Incident",
+                            Position = 1,
+                            Type = "text"
+                        },
+                        new
+                        {
+                            Id = 103,
+                            AutoNumber = false,
+                            IsBuiltIn = true,
+                            Label = "Description",
+                            Name = "Description",
+                            ObjectName = "Incident",
+                            Position = 2,
+                            Type = "text"
+                        },
+                        new
+                        {
+                            Id = 104,
+                            AutoNumber = false,
+                            IsBuiltIn = true,
+                            Label = "Status",
+                            Name = "Status",
+                            ObjectName = "Incident",
+                            Position = 3,
+                            Type = "text"
+                        },
+                        new
+                        {
+                            Id = 105,
+                            AutoNumber = false,
+                            IsBuiltIn = true,
+                            Label = "Priority",
+                            Name = "Priority",
+                            ObjectName = "Incident",
+                            Position = 4,
+                            Type = "text"
+                        },
+                        new
+                        {
+                            Id = 106,
+                            AutoNumber = false,
+                            IsBuiltIn = true,
+                            Label = "Impact",
+                            Name = "Impact",
+                            ObjectName = "Incident",
+                            Position = 5,
+                            Type = "text"
+                        },
+                        new
+                        {
+                            Id = 107,
+                            AutoNumber = false,
+                            IsBuiltIn = true,
+                            Label = "Urgency",
+                            Name = "Urgency",
+                            ObjectName = "Incident",
+                            Position = 6,
+                            Type = "text"
+                        },
+                        new
+                        {
+                            Id = 108,
+                            AutoNumber = false,
+                            IsBuiltIn = true,
+                            Label = "Category",
+                            Name = "Category",
+                            ObjectName = "Incident",
+                            Position = 7,
+                            Type = "text"
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Core.Records.ObjectTypeEntity", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsBuiltIn")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("RunRules")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("ObjectTypes", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Name = "Case",
+                            CreatedUtc = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            IsBuiltIn = true,
+                            Label = "Case",
+                            RunRules = true
+                        },
+                        new
+                        {
+                            Name = "Incident",
+                            CreatedUtc = new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc),
+                            IsBuiltIn = true,
+                            Label = "Incident",
+                            RunRules = true
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Core.Records.RecordCommentEntity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Author")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PagerDutyNoteId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecordId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PagerDutyNoteId");
+
+                    b.HasIndex("RecordId", "CreatedUtc");
+
+                    b.ToTable("RecordComments", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Records.RecordEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FieldsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ObjectName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SearchText")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ObjectName", "CreatedUtc");
+
+                    b.HasIndex("ObjectName", "UpdatedUtc");
+
+                    b.ToTable("Records", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Records.RecordSortKeyEntity", b =>
+                {
+                    b.Property<string>("RecordId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Field")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("Number")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("ObjectName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RecordId", "Field");
+
+                    b.HasIndex("ObjectName", "Field", "Number");
+
+                    b.HasIndex("ObjectName", "Field", "Text");
+
+                    b.ToTable("RecordSortKeys", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Security.ApiToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -291,6 +774,28 @@ namespace Portal.Core.Persistence.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Settings.SettingEntity", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("Settings", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -340,6 +845,47 @@ namespace Portal.Core.Persistence.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Links.IncidentLinkEntity", b =>
+                {
+                    b.HasOne("Portal.Core.Records.RecordEntity", null)
+                        .WithMany()
+                        .HasForeignKey("RecordId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Records.ObjectFieldEntity", b =>
+                {
+                    b.HasOne("Portal.Core.Records.ObjectTypeEntity", null)
+                        .WithMany("Fields")
+                        .HasForeignKey("ObjectName")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Records.RecordCommentEntity", b =>
+                {
+                    b.HasOne("Portal.Core.Records.RecordEntity", null)
+                        .WithMany()
+                        .HasForeignKey("RecordId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Records.RecordSortKeyEntity", b =>
+                {
+                    b.HasOne("Portal.Core.Records.RecordEntity", null)
+                        .WithMany()
+                        .HasForeignKey("RecordId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Records.ObjectTypeEntity", b =>
+                {
+                    b.Navigation("Fields");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,29 @@
+using System.Text.Json.Nodes;
+using Portal.Core.Persistence;
+
+namespace Portal.Core.Records;
+
+/// Who made a change. A change made by a rule carries the chain of rules that led to it (the loop guard reads it).
+public sealed record ChangeActor(string Name, bool FromRule = false, IReadOnlyList<string>? RuleChain = null)
+{
+    public static ChangeActor System { get; } = new("system");
+}
+
+/// One record create or change, as its consumers (the rules engine) see it.
+public sealed record RecordChange(
+    ObjectTypeInfo Type, string RecordId, bool IsInsert, JsonObject Old, JsonObject New, ChangeActor Actor)
+{
+    public string Object => Type.Name;
+
+    public IEnumerable<string> ChangedFields =>
+        New.Select(p => p.Key).Union(Old.Select(p => p.Key))
+            .Where(k => !JsonNode.DeepEquals(Old[k], New[k]));
+}
+
+/// The one seam between the record store and whatever reacts to record changes. Handlers run inside the
+/// store's transaction, before it commits, and may add rows (planned actions, log entries) to the same context:
+/// the change and what it causes are stored together or not at all.
+public interface IRecordChangeHandler
+{
+    Task OnRecordChangedAsync(RecordChange change, PortalDbContext db, CancellationToken cancellationToken);
+}

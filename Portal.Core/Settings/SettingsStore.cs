@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Persistence;
+
+namespace Portal.Core.Settings;
+
+public sealed class SettingEntity
+{
+    public required string Key { get; set; }
+    public required string Value { get; set; }
+    public DateTime UpdatedUtc { get; set; }
+    public string? UpdatedBy { get; set; }
+}
+
+/// Settings kept in the database as JSON documents, one per key, read through a small cache.
+public sealed class SettingsStore(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+    private readonly Dictionary<string, object> _cache = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    public event Action<string>? Changed;
+
+    public async Task<T> GetAsync<T>(string key, Func<T> defaults, CancellationToken cancellationToken = default) where T : class
+    {
+        lock (_lock)
+        {
+            if (_cache.TryGetValue(key, out var cached)) return (T)cached;
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var row = await db.Settings.AsNoTracking().FirstOrDefaultAsync(s => s.Key == key, cancellationToken);
+        var value = row is null ? defaults() : JsonSerializer.Deserialize<T>(row.Value, s_json) ?? defaults();
+        lock (_lock) _cache[key] = value;
+        return value;
+    }
+
+    public async Task SaveAsync<T>(string key, T value, string updatedBy, CancellationToken cancellationToken = default) where T : class
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var row = await db.Settings.FirstOrDefaultAsync(s => s.Key == key, cancellationToken);
+        var json = JsonSerializer.Serialize(value, s_json);
+        if (row is null) db.Settings.Add(row = new SettingEntity { Key = key, Value = json });
+        row.Value = json;
+        row.UpdatedUtc = clock.GetUtcNow().UtcDateTime;
+        row.UpdatedBy = updatedBy;
+        await db.SaveChangesAsync(cancellationToken);
+        lock (_lock) _cache[key] = value;
+        Changed?.Invoke(key);
+    }
+}
+
+/// The Object Mappings tab's integration settings, as the original integration has them.
+public sealed record IntegrationSettings
+{
+    public const string Key = "integration";
+
+    public bool SyncCommentsToNotes { get; init; } = true;
+    public bool RunRulesOnCaseCreation { get; init; } = true;
+    public bool RunRulesOnCaseComments { get; init; }
+    public bool RunRulesOnIncidentCreation { get; init; } = true;
+    /// The PagerDuty user's e-mail sent as `From` on incident writes; `PagerDuty:FromEmail` wins when set.
+    public string? IntegrationEmail { get; init; }
+}

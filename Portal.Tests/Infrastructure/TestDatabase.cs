@@ -1,0 +1,54 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Portal.Core.Links;
+using Portal.Core.Persistence;
+using Portal.Core.Records;
+using Portal.Core.Settings;
+
+namespace Portal.Tests.Infrastructure;
+
+/// Portal.Core's services on a real, migrated SQLite file of their own, without the web host.
+public sealed class TestDatabase : IAsyncDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "portal-core-tests", Guid.NewGuid().ToString("n"));
+    private readonly ServiceProvider _services;
+
+    private TestDatabase(Action<IServiceCollection>? configure)
+    {
+        Directory.CreateDirectory(_folder);
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection().Build());
+        services.AddDbContextFactory<PortalDbContext>(o => o.UseSqlite($"Data Source={Path.Combine(_folder, "portal.db")}"));
+        services.AddSingleton<TimeProvider>(Clock);
+        services.AddSingleton<DatabaseMigrator>();
+        services.AddSingleton<ObjectCatalog>();
+        services.AddSingleton<RecordStore>();
+        services.AddSingleton<IncidentLinks>();
+        services.AddSingleton<SettingsStore>();
+        configure?.Invoke(services);
+        _services = services.BuildServiceProvider();
+    }
+
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
+
+    public static async Task<TestDatabase> CreateAsync(Action<IServiceCollection>? configure = null)
+    {
+        var database = new TestDatabase(configure);
+        await database.Get<DatabaseMigrator>().MigrateAsync();
+        return database;
+    }
+
+    public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
+
+    public async Task<PortalDbContext> ContextAsync() => await Get<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+}

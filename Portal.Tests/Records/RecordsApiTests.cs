@@ -1,0 +1,155 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Links;
+using Portal.Core.Security;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Records;
+
+public sealed class RecordsApiTests(PortalFixture fixture) : IClassFixture<PortalFixture>
+{
+    private HttpClient Client(string role = Roles.Manager) => fixture.Factory.CreateClientAs(role);
+
+    private static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+    [Fact]
+    public async Task CreatesReadsChangesAndListsARecord()
+    {
+        using var client = Client();
+        using var created = await client.PostAsync("/api/objects/Case/records", Body("""{"fields":{"Subject":"Checkout down","Priority":"High"}}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var record = await ReadAsync(created);
+        var id = record.GetProperty("id").GetString()!;
+        Assert.Equal("Case", record.GetProperty("object").GetString());
+        Assert.Equal($"/api/objects/Case/records/{id}", created.Headers.Location!.OriginalString);
+        Assert.Matches("^[0-9]{8}$", record.GetProperty("fields").GetProperty("CaseNumber").GetString());
+        Assert.EndsWith("Z", record.GetProperty("createdUtc").GetString());
+        Assert.Equal(0, record.GetProperty("incidents").GetArrayLength());
+
+        using var patched = await client.PatchAsync($"/api/objects/Case/records/{id}", Body("""{"fields":{"Status":"Working"}}"""));
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        var fields = (await ReadAsync(patched)).GetProperty("fields");
+        Assert.Equal("Working", fields.GetProperty("Status").GetString());
+        Assert.Equal("High", fields.GetProperty("Priority").GetString());
+
+        var read = await client.GetFromJsonAsync<JsonElement>($"/api/objects/Case/records/{id}");
+        Assert.Equal("Working", read.GetProperty("fields").GetProperty("Status").GetString());
+
+        var list = await client.GetFromJsonAsync<JsonElement>("/api/objects/Case/records?limit=1&offset=0");
+        Assert.True(list.GetProperty("total").GetInt32() >= 1);
+        Assert.Equal(1, list.GetProperty("records").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task ShowsLinkedIncidentsInTheContractShape()
+    {
+        var id = await fixture.CaseIdAsync();
+        await fixture.Factory.Services.GetRequiredService<IncidentLinks>().LinkAsync(id,
+            new IncidentState("Q2CKYRLH85UNN4", 37, "Checkout down", "triggered", "high", "P1", "PNE3JZM", "Checkout", "https://example.pagerduty.com/incidents/Q2CKYRLH85UNN4"), "test");
+        using var client = Client(Roles.Auditor);
+        var record = await client.GetFromJsonAsync<JsonElement>($"/api/objects/Case/records/{id}");
+        var incident = record.GetProperty("incidents").EnumerateArray().Single(i => i.GetProperty("incidentId").GetString() == "Q2CKYRLH85UNN4");
+        Assert.Equal(37, incident.GetProperty("number").GetInt64());
+        foreach (var (name, value) in new[] { ("title", "Checkout down"), ("status", "triggered"), ("urgency", "high"), ("priority", "P1"),
+                     ("serviceId", "PNE3JZM"), ("htmlUrl", "https://example.pagerduty.com/incidents/Q2CKYRLH85UNN4") })
+            Assert.Equal(value, incident.GetProperty(name).GetString());
+
+        using var manager = Client(Roles.Manager);
+        Assert.Equal(HttpStatusCode.NoContent, (await manager.DeleteAsync($"/api/objects/Case/records/{id}/incidents/Q2CKYRLH85UNN4")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("""{"fields":{"Priorty":"High"}}""", "fields.Priorty", "Field 'Priorty' is not defined on object 'Case'.")]
+    [InlineData("""{"fields":{"Subject":12}}""", "fields.Subject", "Field 'Subject' is text; got the number 12.")]
+    [InlineData("""{"fields":"Subject"}""", "fields", "The body needs 'fields' as a JSON object.")]
+    [InlineData("""{"Subject":"no wrapper"}""", "fields", "The body needs 'fields' as a JSON object.")]
+    [InlineData("{\"fields\":{\"Subject\":\"x\"", "body", "The body is not valid JSON")]
+    [InlineData("""[1,2]""", "body", "The body must be a JSON object.")]
+    public async Task RefusesBadBodiesWith400NamingTheProblem(string json, string key, string message)
+    {
+        using var client = Client();
+        var before = (await client.GetFromJsonAsync<JsonElement>("/api/objects/Case/records")).GetProperty("total").GetInt32();
+        using var response = await client.PostAsync("/api/objects/Case/records", Body(json));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await ReadAsync(response);
+        Assert.StartsWith(message, problem.GetProperty("errors").GetProperty(key)[0].GetString());
+        var after = (await client.GetFromJsonAsync<JsonElement>("/api/objects/Case/records")).GetProperty("total").GetInt32();
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public async Task AnswersNotFoundForAnUnknownObjectOrRecord()
+    {
+        using var client = Client();
+        using var noObject = await client.PostAsync("/api/objects/Nope/records", Body("""{"fields":{}}"""));
+        Assert.Equal(HttpStatusCode.NotFound, noObject.StatusCode);
+        Assert.Contains("There is no object type 'Nope'", (await ReadAsync(noObject)).GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/objects/Case/records/missing")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PatchAsync("/api/objects/Case/records/missing", Body("""{"fields":{}}"""))).StatusCode);
+    }
+
+    [Fact]
+    public async Task RefusesAnOversizedBodyWith413()
+    {
+        using var client = Client();
+        var huge = "{\"fields\":{\"Description\":\"" + new string('x', 1_100_000) + "\"}}";
+        using var response = await client.PostAsync("/api/objects/Case/records", Body(huge));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task RefusesOutOfRangePaging()
+    {
+        using var client = Client();
+        using var response = await client.GetAsync("/api/objects/Case/records?limit=1000");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await ReadAsync(response)).GetProperty("errors").TryGetProperty("limit", out _));
+    }
+
+    [Fact]
+    public async Task DefinesAnObjectTypeAndUsesItsFieldTypes()
+    {
+        using var admin = Client(Roles.Administrator);
+        using var defined = await admin.PostAsync("/api/objects", Body("""
+            {"name":"Opportunity","label":"Opportunity","runRules":true,
+             "fields":[{"name":"StageName","label":"Stage","type":"picklist","values":["Prospecting","Closed Won"]},
+                       {"name":"Amount","label":"Amount","type":"number"}]}
+            """));
+        Assert.Equal(HttpStatusCode.Created, defined.StatusCode);
+        using var field = await admin.PostAsync("/api/objects/Opportunity/fields", Body("""{"name":"Won","type":"boolean"}"""));
+        Assert.Equal(HttpStatusCode.Created, field.StatusCode);
+
+        var objects = await admin.GetFromJsonAsync<JsonElement>("/api/objects");
+        var opportunity = objects.GetProperty("objects").EnumerateArray().Single(o => o.GetProperty("name").GetString() == "Opportunity");
+        Assert.Equal(["StageName", "Amount", "Won"], opportunity.GetProperty("fields").EnumerateArray().Select(f => f.GetProperty("name").GetString()));
+        Assert.False(opportunity.GetProperty("fields")[1].TryGetProperty("values", out _));
+
+        using var record = await admin.PostAsync("/api/objects/Opportunity/records", Body("""{"fields":{"StageName":"Prospecting","Amount":1200.5,"Won":false}}"""));
+        Assert.Equal(HttpStatusCode.Created, record.StatusCode);
+        using var bad = await admin.PostAsync("/api/objects", Body("""{"name":"Bad Name","fields":[]}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.True((await ReadAsync(bad)).GetProperty("errors").TryGetProperty("name", out _));
+    }
+
+    [Fact]
+    public async Task AddsCommentsAndRefusesEmptyOnes()
+    {
+        var id = await fixture.CaseIdAsync();
+        using var client = Client(Roles.User);
+        using var created = await client.PostAsync($"/api/objects/Case/records/{id}/comments", Body("""{"body":"Customer called again"}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("Customer called again", (await ReadAsync(created)).GetProperty("body").GetString());
+        using var empty = await client.PostAsync($"/api/objects/Case/records/{id}/comments", Body("""{"body":""}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        var comments = await client.GetFromJsonAsync<JsonElement>($"/api/objects/Case/records/{id}/comments");
+        Assert.Contains(comments.GetProperty("comments").EnumerateArray(), c => c.GetProperty("body").GetString() == "Customer called again");
+    }
+}

@@ -1,0 +1,101 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Portal.Core.Links;
+using Portal.Core.Records;
+using Portal.Core.Security;
+using Portal.Security;
+
+namespace Portal.Endpoints;
+
+/// Contract section 2: object types, records, comments; and unlinking an incident from a record.
+public static class ObjectEndpoints
+{
+    public static IEndpointRouteBuilder MapObjectEndpoints(this IEndpointRouteBuilder app)
+    {
+        var objects = app.MapGroup("/api/objects");
+
+        objects.MapGet("", async (ObjectCatalog catalog, CancellationToken ct) =>
+            TypedResults.Ok(new { objects = (await catalog.GetAsync(ct)).Objects.Select(o => o.ToDto()) }))
+            .RequireAuthorization(Permissions.Read);
+
+        objects.MapPost("", async (HttpRequest request, ObjectCatalog catalog, CancellationToken ct) =>
+        {
+            var input = Deserialize<ObjectTypeDto>(await JsonBody.ReadAsync(request));
+            var created = await catalog.DefineAsync(input, ct);
+            return TypedResults.Created($"/api/objects/{created.Name}", created.ToDto());
+        }).RequireAuthorization(Permissions.ConfigWrite);
+
+        objects.MapPost("/{objectName}/fields", async (string objectName, HttpRequest request, ObjectCatalog catalog, CancellationToken ct) =>
+        {
+            var input = Deserialize<FieldDto>(await JsonBody.ReadAsync(request));
+            var created = await catalog.AddFieldAsync(objectName, input, ct);
+            return TypedResults.Created($"/api/objects/{objectName}", created.ToDto());
+        }).RequireAuthorization(Permissions.ConfigWrite);
+
+        var records = objects.MapGroup("/{objectName}/records");
+
+        records.MapPost("", async (string objectName, HttpRequest request, ClaimsPrincipal user, RecordStore store, CancellationToken ct) =>
+        {
+            var fields = JsonBody.Required(await JsonBody.ReadAsync(request), "fields", JsonValueKind.Object);
+            var record = await store.CreateAsync(objectName, fields, Actor(user), ct);
+            return TypedResults.Created($"/api/objects/{record.Object}/records/{record.Id}", record);
+        }).RequireAuthorization(Permissions.RecordsWrite);
+
+        records.MapPatch("/{id}", async (string objectName, string id, HttpRequest request, ClaimsPrincipal user, RecordStore store, CancellationToken ct) =>
+        {
+            var fields = JsonBody.Required(await JsonBody.ReadAsync(request), "fields", JsonValueKind.Object);
+            return TypedResults.Ok(await store.UpdateAsync(objectName, id, fields, Actor(user), ct));
+        }).RequireAuthorization(Permissions.RecordsWrite);
+
+        records.MapGet("/{id}", async (string objectName, string id, RecordStore store, CancellationToken ct) =>
+            TypedResults.Ok(await store.GetAsync(objectName, id, ct)))
+            .RequireAuthorization(Permissions.Read);
+
+        records.MapGet("", async (string objectName, int? limit, int? offset, string? q, string? sort, bool? desc, RecordStore store, CancellationToken ct) =>
+        {
+            var page = await store.ListAsync(objectName, new RecordQuery(limit ?? 25, offset ?? 0, q, sort, desc ?? true), ct);
+            return TypedResults.Ok(new { records = page.Records, total = page.Total });
+        }).RequireAuthorization(Permissions.Read);
+
+        records.MapPost("/{id}/comments", async (string objectName, string id, HttpRequest request, ClaimsPrincipal user, RecordStore store, CancellationToken ct) =>
+        {
+            var body = JsonBody.Required(await JsonBody.ReadAsync(request), "body", JsonValueKind.String);
+            var comment = await store.AddCommentAsync(objectName, id, body.GetString()!, Actor(user), cancellationToken: ct);
+            return TypedResults.Created($"/api/objects/{objectName}/records/{id}/comments", comment);
+        }).RequireAuthorization(Permissions.RecordsWrite);
+
+        records.MapGet("/{id}/comments", async (string objectName, string id, RecordStore store, CancellationToken ct) =>
+            TypedResults.Ok(new { comments = await store.ListCommentsAsync(objectName, id, ct) }))
+            .RequireAuthorization(Permissions.Read);
+
+        records.MapDelete("/{id}/incidents/{incidentId}", async Task<IResult> (string objectName, string id, string incidentId,
+            RecordStore store, IncidentLinks links, CancellationToken ct) =>
+        {
+            await store.GetAsync(objectName, id, ct);
+            return await links.UnlinkAsync(id, incidentId, ct)
+                ? TypedResults.NoContent()
+                : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
+                    detail: $"Record '{id}' is not linked to incident '{incidentId}'.");
+        }).RequireAuthorization(Permissions.LinksDelete);
+
+        return app;
+    }
+
+    public static ChangeActor Actor(ClaimsPrincipal user) => new(PortalClaims.NameOf(user));
+
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+
+    private static T Deserialize<T>(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object) throw new Core.PortalValidationException("body", "The body must be a JSON object.");
+        try
+        {
+            return body.Deserialize<T>(s_json) ?? throw new Core.PortalValidationException("body", "The body is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new Core.PortalValidationException(e.Path?.TrimStart('$', '.') is { Length: > 0 } path ? path : "body",
+                $"The body does not have the expected shape at {e.Path}: {e.Message}");
+        }
+    }
+}
