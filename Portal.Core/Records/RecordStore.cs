@@ -11,7 +11,7 @@ public sealed record RecordDto(
     string Id, string Object, JsonObject Fields, DateTime CreatedUtc, DateTime UpdatedUtc, IReadOnlyList<IncidentLinkDto> Incidents,
     string? CreatedBy = null, string? UpdatedBy = null);
 
-public sealed record RecordPage(IReadOnlyList<RecordDto> Records, int Total);
+public sealed record RecordList(IReadOnlyList<RecordDto> Records, int Total);
 
 /// A page of records: newest first unless `SortBy` names a field (or `createdUtc` / `updatedUtc`).
 public sealed record RecordQuery(int Limit = 25, int Offset = 0, string? Search = null, string? SortBy = null, bool Descending = true)
@@ -163,7 +163,7 @@ public sealed class RecordStore(
         return ToDto(entity, Parse(entity.FieldsJson), await IncidentLinks.ForRecordAsync(db, id, cancellationToken));
     }
 
-    public async Task<RecordPage> ListAsync(string objectName, RecordQuery query, CancellationToken cancellationToken = default)
+    public async Task<RecordList> ListAsync(string objectName, RecordQuery query, CancellationToken cancellationToken = default)
     {
         var type = (await catalog.GetAsync(cancellationToken)).Get(objectName);
         if (query.Limit is < 1 or > RecordQuery.MaxLimit)
@@ -184,7 +184,7 @@ public sealed class RecordStore(
         var ids = page.Select(r => r.Id).ToList();
         var links = await db.IncidentLinks.AsNoTracking().Where(l => ids.Contains(l.RecordId)).ToListAsync(cancellationToken);
         var linksByRecord = links.GroupBy(l => l.RecordId).ToDictionary(g => g.Key, g => g.Select(IncidentLinkDto.From).ToList());
-        return new RecordPage(
+        return new RecordList(
             page.Select(r => ToDto(r, Parse(r.FieldsJson), linksByRecord.GetValueOrDefault(r.Id) ?? [])).ToList(), total);
     }
 

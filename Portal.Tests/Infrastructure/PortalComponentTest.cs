@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 
 namespace Portal.Tests.Infrastructure;
@@ -13,6 +14,27 @@ public abstract class PortalComponentTest : BunitContext, IAsyncLifetime
         Services.AddMudServices();
     }
 
-    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
-    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+    public new virtual async Task DisposeAsync() => await base.DisposeAsync();
+}
+
+/// A component test over Portal.Core's real services on a migrated SQLite file of its own.
+public abstract class DatabaseComponentTest : PortalComponentTest
+{
+    protected TestDatabase Database { get; private set; } = default!;
+
+    public override async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync();
+        Services.AddSingleton(Database.Get<Portal.Core.Records.ObjectCatalog>());
+        Services.AddSingleton(Database.Get<Portal.Core.Records.RecordStore>());
+        Services.AddSingleton(Database.Get<Portal.Core.Links.IncidentLinks>());
+        Services.AddSingleton(Database.Get<Portal.Core.Settings.SettingsStore>());
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Database.DisposeAsync();
+    }
 }

@@ -1,27 +1,42 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Components.Layout;
-using Portal.Core.Security;
+using Portal.Core.Records;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Components.Layout;
 
-public sealed class NavMenuTests : PortalComponentTest
+public sealed class NavMenuTests : DatabaseComponentTest
 {
-    [Theory]
-    [InlineData("Administrator", true)]
-    [InlineData("Manager", false)]
-    [InlineData("User", false)]
-    [InlineData("Auditor", false)]
-    public void ShowsAdministrationOnlyToAdministrators(string role, bool shown)
+    private IRenderedComponent<NavMenu> RenderAs(string role)
     {
         var auth = AddAuthorization();
         auth.SetAuthorized("someone@portal.test");
         auth.SetRoles(role);
+        return Render<NavMenu>();
+    }
 
-        var cut = Render<NavMenu>();
+    [Theory]
+    [InlineData("Administrator", true, true)]
+    [InlineData("Manager", false, true)]
+    [InlineData("User", false, false)]
+    [InlineData("Auditor", false, true)]
+    public void ShowsEachRoleOnlyWhatItMayOpen(string role, bool administration, bool configuration)
+    {
+        var cut = RenderAs(role);
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("a[href='/records/Case']")));
+        Assert.Single(cut.FindAll("a[href='/records/Incident']"));
+        Assert.Equal(administration, cut.FindAll("a[href='/admin']").Count == 1);
+        Assert.Equal(configuration, cut.FindAll("a[href='/config/object-mappings']").Count == 1);
+    }
 
-        Assert.Contains("Home", cut.Markup);
-        Assert.Equal(shown, cut.FindAll("a[href='/admin']").Count == 1);
+    [Fact]
+    public async Task ListsANewObjectTypeAsSoonAsItIsDefined()
+    {
+        var cut = RenderAs("User");
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("a[href='/records/Case']")));
+        await Database.Get<ObjectCatalog>().DefineAsync(new ObjectTypeDto("Opportunity", "Deals", true, []));
+        cut.WaitForAssertion(() => Assert.Contains("Deals", cut.Find("a[href='/records/Opportunity']").TextContent));
     }
 
     [Fact]

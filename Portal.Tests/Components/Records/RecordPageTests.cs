@@ -1,0 +1,96 @@
+using System.Text.Json;
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Components.Pages.Records;
+using Portal.Core.Links;
+using Portal.Core.Records;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Components.Records;
+
+public sealed class RecordPageTests : DatabaseComponentTest
+{
+    private string _caseId = "";
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await Database.Get<ObjectCatalog>().AddFieldAsync("Case", new FieldDto("Amount", "Amount", "number"));
+        var created = await Database.Get<RecordStore>().CreateAsync("Case",
+            JsonDocument.Parse("""{"Subject":"Checkout down","Priority":"High"}""").RootElement, ChangeActor.System);
+        _caseId = created.Id;
+        await Database.Get<IncidentLinks>().LinkAsync(_caseId, new IncidentState("Q2CK", 37, "Checkout 502s", "triggered", "high", "P1"), "test");
+    }
+
+    private IRenderedComponent<RecordPage> RenderAs(string role)
+    {
+        var auth = AddAuthorization();
+        auth.SetAuthorized("agent@portal.test");
+        auth.SetRoles(role);
+        Render<MudBlazor.MudPopoverProvider>();
+        return Render<RecordPage>(p => p.Add(x => x.ObjectName, "Case").Add(x => x.Id, _caseId));
+    }
+
+    [Fact]
+    public void ShowsTheFieldsAndTheLinkedIncidents()
+    {
+        var cut = RenderAs("User");
+        cut.WaitForAssertion(() => Assert.Contains("Case 00000001 · Checkout down", cut.Find("#record-title").TextContent));
+        Assert.Equal("High", cut.Find("#field-Priority").GetAttribute("value"));
+        var incidents = cut.Find("#linked-incidents").TextContent;
+        Assert.Contains("37", incidents);
+        Assert.Contains("Checkout 502s", incidents);
+        Assert.Contains("triggered", incidents);
+    }
+
+    [Fact]
+    public async Task ShowsTheStoresMessageBesideTheFieldWithABadValue()
+    {
+        var cut = RenderAs("User");
+        cut.WaitForAssertion(() => cut.Find("#field-Amount"));
+        cut.Find("#field-Amount").Input("twelve");
+        cut.Find("#save-record").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("Field 'Amount' is a number; got the text \"twelve\".", cut.Markup));
+        var stored = await Database.Get<RecordStore>().GetAsync("Case", _caseId);
+        Assert.False(stored.Fields.ContainsKey("Amount"));
+    }
+
+    [Fact]
+    public async Task SavesOnlyTheChangedFields()
+    {
+        var cut = RenderAs("Manager");
+        cut.WaitForAssertion(() => cut.Find("#field-Status"));
+        cut.Find("#field-Status").Input("Working");
+        cut.Find("#field-Amount").Input("1250.5");
+        cut.Find("#save-record").Click();
+
+        cut.WaitForAssertion(async () =>
+        {
+            var stored = await Database.Get<RecordStore>().GetAsync("Case", _caseId);
+            Assert.Equal("Working", stored.Fields["Status"]!.GetValue<string>());
+            Assert.Equal(1250.5m, stored.Fields["Amount"]!.GetValue<decimal>());
+            Assert.Equal("High", stored.Fields["Priority"]!.GetValue<string>());
+        });
+    }
+
+    [Fact]
+    public void ShowsAnAuditorTheRecordWithoutWaysToChangeIt()
+    {
+        var cut = RenderAs("Auditor");
+        cut.WaitForAssertion(() => cut.Find("#record-title"));
+        Assert.Empty(cut.FindAll("#save-record"));
+        Assert.Empty(cut.FindAll("#add-comment"));
+        Assert.Empty(cut.FindAll("button[aria-label^='Unlink']"));
+    }
+
+    [Fact]
+    public void SaysSoWhenTheRecordDoesNotExist()
+    {
+        var auth = AddAuthorization();
+        auth.SetAuthorized("agent@portal.test");
+        auth.SetRoles("User");
+        var cut = Render<RecordPage>(p => p.Add(x => x.ObjectName, "Case").Add(x => x.Id, "missing"));
+        cut.WaitForAssertion(() => Assert.Contains("There is no Case record 'missing'.", cut.Find("#record-missing").TextContent));
+    }
+}

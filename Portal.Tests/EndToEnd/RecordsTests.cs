@@ -1,0 +1,72 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Portal.Core.Records;
+using Portal.Core.Security;
+using static Microsoft.Playwright.Assertions;
+
+namespace Portal.Tests.EndToEnd;
+
+[Collection(BrowserCollection.Name)]
+public sealed class RecordsTests(BrowserFixture browser)
+{
+    private string BaseUrl => browser.Portal.BaseUrl;
+
+    [Fact]
+    public async Task AgentCreatesEditsAndCommentsOnACase()
+    {
+        var services = browser.Portal.Services;
+        var catalog = services.GetRequiredService<ObjectCatalog>();
+        if ((await catalog.GetAsync()).Get("Case").Field("FollowUpAt") is null)
+            await catalog.AddFieldAsync("Case", new FieldDto("FollowUpAt", "Follow up at", "dateTime"));
+        await services.GetRequiredService<AccountService>().CreateAsync("casey@portal.test", "Casey-Passw0rd", Roles.User);
+
+        var page = await browser.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, BaseUrl, "casey@portal.test", "Casey-Passw0rd");
+        await BrowserFixture.GotoInteractiveAsync(page, BaseUrl + "/records/Case");
+        await page.ClickAsync("#new-record");
+        await page.WaitForURLAsync(url => url.EndsWith("/records/Case/new"));
+        await BrowserFixture.WaitForInteractiveAsync(page);
+
+        await page.FillAsync("#field-Subject", "Checkout page returns 502");
+        await page.FillAsync("#field-Priority", "High");
+        await page.ClickAsync("#save-record");
+        await Expect(page.Locator("#record-title")).ToContainTextAsync("Checkout page returns 502");
+        await Expect(page.Locator("#field-CaseNumber")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^[0-9]{8}$"));
+
+        await page.FillAsync("#field-Status", "Working");
+        await page.FillAsync("#field-FollowUpAt", "tomorrow morning");
+        await page.ClickAsync("#save-record");
+        await Expect(page.GetByText("Field 'FollowUpAt' is a dateTime; 'tomorrow morning' is not an ISO 8601 date and time.")).ToBeVisibleAsync();
+
+        await page.FillAsync("#field-FollowUpAt", "2026-12-01T09:00:00Z");
+        await page.ClickAsync("#save-record");
+        await Expect(page.GetByText("Saved.")).ToBeVisibleAsync();
+
+        await page.FillAsync("#new-comment", "Customer confirmed the 502s started at 09:40.");
+        await page.ClickAsync("#add-comment");
+        await Expect(page.Locator("#comments")).ToContainTextAsync("Customer confirmed the 502s started at 09:40.");
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ArtifactPath("record-page.png"), FullPage = true });
+
+        var id = page.Url.Split('/').Last();
+        var stored = await services.GetRequiredService<RecordStore>().GetAsync("Case", id);
+        Assert.Equal("Working", stored.Fields["Status"]!.GetValue<string>());
+        Assert.Equal("2026-12-01T09:00:00Z", stored.Fields["FollowUpAt"]!.GetValue<string>());
+
+        await BrowserFixture.GotoInteractiveAsync(page, BaseUrl + "/records/Case");
+        await page.FillAsync("#records-search", "returns 502");
+        await Expect(page.Locator("#records-grid")).ToContainTextAsync("Checkout page returns 502");
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ArtifactPath("records-list.png") });
+    }
+
+    [Fact]
+    public async Task AuditorReadsObjectMappingsButCannotChangeThem()
+    {
+        await browser.Portal.Services.GetRequiredService<AccountService>().CreateAsync("audrey@portal.test", "Audrey-Passw0rd", Roles.Auditor);
+        var page = await browser.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, BaseUrl, "audrey@portal.test", "Audrey-Passw0rd");
+        await BrowserFixture.GotoInteractiveAsync(page, BaseUrl + "/config/object-mappings");
+        await Expect(page.Locator("#object-types")).ToContainTextAsync("Case");
+        await Expect(page.Locator("#save-integration")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#new-object-type")).ToHaveCountAsync(0);
+    }
+}
