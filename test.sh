@@ -22,7 +22,8 @@ if ! dotnet ef migrations has-pending-model-changes --project Portal.Core --star
     exit 1
 fi
 
-out=$(dotnet test Portal.sln --no-build -nologo 2>&1); rc=$?
+# a test that hangs fails after 5 minutes instead of holding CI until its limit
+out=$(dotnet test Portal.sln --no-build -nologo --blame-hang-timeout 5min --blame-hang-dump-type none 2>&1); rc=$?
 echo "$out"
 summary=$(echo "$out" | sed -nE 's/.*Failed: +([0-9]+), Passed: +([0-9]+), Skipped: +([0-9]+).*/\2 passed, \1 failed, \3 skipped/p' | tail -n 1)
 if [ -z "$summary" ]; then summary="0 passed, 1 failed"; [ $rc -eq 0 ] && rc=1; fi

@@ -3,6 +3,7 @@ using Portal.Components;
 using Portal.Core.PagerDuty;
 using Portal.Core.Persistence;
 using Portal.Core.Records;
+using Portal.Core.Rulesets;
 using Portal.Endpoints;
 using Portal.Security;
 
@@ -13,6 +14,7 @@ builder.WebHost.UseStaticWebAssets();
 builder.AddPersistence();
 builder.AddPortalSecurity();
 builder.AddRecords();
+builder.AddRulesets();
 builder.Services.AddOptions<PagerDutyOptions>().BindConfiguration(PagerDutyOptions.Section);
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ApiExceptionHandler>();
@@ -38,6 +40,7 @@ app.MapHealthEndpoints();
 app.MapAccountEndpoints();
 app.MapMeEndpoints();
 app.MapObjectEndpoints();
+app.MapRulesetEndpoints();
 // Our own Content-Security-Policy already says frame-ancestors 'none'; Blazor would add a second, looser one.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 

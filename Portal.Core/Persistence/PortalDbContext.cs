@@ -2,8 +2,10 @@ using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Portal.Core.Dispatch;
 using Portal.Core.Links;
 using Portal.Core.Records;
+using Portal.Core.Rulesets;
 using Portal.Core.Security;
 using Portal.Core.Settings;
 
@@ -22,6 +24,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<RecordCommentEntity> RecordComments => Set<RecordCommentEntity>();
     public DbSet<IncidentLinkEntity> IncidentLinks => Set<IncidentLinkEntity>();
     public DbSet<SettingEntity> Settings => Set<SettingEntity>();
+    public DbSet<PlannedActionEntity> PlannedActions => Set<PlannedActionEntity>();
+    public DbSet<RulesetVersionEntity> RulesetVersions => Set<RulesetVersionEntity>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

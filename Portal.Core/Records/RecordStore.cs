@@ -45,6 +45,9 @@ public sealed class RecordStore(
     /// Raised after a change is committed, for live pages.
     public event Action<RecordChange>? Changed;
 
+    /// Tells live pages about changes committed through a caller's own unit of work.
+    public void Publish(RecordChange change) => Changed?.Invoke(change);
+
     public async Task<RecordDto> CreateAsync(string objectName, JsonElement fields, ChangeActor actor, CancellationToken cancellationToken = default)
     {
         var type = (await catalog.GetAsync(cancellationToken)).Get(objectName);

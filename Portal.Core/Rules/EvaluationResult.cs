@@ -23,7 +23,7 @@ public sealed record EvaluationResult(long Version, IReadOnlyList<RuleTrace> Mat
     public IEnumerable<RuleTrace> Matched => Matches.Where(trace => trace.Matched);
 }
 
-public sealed record MatchedRule(string Ruleset, string Rule, IReadOnlyList<JsonObject> Actions);
+public sealed record MatchedRule(string Ruleset, string Rule, string Object, IReadOnlyList<JsonObject> Actions);
 
 public sealed class RulesDocumentInvalidException(IReadOnlyList<string> errors)
     : Exception("The rules document is not valid: " + string.Join(" ", errors))

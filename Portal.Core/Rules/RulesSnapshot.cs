@@ -97,7 +97,7 @@ public sealed class RulesSnapshot
         {
             if ((!rule.NewOnly || isNew) && rule.Matches(slots, e))
             {
-                (matches ??= []).Add(new MatchedRule(rule.Ruleset, rule.Name, rule.FillActions(e)));
+                (matches ??= []).Add(new MatchedRule(rule.Ruleset, rule.Name, rule.Object, rule.FillActions(e)));
             }
         }
 
@@ -347,6 +347,8 @@ public sealed class RulesSnapshot
         public string Name { get; } = name;
 
         public bool NewOnly { get; } = newOnly;
+
+        public string Object => objectName;
 
         public bool Matches(object?[] slots, RuleEvent e)
         {

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 using Portal.Core.Links;
 using Portal.Core.Persistence;
 using Portal.Core.Records;
+using Portal.Core.Rulesets;
 using Portal.Core.Settings;
 
 namespace Portal.Tests.Infrastructure;
@@ -28,11 +29,23 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddSingleton<RecordStore>();
         services.AddSingleton<IncidentLinks>();
         services.AddSingleton<SettingsStore>();
+        services.AddLogging();
         configure?.Invoke(services);
         _services = services.BuildServiceProvider();
     }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
+
+    /// With the rules wired to record changes, as the portal runs them.
+    public static Task<TestDatabase> WithRulesAsync(Action<IServiceCollection>? configure = null) => CreateAsync(services =>
+    {
+        services.AddSingleton<RulesetStore>();
+        services.AddSingleton<RuleRunner>();
+        services.AddSingleton<IRecordChangeHandler>(sp => sp.GetRequiredService<RuleRunner>());
+        services.AddSingleton<PagerDutyEventRules>();
+        services.AddSingleton<RulesDryRun>();
+        configure?.Invoke(services);
+    });
 
     public static async Task<TestDatabase> CreateAsync(Action<IServiceCollection>? configure = null)
     {

@@ -30,6 +30,13 @@ public sealed class ApiAccessMatrixTests(PortalFixture fixture) : IClassFixture<
         new("GET", "/api/objects/Case/records/{case}/comments", Permissions.Read, HttpStatusCode.OK),
         // never linked: a permitted caller gets past authorization to the 404
         new("DELETE", "/api/objects/Case/records/{case}/incidents/PNEVER", Permissions.LinksDelete, HttpStatusCode.NotFound),
+        new("GET", "/api/rulesets", Permissions.Read, HttpStatusCode.OK),
+        new("PUT", "/api/rulesets", Permissions.RulesWrite, HttpStatusCode.OK, """{"schemaVersion":1,"rulesets":[]}"""),
+        new("POST", "/api/rulesets/dry-run", Permissions.Read, HttpStatusCode.OK,
+            """{"event":{"kind":"record","object":"Case","isInsert":true,"old":{},"new":{"Subject":"x"}}}"""),
+        new("GET", "/api/rulesets/versions", Permissions.Read, HttpStatusCode.OK),
+        // no version 999: a permitted caller gets past authorization to the 404
+        new("POST", "/api/rulesets/versions/999/restore", Permissions.RulesWrite, HttpStatusCode.NotFound),
     ];
 
     public static TheoryData<Endpoint, string?> Cases()

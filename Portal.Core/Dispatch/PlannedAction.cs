@@ -1,0 +1,41 @@
+namespace Portal.Core.Dispatch;
+
+public static class PlannedActionStates
+{
+    public const string Pending = "pending";
+    public const string InFlight = "inFlight";
+    public const string Succeeded = "succeeded";
+    public const string DeadLettered = "deadLettered";
+    public const string Discarded = "discarded";
+}
+
+/// A PagerDuty action that a rule or an agent decided, stored in the same transaction as the change that caused
+/// it (the outbox). The dispatcher claims due rows, calls PagerDuty and records the outcome.
+public sealed class PlannedActionEntity
+{
+    public Guid Id { get; set; }
+    public DateTime CreatedUtc { get; set; }
+    /// The action as the rules document names it (`createIncident`, `addNote`, ...).
+    public required string ActionType { get; set; }
+    /// The action with its placeholders filled, as JSON.
+    public required string PayloadJson { get; set; }
+    public string? ObjectName { get; set; }
+    public string? RecordId { get; set; }
+    /// The incident acted on; null for `createIncident` until PagerDuty answers.
+    public string? IncidentId { get; set; }
+    public string? Ruleset { get; set; }
+    public string? Rule { get; set; }
+    /// Who decided it: the person, or `rule`.
+    public required string RequestedBy { get; set; }
+    public Guid CorrelationId { get; set; }
+    /// The rules that led here (`ruleset/rule`, in order), so that their echo from PagerDuty does not set them off again.
+    public string RuleChainJson { get; set; } = "[]";
+    /// Sent to PagerDuty so that a retry cannot act twice (`incident_key` of `createIncident`).
+    public string? IdempotencyKey { get; set; }
+    public string State { get; set; } = PlannedActionStates.Pending;
+    public int Attempts { get; set; }
+    public DateTime NextAttemptUtc { get; set; }
+    public DateTime? LeaseUntilUtc { get; set; }
+    public string? LastError { get; set; }
+    public DateTime? CompletedUtc { get; set; }
+}

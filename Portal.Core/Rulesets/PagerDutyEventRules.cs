@@ -1,0 +1,104 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Portal.Core.Links;
+using Portal.Core.Persistence;
+using Portal.Core.Records;
+using Portal.Core.Rules;
+
+namespace Portal.Core.Rulesets;
+
+/// Runs the `pagerDutyIncidentCreateOrUpdate` rules for one PagerDuty incident event and carries out their record
+/// actions (`setField` on the linked records of the rule's object, `createRecord` when none is linked), all in
+/// one transaction. `causedBy` is the rule chain of Portal's own action that PagerDuty is echoing, if any: those
+/// rules are not set off again.
+public sealed partial class PagerDutyEventRules(
+    IDbContextFactory<PortalDbContext> dbFactory,
+    RulesetStore rulesets,
+    ObjectCatalog catalog,
+    RecordStore records,
+    IncidentLinks links,
+    RuleRunner runner,
+    ILogger<PagerDutyEventRules> logger)
+{
+    public async Task<IReadOnlyList<MatchedRule>> RunAsync(PagerDutyFacts incident, IReadOnlyList<string> causedBy, CancellationToken cancellationToken = default)
+    {
+        if (incident.IncidentId is null) return [];
+        var snapshot = await rulesets.SnapshotAsync(cancellationToken);
+        var types = await catalog.GetAsync(cancellationToken);
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var linked = await LinkedRecordsAsync(db, incident.IncidentId, cancellationToken);
+        var e = RuleEvent.ForPagerDuty(incident, linked.ToDictionary(p => p.Key, p => p.Value.First().Values),
+            await runner.IsBusinessHoursAsync(cancellationToken));
+
+        var matches = snapshot.EvaluateMatches(e).Where(m => !causedBy.Contains(RuleRunner.RuleId(m.Ruleset, m.Rule))).ToList();
+        var changes = new List<RecordChange>();
+        foreach (var match in matches)
+        {
+            var type = types.Find(match.Object);
+            if (type is null) continue;
+            var actor = new ChangeActor($"rule {match.Rule}", FromRule: true, [.. causedBy, RuleRunner.RuleId(match.Ruleset, match.Rule)]);
+            LogMatched(RuleRunner.RuleId(match.Ruleset, match.Rule), incident.IncidentId, incident.EventType);
+            foreach (var action in match.Actions)
+            {
+                switch (action["type"]?.GetValue<string>())
+                {
+                    case RuleActionTypes.SetField:
+                        var field = action["field"]?.GetValue<string>() ?? "";
+                        var values = Validate(type, new JsonObject { [field] = action["value"]?.DeepClone() });
+                        foreach (var record in linked.GetValueOrDefault(type.Name) ?? [])
+                        {
+                            var (_, change) = await records.UpdateAsync(db, type, record.Id, values, actor, cancellationToken);
+                            if (change is not null) changes.Add(change);
+                        }
+                        break;
+                    case RuleActionTypes.CreateRecord when !linked.ContainsKey(type.Name):
+                        var fields = Validate(type, action["fields"] as JsonObject ?? []);
+                        var (created, createdChange) = await records.CreateAsync(db, type, fields, actor, cancellationToken);
+                        await db.SaveChangesAsync(cancellationToken);
+                        await links.LinkAsync(db, created.Id, State(incident), actor.Name, cancellationToken);
+                        linked[type.Name] = [(created.Id, RecordValues.ToRuleValues(type, created.Fields))];
+                        changes.Add(createdChange);
+                        break;
+                }
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        foreach (var change in changes) records.Publish(change);
+        return matches;
+    }
+
+    public static IncidentState State(PagerDutyFacts incident) => new(incident.IncidentId!, incident.IncidentNumber, incident.IncidentTitle,
+        incident.IncidentStatus, incident.Urgency, incident.Priority, incident.ServiceId, incident.ServiceName, incident.IncidentUrl);
+
+    /// Object name → the records of that object linked to the incident, oldest link first, with their rule values.
+    public async Task<Dictionary<string, List<(string Id, IReadOnlyDictionary<string, object?> Values)>>> LinkedRecordsAsync(
+        PortalDbContext db, string incidentId, CancellationToken cancellationToken)
+    {
+        var types = await catalog.GetAsync(cancellationToken);
+        var rows = await (from l in db.IncidentLinks.AsNoTracking()
+                          join r in db.Records.AsNoTracking() on l.RecordId equals r.Id
+                          where l.IncidentId == incidentId
+                          orderby l.LinkedUtc
+                          select new { r.Id, r.ObjectName, r.FieldsJson }).ToListAsync(cancellationToken);
+        var result = new Dictionary<string, List<(string, IReadOnlyDictionary<string, object?>)>>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            if (types.Find(row.ObjectName) is not { } type) continue;
+            var fields = JsonNode.Parse(row.FieldsJson) as JsonObject ?? [];
+            if (!result.TryGetValue(row.ObjectName, out var list)) result[row.ObjectName] = list = [];
+            list.Add((row.Id, RecordValues.ToRuleValues(type, fields)));
+        }
+        return result;
+    }
+
+    private static Dictionary<string, JsonNode?> Validate(ObjectTypeInfo type, JsonObject fields) =>
+        RecordValues.Validate(type, JsonSerializer.SerializeToElement(fields));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rule {Rule} matched PagerDuty incident {IncidentId} ({EventType})")]
+    private partial void LogMatched(string rule, string incidentId, string? eventType);
+}

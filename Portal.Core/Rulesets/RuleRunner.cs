@@ -1,0 +1,158 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Portal.Core.Dispatch;
+using Portal.Core.Links;
+using Portal.Core.Persistence;
+using Portal.Core.Records;
+using Portal.Core.Rules;
+using Portal.Core.Settings;
+
+namespace Portal.Core.Rulesets;
+
+/// Feeds record changes and PagerDuty events to the rules in force and carries out what they decide: PagerDuty
+/// actions become planned actions in the same transaction as the change; record actions go through the record
+/// store as changes of their own, marked as made by the rule. A chain of rule-made changes stops at
+/// `Rules:MaxChainDepth` (default 3), and a rule never sets itself off again through its own consequences.
+public sealed partial class RuleRunner(
+    RulesetStore rulesets,
+    SettingsStore settings,
+    IConfiguration configuration,
+    TimeProvider clock,
+    ILogger<RuleRunner> logger) : IRecordChangeHandler
+{
+    private readonly int _maxDepth = Math.Max(1, configuration.GetValue("Rules:MaxChainDepth", 3));
+
+    public static string RuleId(string ruleset, string rule) => $"{ruleset}/{rule}";
+
+    public static string IncidentKey(string objectName, string recordId) => $"portal:{objectName}:{recordId}";
+
+    public async Task OnRecordChangedAsync(RecordChange change, PortalDbContext db, CancellationToken cancellationToken)
+    {
+        if (!await ShouldRunAsync(change, cancellationToken)) return;
+        var chain = change.Actor.RuleChain ?? [];
+        if (chain.Count >= _maxDepth)
+        {
+            LogLoopStopped(change.Object, change.RecordId, string.Join(" → ", chain), _maxDepth);
+            return;
+        }
+
+        var links = await db.IncidentLinks.AsNoTracking().Where(l => l.RecordId == change.RecordId)
+            .OrderByDescending(l => l.LinkedUtc).ToListAsync(cancellationToken);
+        var e = await RecordEventAsync(change.Type, change.RecordId, change.IsInsert, change.Old, change.New, links, cancellationToken);
+        var snapshot = await rulesets.SnapshotAsync(cancellationToken);
+        var correlation = Guid.CreateVersion7();
+        var createPlanned = change.IsInsert ? false : await db.PlannedActions.AnyAsync(a =>
+            a.RecordId == change.RecordId && a.ActionType == RuleActionTypes.CreateIncident && a.State == PlannedActionStates.Pending, cancellationToken);
+
+        foreach (var match in snapshot.EvaluateMatches(e))
+        {
+            var ruleId = RuleId(match.Ruleset, match.Rule);
+            if (chain.Contains(ruleId))
+            {
+                LogRuleSkippedInChain(ruleId, change.RecordId);
+                continue;
+            }
+            LogRuleMatched(ruleId, change.Object, change.RecordId, snapshot.Version);
+            var ruleChain = JsonSerializer.Serialize(chain.Append(ruleId));
+            foreach (var action in match.Actions)
+            {
+                var type = action["type"]?.GetValue<string>() ?? "";
+                if (type == RuleActionTypes.CreateIncident)
+                {
+                    if (links.Count > 0 || createPlanned) continue;
+                    createPlanned = true;
+                    db.PlannedActions.Add(Plan(action, type, change, null, match, correlation, ruleChain, IncidentKey(change.Object, change.RecordId)));
+                }
+                else
+                {
+                    foreach (var link in links)
+                        db.PlannedActions.Add(Plan(action, type, change, link.IncidentId, match, correlation, ruleChain, null));
+                }
+            }
+        }
+    }
+
+    /// The record event as the rules read it: old and new values, the record's linked incident for `pd.*`, and
+    /// whether it is business hours now.
+    public async Task<RuleEvent> RecordEventAsync(ObjectTypeInfo type, string recordId, bool isInsert, JsonObject old, JsonObject @new,
+        IReadOnlyList<IncidentLinkEntity> links, CancellationToken cancellationToken)
+    {
+        var linked = links.FirstOrDefault(l => l.Status != "resolved") ?? links.FirstOrDefault();
+        return RuleEvent.ForRecord(type.Name, isInsert, RecordValues.ToRuleValues(type, old), RecordValues.ToRuleValues(type, @new), recordId,
+            linked is null ? null : Facts(linked), await IsBusinessHoursAsync(cancellationToken));
+    }
+
+    public async Task<bool> IsBusinessHoursAsync(CancellationToken cancellationToken)
+    {
+        var hours = await settings.GetAsync(BusinessHoursSettings.Key, () => new BusinessHoursSettings(), cancellationToken);
+        try
+        {
+            return hours.ToCalendar().IsOpen(clock.GetUtcNow());
+        }
+        catch (PortalValidationException)
+        {
+            return BusinessHours.Default.IsOpen(clock.GetUtcNow());
+        }
+    }
+
+    public static PagerDutyFacts Facts(IncidentLinkEntity link) => new()
+    {
+        IncidentId = link.IncidentId,
+        IncidentNumber = link.Number,
+        IncidentUrl = link.HtmlUrl,
+        IncidentTitle = link.Title,
+        IncidentStatus = link.Status,
+        ServiceId = link.ServiceId,
+        ServiceName = link.ServiceName,
+        Priority = link.Priority,
+        Urgency = link.Urgency,
+    };
+
+    private async Task<bool> ShouldRunAsync(RecordChange change, CancellationToken cancellationToken)
+    {
+        if (!change.Type.RunRules) return false;
+        if (!change.IsInsert) return true;
+        var integration = await settings.GetAsync(IntegrationSettings.Key, () => new IntegrationSettings(), cancellationToken);
+        return change.Object switch
+        {
+            "Case" => integration.RunRulesOnCaseCreation,
+            "Incident" => integration.RunRulesOnIncidentCreation,
+            _ => true,
+        };
+    }
+
+    private PlannedActionEntity Plan(JsonObject action, string type, RecordChange change, string? incidentId, MatchedRule match,
+        Guid correlation, string ruleChain, string? idempotencyKey)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return new PlannedActionEntity
+        {
+            Id = Guid.CreateVersion7(),
+            CreatedUtc = now,
+            NextAttemptUtc = now,
+            ActionType = type,
+            PayloadJson = action.ToJsonString(),
+            ObjectName = change.Object,
+            RecordId = change.RecordId,
+            IncidentId = incidentId,
+            Ruleset = match.Ruleset,
+            Rule = match.Rule,
+            RequestedBy = "rule",
+            CorrelationId = correlation,
+            RuleChainJson = ruleChain,
+            IdempotencyKey = idempotencyKey,
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Loop guard: stopped rules on {Object} {RecordId} after the chain {Chain} reached {MaxDepth} steps")]
+    private partial void LogLoopStopped(string @object, string recordId, string chain, int maxDepth);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rule {Rule} is already in the chain that changed {RecordId}; not run again")]
+    private partial void LogRuleSkippedInChain(string rule, string recordId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rule {Rule} matched {Object} {RecordId} (rules version {Version})")]
+    private partial void LogRuleMatched(string rule, string @object, string recordId, long version);
+}

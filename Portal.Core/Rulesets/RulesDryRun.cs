@@ -1,0 +1,97 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Persistence;
+using Portal.Core.Records;
+using Portal.Core.Rules;
+using Portal.Core.Webhooks;
+
+namespace Portal.Core.Rulesets;
+
+public sealed record DryRunCondition(string Field, string Operator, string? Expected, string? Actual, bool Result,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Previous = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null);
+
+public sealed record DryRunMatch(string Ruleset, string Rule, bool Matched, IReadOnlyList<DryRunCondition> Conditions, IReadOnlyList<JsonObject> Actions,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SkippedReason = null);
+
+public sealed record DryRunResult(IReadOnlyList<DryRunMatch> Matches, long Version);
+
+/// `POST /api/rulesets/dry-run`: which rules match an event, why, and what they would do. Nothing is executed.
+public sealed class RulesDryRun(
+    IDbContextFactory<PortalDbContext> dbFactory, RulesetStore rulesets, ObjectCatalog catalog, RuleRunner runner, PagerDutyEventRules pagerDutyRules)
+{
+    public async Task<DryRunResult> RunAsync(JsonElement request, CancellationToken cancellationToken = default)
+    {
+        if (request.ValueKind != JsonValueKind.Object || !request.TryGetProperty("event", out var e) || e.ValueKind != JsonValueKind.Object)
+            throw new PortalValidationException("event", "The body needs 'event': a record event or a PagerDuty event (contract section 3.5).");
+
+        var types = await catalog.GetAsync(cancellationToken);
+        var snapshot = request.TryGetProperty("document", out var document) && document.ValueKind == JsonValueKind.Object
+            ? RulesSnapshot.Compile(await rulesets.ValidateAsync(document.GetRawText(), cancellationToken), types.ToRulesSchema(), 0)
+            : await rulesets.SnapshotAsync(cancellationToken);
+
+        var ruleEvent = Text(e, "kind") switch
+        {
+            "record" => await RecordEventAsync(e, types, cancellationToken),
+            "pagerduty" => await PagerDutyEventAsync(e, cancellationToken),
+            var kind => throw new PortalValidationException("event.kind", $"'event.kind' is '{kind}'; use 'record' or 'pagerduty'."),
+        };
+
+        var result = snapshot.Evaluate(ruleEvent);
+        return new DryRunResult(result.Matches.Select(t => new DryRunMatch(t.Ruleset, t.Rule, t.Matched,
+            t.Conditions.Select(c => new DryRunCondition(c.Field, c.Operator, c.Expected, c.Actual, c.Result, c.Previous, c.Error)).ToList(),
+            t.Actions, t.SkippedReason)).ToList(), snapshot.Version);
+    }
+
+    private async Task<RuleEvent> RecordEventAsync(JsonElement e, CatalogSnapshot types, CancellationToken cancellationToken)
+    {
+        var objectName = Text(e, "object") ?? throw new PortalValidationException("event.object", "A record event needs 'object'.");
+        var type = types.Get(objectName);
+        var isInsert = e.TryGetProperty("isInsert", out var insert) && insert.ValueKind == JsonValueKind.True;
+        var old = Fields(type, e, "old");
+        var @new = Fields(type, e, "new");
+        var recordId = Text(e, "recordId");
+        var links = new List<Links.IncidentLinkEntity>();
+        if (recordId is not null)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            links = await db.IncidentLinks.AsNoTracking().Where(l => l.RecordId == recordId).OrderByDescending(l => l.LinkedUtc).ToListAsync(cancellationToken);
+        }
+        return await runner.RecordEventAsync(type, recordId ?? "", isInsert, old, @new, links, cancellationToken);
+    }
+
+    private async Task<RuleEvent> PagerDutyEventAsync(JsonElement e, CancellationToken cancellationToken)
+    {
+        if (!e.TryGetProperty("webhook", out var webhook) || PagerDutyWebhookEvent.Parse(webhook) is not { } parsed)
+            throw new PortalValidationException("event.webhook", "A PagerDuty event needs 'webhook': a Webhooks v3 body ({\"event\":{...}}).");
+        var linked = new Dictionary<string, IReadOnlyDictionary<string, object?>>();
+        if (parsed.Incident.IncidentId is { } incidentId)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            foreach (var (name, records) in await pagerDutyRules.LinkedRecordsAsync(db, incidentId, cancellationToken))
+                linked[name] = records[0].Values;
+        }
+        return RuleEvent.ForPagerDuty(parsed.Incident, linked, await runner.IsBusinessHoursAsync(cancellationToken));
+    }
+
+    private static JsonObject Fields(ObjectTypeInfo type, JsonElement e, string property)
+    {
+        if (!e.TryGetProperty(property, out var fields) || fields.ValueKind == JsonValueKind.Null) return [];
+        try
+        {
+            var values = RecordValues.Validate(type, fields);
+            var result = new JsonObject();
+            foreach (var (name, value) in values) if (value is not null) result[name] = value;
+            return result;
+        }
+        catch (PortalValidationException error)
+        {
+            throw new PortalValidationException(error.Errors.ToDictionary(p => $"event.{property}.{p.Key}", p => p.Value));
+        }
+    }
+
+    private static string? Text(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}

@@ -1,0 +1,130 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Persistence;
+using Portal.Core.Records;
+using Portal.Core.Rules;
+
+namespace Portal.Core.Rulesets;
+
+/// The saved rules document with its history. A save validates the whole document against the object types,
+/// stores it as a new version and swaps the compiled snapshot in one step: all or nothing.
+public sealed class RulesetStore(IDbContextFactory<PortalDbContext> dbFactory, ObjectCatalog catalog, TimeProvider clock)
+{
+    private readonly RulesSnapshotHolder _holder = new();
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private volatile bool _loaded;
+
+    public event Action<long>? Changed;
+
+    /// The compiled rules in force.
+    public async Task<RulesSnapshot> SnapshotAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_loaded) await LoadAsync(cancellationToken);
+        return _holder.Current;
+    }
+
+    public async Task<(long Version, RulesDocument Document)> CurrentAsync(CancellationToken cancellationToken = default)
+    {
+        var snapshot = await SnapshotAsync(cancellationToken);
+        return (snapshot.Version, snapshot.Document);
+    }
+
+    /// Parses and validates a rules document without saving it; errors are keyed by their JSON path.
+    public async Task<RulesDocument> ValidateAsync(string json, CancellationToken cancellationToken = default)
+    {
+        RulesDocument document;
+        try
+        {
+            document = RulesDocumentJson.Parse(json);
+        }
+        catch (RulesDocumentFormatException e)
+        {
+            throw new PortalValidationException(string.IsNullOrEmpty(e.Path) ? "document" : e.Path, e.Message);
+        }
+        var schema = (await catalog.GetAsync(cancellationToken)).ToRulesSchema();
+        var result = new RulesDocumentValidator(schema).Validate(document);
+        if (!result.IsValid)
+        {
+            throw new PortalValidationException(result.Errors
+                .GroupBy(e => string.IsNullOrEmpty(e.PropertyName) ? "document" : e.PropertyName)
+                .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray()));
+        }
+        return document;
+    }
+
+    public async Task<RulesetVersionInfo> SaveAsync(string json, string savedBy, string? note = null, CancellationToken cancellationToken = default)
+    {
+        var document = await ValidateAsync(json, cancellationToken);
+        await SnapshotAsync(cancellationToken); // loads the version in force first; takes the same lock
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            var schema = (await catalog.GetAsync(cancellationToken)).ToRulesSchema();
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var version = (await db.RulesetVersions.MaxAsync(v => (long?)v.Version, cancellationToken) ?? 0) + 1;
+            var snapshot = RulesSnapshot.Compile(document, schema, version);
+            var entity = new RulesetVersionEntity
+            {
+                Version = version,
+                DocumentJson = RulesDocumentJson.Serialize(document),
+                CreatedUtc = clock.GetUtcNow().UtcDateTime,
+                CreatedBy = savedBy,
+                Note = note,
+                RuleCount = document.Rulesets.Sum(r => r.Rules.Count),
+            };
+            db.RulesetVersions.Add(entity);
+            await db.SaveChangesAsync(cancellationToken);
+            _holder.Publish(snapshot);
+            Changed?.Invoke(version);
+            return Info(entity);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<RulesetVersionInfo>> VersionsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var versions = await db.RulesetVersions.AsNoTracking().OrderByDescending(v => v.Version)
+            .Select(v => new { v.Version, v.CreatedUtc, v.CreatedBy, v.Note, v.RuleCount }).ToListAsync(cancellationToken);
+        return versions.Select(v => new RulesetVersionInfo(v.Version, v.CreatedUtc, v.CreatedBy, v.Note, v.RuleCount)).ToList();
+    }
+
+    public async Task<string> VersionJsonAsync(long version, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.RulesetVersions.AsNoTracking().Where(v => v.Version == version).Select(v => v.DocumentJson)
+            .FirstOrDefaultAsync(cancellationToken) ?? throw new PortalNotFoundException($"There is no rules version {version}.");
+    }
+
+    /// Makes an earlier version the one in force again, as a new version (the history keeps both).
+    public async Task<RulesetVersionInfo> RestoreAsync(long version, string restoredBy, CancellationToken cancellationToken = default) =>
+        await SaveAsync(await VersionJsonAsync(version, cancellationToken), restoredBy, $"Restored version {version}", cancellationToken);
+
+    public static string Serialize(RulesDocument document) => RulesDocumentJson.Serialize(document);
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_loaded) return;
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var latest = await db.RulesetVersions.AsNoTracking().OrderByDescending(v => v.Version).FirstOrDefaultAsync(cancellationToken);
+            if (latest is not null)
+            {
+                var schema = (await catalog.GetAsync(cancellationToken)).ToRulesSchema();
+                _holder.Publish(RulesSnapshot.Compile(RulesDocumentJson.Parse(latest.DocumentJson), schema, latest.Version));
+            }
+            _loaded = true;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private static RulesetVersionInfo Info(RulesetVersionEntity v) => new(v.Version, v.CreatedUtc, v.CreatedBy, v.Note, v.RuleCount);
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Portal.Core.Records;
+
+namespace Portal.Core.Rulesets;
+
+public static class RulesetsExtensions
+{
+    /// The rules in force, what feeds them (record changes, PagerDuty events), and the dry-run.
+    public static IHostApplicationBuilder AddRulesets(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<RulesetStore>();
+        builder.Services.AddSingleton<RuleRunner>();
+        builder.Services.AddSingleton<IRecordChangeHandler>(sp => sp.GetRequiredService<RuleRunner>());
+        builder.Services.AddSingleton<PagerDutyEventRules>();
+        builder.Services.AddSingleton<RulesDryRun>();
+        return builder;
+    }
+}

@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Portal.Core.Security;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Rulesets;
+
+public sealed class RulesetsApiTests : IDisposable
+{
+    private readonly PortalAppFactory _factory = new();
+
+    public void Dispose() => _factory.Dispose();
+
+    private static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+    [Fact]
+    public async Task StartsEmptyThenRoundTripsTheContractExample()
+    {
+        using var manager = _factory.CreateClientAs(Roles.Manager);
+        var empty = await manager.GetFromJsonAsync<JsonElement>("/api/rulesets");
+        Assert.Equal(1, empty.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal(0, empty.GetProperty("rulesets").GetArrayLength());
+
+        using var put = await manager.PutAsync("/api/rulesets", Body(RulesWiringTests.ContractExample));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.Equal("1", put.Headers.GetValues("Portal-Rules-Version").Single());
+
+        var saved = await manager.GetFromJsonAsync<JsonElement>("/api/rulesets");
+        var expected = JsonDocument.Parse(RulesWiringTests.ContractExample).RootElement;
+        Assert.True(JsonElement.DeepEquals(expected, saved), saved.ToString());
+    }
+
+    [Fact]
+    public async Task RefusesAnInvalidDocumentNamingTheRuleAndChangesNothing()
+    {
+        using var manager = _factory.CreateClientAs(Roles.Manager);
+        (await manager.PutAsync("/api/rulesets", Body(RulesWiringTests.ContractExample))).Dispose();
+
+        var bad = RulesWiringTests.ContractExample.Replace("\"notEquals\"", "\"differsFrom\"");
+        using var response = await manager.PutAsync("/api/rulesets", Body(bad));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await ReadAsync(response);
+        var message = problem.GetProperty("detail").GetString()!;
+        Assert.Contains("'SFDC > PD'", message);
+        Assert.Contains("'Page support for high-priority cases'", message);
+        Assert.Contains("differsFrom", message);
+
+        using var notJson = await manager.PutAsync("/api/rulesets", Body("{\"schemaVersion\":1,"));
+        Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
+
+        var current = await manager.GetFromJsonAsync<JsonElement>("/api/rulesets");
+        Assert.Equal("notEquals", current.GetProperty("rulesets")[0].GetProperty("rules")[0].GetProperty("conditions")[1].GetProperty("operator").GetString());
+        var versions = await manager.GetFromJsonAsync<JsonElement>("/api/rulesets/versions");
+        Assert.Equal(1, versions.GetProperty("versions").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task DryRunsARecordEventWithItsTraceAndTheBuiltTitle()
+    {
+        using var manager = _factory.CreateClientAs(Roles.Manager);
+        (await manager.PutAsync("/api/rulesets", Body(RulesWiringTests.ContractExample))).Dispose();
+        using var auditor = _factory.CreateClientAs(Roles.Auditor);
+        using var response = await auditor.PostAsync("/api/rulesets/dry-run", Body("""
+            {"event":{"kind":"record","object":"Case","isInsert":true,"old":{},
+                      "new":{"CaseNumber":"00001026","Subject":"Checkout down","Priority":"High","Status":"New"}}}
+            """));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var match = (await ReadAsync(response)).GetProperty("matches").EnumerateArray().Single();
+        Assert.Equal("SFDC > PD", match.GetProperty("ruleset").GetString());
+        Assert.True(match.GetProperty("matched").GetBoolean());
+        var first = match.GetProperty("conditions")[0];
+        Assert.Equal(("Priority", "equals", "High", "High", true),
+            (first.GetProperty("field").GetString(), first.GetProperty("operator").GetString(), first.GetProperty("expected").GetString(),
+             first.GetProperty("actual").GetString(), first.GetProperty("result").GetBoolean()));
+        var action = match.GetProperty("actions")[0];
+        Assert.Equal("createIncident", action.GetProperty("type").GetString());
+        Assert.Equal("Case 00001026 Checkout down", action.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task DryRunsADraftDocumentAgainstACapturedWebhook()
+    {
+        var webhook = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Webhooks", "TestData", "aldaviva.incident.triggered.json"));
+        using var user = _factory.CreateClientAs(Roles.User);
+        using var response = await user.PostAsync("/api/rulesets/dry-run", Body($$$"""
+            {"event":{"kind":"pagerduty","webhook":{{{webhook}}}},
+             "document":{"schemaVersion":1,"rulesets":[{"name":"PD > SFDC","enabled":true,"rules":[
+               {"name":"Case for low urgency","object":"Case","runOn":"pagerDutyIncidentCreateOrUpdate","when":"all",
+                "conditions":[{"field":"pd.urgency","operator":"equals","value":"low"},{"field":"pd.serviceName","operator":"contains","value":"tester"}],
+                "executeFor":"newOnly","actions":[{"type":"createRecord","fields":{"Subject":"PD #{{pd.incidentNumber}}: {{pd.incidentTitle}}"}}]}]}]}}
+            """));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var match = (await ReadAsync(response)).GetProperty("matches").EnumerateArray().Single();
+        Assert.True(match.GetProperty("matched").GetBoolean());
+        Assert.Equal("PD #37: Test", match.GetProperty("actions")[0].GetProperty("fields").GetProperty("Subject").GetString());
+        Assert.Equal(0, (await user.GetFromJsonAsync<JsonElement>("/api/rulesets")).GetProperty("rulesets").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task RefusesADryRunWithoutAnEvent()
+    {
+        using var user = _factory.CreateClientAs(Roles.User);
+        using var response = await user.PostAsync("/api/rulesets/dry-run", Body("""{"evnt":{}}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await ReadAsync(response)).GetProperty("errors").TryGetProperty("event", out _));
+    }
+
+    [Fact]
+    public async Task RestoresAnEarlierVersion()
+    {
+        using var admin = _factory.CreateClientAs(Roles.Administrator);
+        (await admin.PutAsync("/api/rulesets", Body(RulesWiringTests.ContractExample))).Dispose();
+        (await admin.PutAsync("/api/rulesets", Body("""{"schemaVersion":1,"rulesets":[]}"""))).Dispose();
+        using var restored = await admin.PostAsync("/api/rulesets/versions/1/restore", null);
+        Assert.Equal(HttpStatusCode.OK, restored.StatusCode);
+        Assert.Equal(1, (await admin.GetFromJsonAsync<JsonElement>("/api/rulesets")).GetProperty("rulesets").GetArrayLength());
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsync("/api/rulesets/versions/99/restore", null)).StatusCode);
+    }
+}

@@ -1,0 +1,57 @@
+using System.Security.Claims;
+using Portal.Core.Rulesets;
+using Portal.Core.Security;
+using Portal.Security;
+
+namespace Portal.Endpoints;
+
+/// Contract section 3: the rules document, all or nothing; its versions; the dry-run.
+public static class RulesetEndpoints
+{
+    public const string VersionHeader = "Portal-Rules-Version";
+
+    public static IEndpointRouteBuilder MapRulesetEndpoints(this IEndpointRouteBuilder app)
+    {
+        var rulesets = app.MapGroup("/api/rulesets");
+
+        rulesets.MapGet("", async (HttpContext context, RulesetStore store, CancellationToken ct) =>
+        {
+            var (version, document) = await store.CurrentAsync(ct);
+            context.Response.Headers[VersionHeader] = version.ToString();
+            return Results.Text(RulesetStore.Serialize(document), "application/json");
+        }).RequireAuthorization(Permissions.Read);
+
+        rulesets.MapPut("", async (HttpContext context, ClaimsPrincipal user, RulesetStore store, CancellationToken ct) =>
+        {
+            var body = await JsonBody.ReadAsync(context.Request);
+            var saved = await store.SaveAsync(body.GetRawText(), PortalClaims.NameOf(user), "Replaced through the API", ct);
+            var (_, document) = await store.CurrentAsync(ct);
+            context.Response.Headers[VersionHeader] = saved.Version.ToString();
+            return Results.Text(RulesetStore.Serialize(document), "application/json");
+        }).RequireAuthorization(Permissions.RulesWrite);
+
+        rulesets.MapPost("/dry-run", async (HttpRequest request, RulesDryRun dryRun, CancellationToken ct) =>
+        {
+            var result = await dryRun.RunAsync(await JsonBody.ReadAsync(request), ct);
+            return TypedResults.Ok(result);
+        }).RequireAuthorization(Permissions.Read);
+
+        rulesets.MapGet("/versions", async (RulesetStore store, CancellationToken ct) =>
+            TypedResults.Ok(new { versions = await store.VersionsAsync(ct) }))
+            .RequireAuthorization(Permissions.Read);
+
+        rulesets.MapGet("/versions/{version:long}", async (long version, RulesetStore store, CancellationToken ct) =>
+            Results.Text(await store.VersionJsonAsync(version, ct), "application/json"))
+            .RequireAuthorization(Permissions.Read);
+
+        rulesets.MapPost("/versions/{version:long}/restore", async (long version, HttpContext context, ClaimsPrincipal user, RulesetStore store,
+            CancellationToken ct) =>
+        {
+            var saved = await store.RestoreAsync(version, PortalClaims.NameOf(user), ct);
+            context.Response.Headers[VersionHeader] = saved.Version.ToString();
+            return TypedResults.Ok(saved);
+        }).RequireAuthorization(Permissions.RulesWrite);
+
+        return app;
+    }
+}
