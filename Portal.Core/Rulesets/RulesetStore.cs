@@ -66,7 +66,7 @@ public sealed class RulesetStore(IDbContextFactory<PortalDbContext> dbFactory, O
             var entity = new RulesetVersionEntity
             {
                 Version = version,
-                DocumentJson = RulesDocumentJson.Serialize(document),
+                DocumentJson = Serialize(document),
                 CreatedUtc = clock.GetUtcNow().UtcDateTime,
                 CreatedBy = savedBy,
                 Note = note,
@@ -103,7 +103,13 @@ public sealed class RulesetStore(IDbContextFactory<PortalDbContext> dbFactory, O
     public async Task<RulesetVersionInfo> RestoreAsync(long version, string restoredBy, CancellationToken cancellationToken = default) =>
         await SaveAsync(await VersionJsonAsync(version, cancellationToken), restoredBy, $"Restored version {version}", cancellationToken);
 
-    public static string Serialize(RulesDocument document) => RulesDocumentJson.Serialize(document);
+    // Exports are read by people: keep '>' and quotes as they are rather than \u003E escapes.
+    private static readonly JsonSerializerOptions s_readable = new(RulesDocumentJson.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static string Serialize(RulesDocument document) => JsonSerializer.Serialize(document, s_readable);
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {

@@ -25,11 +25,13 @@ public abstract class DatabaseComponentTest : PortalComponentTest
 
     public override async Task InitializeAsync()
     {
-        Database = await TestDatabase.CreateAsync();
+        Database = await TestDatabase.WithRulesAsync();
         Services.AddSingleton(Database.Get<Portal.Core.Records.ObjectCatalog>());
         Services.AddSingleton(Database.Get<Portal.Core.Records.RecordStore>());
         Services.AddSingleton(Database.Get<Portal.Core.Links.IncidentLinks>());
         Services.AddSingleton(Database.Get<Portal.Core.Settings.SettingsStore>());
+        Services.AddSingleton(Database.Get<Portal.Core.Rulesets.RulesetStore>());
+        Services.AddSingleton(Database.Get<Portal.Core.Rulesets.RulesDryRun>());
     }
 
     public override async Task DisposeAsync()

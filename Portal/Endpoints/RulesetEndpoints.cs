@@ -21,6 +21,12 @@ public static class RulesetEndpoints
             return Results.Text(RulesetStore.Serialize(document), "application/json");
         }).RequireAuthorization(Permissions.Read);
 
+        rulesets.MapGet("/export", async (RulesetStore store, CancellationToken ct) =>
+        {
+            var (_, document) = await store.CurrentAsync(ct);
+            return Results.File(System.Text.Encoding.UTF8.GetBytes(RulesetStore.Serialize(document)), "application/json", "rules.json");
+        }).RequireAuthorization(Permissions.Read);
+
         rulesets.MapPut("", async (HttpContext context, ClaimsPrincipal user, RulesetStore store, CancellationToken ct) =>
         {
             var body = await JsonBody.ReadAsync(context.Request);

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Portal.Core.Rulesets;
+using Portal.Core.Security;
+using static Microsoft.Playwright.Assertions;
+
+namespace Portal.Tests.EndToEnd;
+
+[Collection(BrowserCollection.Name)]
+public sealed class RulesetsTests(BrowserFixture browser)
+{
+    private string BaseUrl => browser.Portal.BaseUrl;
+
+    private static async Task ChooseAsync(IPage page, string select, string option)
+    {
+        // MudSelect puts the id on a hidden input: click the visible select around it
+        await page.Locator(select).Locator("xpath=ancestor::div[contains(@class,'mud-select')][1]").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasTextString = option }).First.ClickAsync();
+        await Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task ManagerBuildsTheContractExampleSavesExportsReimportsAndDryRunsIt()
+    {
+        await browser.Portal.Services.GetRequiredService<AccountService>().CreateAsync("mona@portal.test", "Mona-Passw0rd-1", Roles.Manager);
+        var page = await browser.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, BaseUrl, "mona@portal.test", "Mona-Passw0rd-1");
+        await BrowserFixture.GotoInteractiveAsync(page, BaseUrl + "/rulesets");
+
+        await page.ClickAsync("#add-ruleset");
+        await page.FillAsync("#ruleset-0-name", "SFDC > PD");
+        await page.ClickAsync("#ruleset-0-add-rule");
+        await page.FillAsync("#rule-name", "Page support for high-priority cases");
+
+        await page.ClickAsync("#add-condition");
+        await ChooseAsync(page, "#condition-0-field", "Priority (text)");
+        await page.FillAsync("#condition-0-value", "High");
+        await page.ClickAsync("#add-condition");
+        await ChooseAsync(page, "#condition-1-field", "Status (text)");
+        await ChooseAsync(page, "#condition-1-operator", "notEquals");
+        await page.FillAsync("#condition-1-value", "Closed");
+
+        await page.ClickAsync("#add-action");
+        await page.FillAsync("#action-0-serviceId", "PNE3JZM");
+        await page.FillAsync("#action-0-urgency", "high");
+        await page.ClickAsync("#action-0-custom-title");
+        await page.FillAsync("#action-0-title-prefix", "Case");
+        await ChooseAsync(page, "#action-0-title-field-0", "Case Number");
+        await ChooseAsync(page, "#action-0-title-field-1", "Subject");
+        await Expect(page.Locator("#action-0-title-preview")).ToContainTextAsync("Case ‹CaseNumber› ‹Subject›");
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ArtifactPath("rule-editor.png") });
+        await page.ClickAsync("#apply-rule");
+
+        await page.ClickAsync("#save-rules");
+        await Expect(page.Locator("#rules-version")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("Version [0-9]+ in force"));
+
+        var exported = await page.APIRequest.GetAsync(BaseUrl + "/api/rulesets/export");
+        Assert.True(exported.Ok);
+        var body = await exported.TextAsync();
+        var contract = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Rules", "TestData", "contract-example.json"));
+        Assert.True(JsonElement.DeepEquals(JsonDocument.Parse(contract).RootElement, JsonDocument.Parse(body).RootElement), body);
+
+        var versionsBefore = (await browser.Portal.Services.GetRequiredService<RulesetStore>().VersionsAsync()).Count;
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Import / Export" }).ClickAsync();
+        await page.SetInputFilesAsync("#import-rules", new FilePayload { Name = "rules.json", MimeType = "application/json",
+            Buffer = System.Text.Encoding.UTF8.GetBytes(body.Replace("SFDC > PD", "Imported rules")) });
+        await Expect(page.Locator("#unsaved")).ToBeVisibleAsync();
+        await Expect(page.Locator("#ruleset-0-name")).ToHaveValueAsync("Imported rules");
+        await page.ClickAsync("#save-rules");
+        await Expect(page.Locator("#unsaved")).ToHaveCountAsync(0);
+        Assert.Equal(versionsBefore + 1, (await browser.Portal.Services.GetRequiredService<RulesetStore>().VersionsAsync()).Count);
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Dry-run" }).ClickAsync();
+        await page.FillAsync("#dry-run-new", """{"CaseNumber":"00001026","Subject":"Checkout down","Priority":"High","Status":"New"}""");
+        await page.ClickAsync("#run-dry-run");
+        await Expect(page.Locator("#dry-run-summary")).ToContainTextAsync("1 of 1 rules match");
+        await Expect(page.Locator(".dry-run-match").First).ToContainTextAsync("Case 00001026 Checkout down");
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ArtifactPath("rulesets-dry-run.png"), FullPage = true });
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Compare version {versionsBefore}" }).ClickAsync();
+        await Expect(page.Locator("#version-diff")).ToContainTextAsync("- ");
+        await Expect(page.Locator("#version-diff")).ToContainTextAsync("Imported rules");
+    }
+
+    [Fact]
+    public async Task RuleEditorShowsTheMessageBesideTheInputItIsAbout()
+    {
+        var page = await browser.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, BaseUrl, Infrastructure.PortalAppFactory.AdminEmail, Infrastructure.PortalAppFactory.AdminPassword);
+        await BrowserFixture.GotoInteractiveAsync(page, BaseUrl + "/rulesets");
+        await page.ClickAsync("#add-ruleset");
+        var index = await page.Locator(".ruleset").CountAsync() - 1;
+        await page.ClickAsync($"#ruleset-{index}-add-rule");
+        await page.ClickAsync("#add-condition");
+        await ChooseAsync(page, "#condition-0-operator", "greaterThan");
+        await page.FillAsync("#condition-0-value", "soon");
+        await page.ClickAsync("#add-action");
+        await page.ClickAsync("#apply-rule");
+        await Expect(page.GetByText("serviceId", new() { Exact = false }).First).ToBeVisibleAsync();
+        await Expect(page.Locator(".mud-input-helper-text.mud-input-error").First).ToBeVisibleAsync();
+        await Expect(page.Locator("#apply-rule")).ToBeVisibleAsync(); // the dialog stays open
+    }
+}

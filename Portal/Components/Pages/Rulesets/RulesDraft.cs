@@ -1,0 +1,246 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Portal.Core.Records;
+using Portal.Core.Rules;
+
+namespace Portal.Components.Pages.Rulesets;
+
+/// The Rulesets tab's working copy of the rules document: mutable form models (never stored as such), turned into
+/// the contract's JSON for validation, saving and export.
+public sealed class RulesDraft
+{
+    public List<RulesetForm> Rulesets { get; } = [];
+
+    public static RulesDraft From(RulesDocument document)
+    {
+        var draft = new RulesDraft();
+        foreach (var ruleset in document.Rulesets)
+        {
+            draft.Rulesets.Add(new RulesetForm
+            {
+                Name = ruleset.Name,
+                Enabled = ruleset.Enabled,
+                Rules = ruleset.Rules.Select(RuleForm.From).ToList(),
+            });
+        }
+        return draft;
+    }
+
+    public string ToJson(ObjectSchema schema)
+    {
+        var document = new JsonObject
+        {
+            ["schemaVersion"] = 1,
+            ["rulesets"] = new JsonArray(Rulesets.Select(s => (JsonNode)new JsonObject
+            {
+                ["name"] = s.Name,
+                ["enabled"] = s.Enabled,
+                ["rules"] = new JsonArray(s.Rules.Select(r => (JsonNode)r.ToJson(schema)).ToArray()),
+            }).ToArray()),
+        };
+        return document.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    public static void Move<T>(List<T> list, int index, int delta)
+    {
+        var target = index + delta;
+        if (target < 0 || target >= list.Count) return;
+        (list[index], list[target]) = (list[target], list[index]);
+    }
+}
+
+public sealed class RulesetForm
+{
+    public string Name { get; set; } = "";
+    public bool Enabled { get; set; } = true;
+    public List<RuleForm> Rules { get; set; } = [];
+}
+
+public sealed class RuleForm
+{
+    public string Name { get; set; } = "";
+    public string Object { get; set; } = "Case";
+    public string RunOn { get; set; } = RuleRunOn.RecordCreateOrUpdate;
+    public string When { get; set; } = RuleWhen.All;
+    public string ExecuteFor { get; set; } = RuleExecuteFor.AllLinked;
+    public List<ConditionForm> Conditions { get; set; } = [];
+    public List<ActionForm> Actions { get; set; } = [];
+
+    public bool IsRecordRule => RunOn == RuleRunOn.RecordCreateOrUpdate;
+
+    public static RuleForm From(Rule rule) => new()
+    {
+        Name = rule.Name,
+        Object = rule.Object,
+        RunOn = rule.RunOn,
+        When = rule.When,
+        ExecuteFor = rule.ExecuteFor,
+        Conditions = rule.Conditions.Select(ConditionForm.From).ToList(),
+        Actions = rule.Actions.Select(ActionForm.From).ToList(),
+    };
+
+    public RuleForm Clone() => new()
+    {
+        Name = Name, Object = Object, RunOn = RunOn, When = When, ExecuteFor = ExecuteFor,
+        Conditions = Conditions.Select(c => new ConditionForm { Field = c.Field, Operator = c.Operator, Value = c.Value }).ToList(),
+        Actions = Actions.Select(a => a.Clone()).ToList(),
+    };
+
+    public JsonObject ToJson(ObjectSchema schema)
+    {
+        schema.TryGetObject(Object, out var type);
+        return new JsonObject
+        {
+            ["name"] = Name,
+            ["object"] = Object,
+            ["runOn"] = RunOn,
+            ["when"] = When,
+            ["conditions"] = new JsonArray(Conditions.Select(c => (JsonNode)c.ToJson(type)).ToArray()),
+            ["executeFor"] = ExecuteFor,
+            ["actions"] = new JsonArray(Actions.Select(a => (JsonNode)a.ToJson()).ToArray()),
+        };
+    }
+
+    public string Summary => $"{Object} · {(IsRecordRule ? "record created or changed" : "PagerDuty incident event")} · " +
+        $"{(Conditions.Count == 0 ? "always" : $"{When} of {Conditions.Count} condition{(Conditions.Count == 1 ? "" : "s")}")} · " +
+        $"{string.Join(", ", Actions.Select(a => a.Type))}";
+}
+
+public sealed class ConditionForm
+{
+    public string Field { get; set; } = "";
+    public string Operator { get; set; } = RuleOperators.EqualTo;
+    /// The value as typed; a comma-separated list for `in` and `notIn`.
+    public string? Value { get; set; }
+
+    public static ConditionForm From(RuleCondition condition) => new()
+    {
+        Field = condition.Field,
+        Operator = condition.Operator,
+        Value = condition.Value is not { } value ? null
+            : value.ValueKind == JsonValueKind.Array ? string.Join(", ", value.EnumerateArray().Select(Text))
+            : Text(value),
+    };
+
+    private static string Text(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+
+    public JsonObject ToJson(ObjectType? type)
+    {
+        var json = new JsonObject { ["field"] = Field, ["operator"] = Operator };
+        if (RuleOperators.TakesNoValue(Operator)) return json;
+        var isNumber = type is not null && type.TryGetField(Field, out var field) && field.Type == FieldType.Number;
+        if (RuleOperators.TakesList(Operator))
+            json["value"] = new JsonArray((Value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(v => Scalar(v, isNumber)).ToArray());
+        else
+            json["value"] = Scalar(Value ?? "", isNumber || (RuleOperators.IsOrdering(Operator) && IsNumber(Value)));
+        return json;
+    }
+
+    private static bool IsNumber(string? text) => decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out _);
+
+    private static JsonNode? Scalar(string text, bool asNumber) =>
+        asNumber && decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var number) ? JsonValue.Create(number) : JsonValue.Create(text);
+}
+
+/// An action as type and text parameters; list parameters (ids) are comma-separated, `title` and `fields` have
+/// their own shape.
+public sealed class ActionForm
+{
+    public static readonly string[] ListParameters = ["userIds", "escalationPolicyIds"];
+
+    public string Type { get; set; } = RuleActionTypes.CreateIncident;
+    public Dictionary<string, string?> Parameters { get; set; } = new(StringComparer.Ordinal);
+    public string? TitlePrefix { get; set; }
+    public List<string> TitleFields { get; set; } = [];
+    public bool HasTitle { get; set; }
+    /// `createRecord`'s fields as `Name = value` lines.
+    public string? RecordFields { get; set; }
+
+    public ActionForm Clone() => new()
+    {
+        Type = Type, Parameters = new Dictionary<string, string?>(Parameters, StringComparer.Ordinal), TitlePrefix = TitlePrefix,
+        TitleFields = [.. TitleFields], HasTitle = HasTitle, RecordFields = RecordFields,
+    };
+
+    public static ActionForm From(JsonObject action)
+    {
+        var form = new ActionForm { Type = action["type"]?.GetValue<string>() ?? "" };
+        foreach (var (name, value) in action)
+        {
+            switch (name)
+            {
+                case "type":
+                    break;
+                case "title" when value is JsonObject title:
+                    form.HasTitle = true;
+                    form.TitlePrefix = title["prefix"]?.GetValue<string>();
+                    form.TitleFields = (title["fields"] as JsonArray ?? []).Select(f => f?.GetValue<string>() ?? "").ToList();
+                    break;
+                case "fields" when value is JsonObject fields:
+                    form.RecordFields = string.Join("\n", fields.Select(f => $"{f.Key} = {Text(f.Value)}"));
+                    break;
+                default:
+                    form.Parameters[name] = value is JsonArray list ? string.Join(", ", list.Select(Text)) : Text(value);
+                    break;
+            }
+        }
+        return form;
+    }
+
+    private static string Text(JsonNode? node) => node switch
+    {
+        null => "",
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        _ => node.ToJsonString(),
+    };
+
+    public JsonObject ToJson()
+    {
+        var json = new JsonObject { ["type"] = Type };
+        foreach (var (name, value) in Parameters)
+        {
+            if (string.IsNullOrWhiteSpace(value)) continue;
+            json[name] = ListParameters.Contains(name)
+                ? new JsonArray(value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(v => (JsonNode)JsonValue.Create(v)).ToArray())
+                : JsonValue.Create(value.Trim());
+        }
+        if (Type == RuleActionTypes.CreateIncident && HasTitle)
+        {
+            json["title"] = new JsonObject
+            {
+                ["prefix"] = TitlePrefix ?? "",
+                ["fields"] = new JsonArray(TitleFields.Where(f => !string.IsNullOrEmpty(f)).Select(f => (JsonNode)JsonValue.Create(f)).ToArray()),
+            };
+        }
+        if (Type == RuleActionTypes.CreateRecord)
+        {
+            var fields = new JsonObject();
+            foreach (var line in (RecordFields ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                var equals = line.IndexOf('=');
+                if (equals <= 0) fields[line] = "";
+                else fields[line[..equals].Trim()] = line[(equals + 1)..].Trim();
+            }
+            json["fields"] = fields;
+        }
+        return json;
+    }
+
+    /// The parameters each action takes, in the order the editor shows them (contract section 3.4).
+    public static IReadOnlyList<string> ParametersOf(string type) => type switch
+    {
+        RuleActionTypes.CreateIncident => ["serviceId", "urgency", "priorityId", "escalationPolicyId", "details"],
+        RuleActionTypes.ResolveIncident => ["resolution"],
+        RuleActionTypes.SetIncidentPriority => ["priorityId"],
+        RuleActionTypes.SetIncidentUrgency => ["urgency"],
+        RuleActionTypes.ReassignIncident => ["escalationPolicyId", "userIds"],
+        RuleActionTypes.AddResponders => ["userIds", "escalationPolicyIds", "message"],
+        RuleActionTypes.RunIncidentWorkflow => ["workflowId"],
+        RuleActionTypes.RunAutomationAction => ["actionId"],
+        RuleActionTypes.AddNote => ["content"],
+        RuleActionTypes.SetField => ["field", "value"],
+        _ => [],
+    };
+}

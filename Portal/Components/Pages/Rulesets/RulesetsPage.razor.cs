@@ -1,0 +1,161 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Forms;
+using MudBlazor;
+using Portal.Core;
+using Portal.Core.Records;
+using Portal.Core.Rules;
+using Portal.Core.Rulesets;
+using Portal.Core.Security;
+using Portal.Security;
+
+namespace Portal.Components.Pages.Rulesets;
+
+public sealed partial class RulesetsPage
+{
+    [Inject] private RulesetStore Store { get; set; } = default!;
+    [Inject] private ObjectCatalog Catalog { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    private RulesDraft? _draft;
+    private CatalogSnapshot? _catalog;
+    private DryRunPanel? _dryRun;
+    private long _version;
+    private bool _canWrite, _dirty;
+    private int _tab;
+    private string _actor = "";
+    private List<string> _saveErrors = [], _importErrors = [];
+
+    private string DraftJson() => _draft!.ToJson(_catalog!.ToRulesSchema());
+
+    protected override async Task OnInitializedAsync()
+    {
+        var user = (await AuthenticationState).User;
+        _canWrite = PortalClaims.Has(user, Permissions.RulesWrite);
+        _actor = PortalClaims.NameOf(user);
+        await ReloadAsync();
+    }
+
+    private async Task ReloadAsync()
+    {
+        _catalog = await Catalog.GetAsync();
+        var (version, document) = await Store.CurrentAsync();
+        (_version, _draft, _dirty, _saveErrors) = (version, RulesDraft.From(document), false, []);
+    }
+
+    private void Change(Action change)
+    {
+        if (!_canWrite) return;
+        change();
+        _dirty = true;
+    }
+
+    private void AddRuleset() => Change(() => _draft!.Rulesets.Add(new RulesetForm { Name = UniqueName("New ruleset", _draft.Rulesets.Select(r => r.Name)) }));
+
+    private static string UniqueName(string stem, IEnumerable<string> taken)
+    {
+        var names = taken.ToHashSet(StringComparer.Ordinal);
+        if (!names.Contains(stem)) return stem;
+        for (var i = 2; ; i++) if (!names.Contains($"{stem} {i}")) return $"{stem} {i}";
+    }
+
+    private async Task EditAsync(int rulesetIndex, int ruleIndex)
+    {
+        var ruleset = _draft!.Rulesets[rulesetIndex];
+        var isNew = ruleIndex < 0;
+        var rule = isNew
+            ? new RuleForm { Name = UniqueName("New rule", ruleset.Rules.Select(r => r.Name)), Object = "Case" }
+            : ruleset.Rules[ruleIndex].Clone();
+        var position = isNew ? ruleset.Rules.Count : ruleIndex;
+
+        var parameters = new DialogParameters<RuleEditorDialog>
+        {
+            { d => d.Rule, rule },
+            { d => d.Catalog, _catalog! },
+            { d => d.Validate, edited => ValidateRule(rulesetIndex, position, isNew, edited) },
+        };
+        var title = _canWrite ? (isNew ? $"New rule in {ruleset.Name}" : $"Edit rule {rule.Name}") : $"Rule {rule.Name}";
+        var dialog = await Dialogs.ShowAsync<RuleEditorDialog>(title, parameters,
+            new DialogOptions { MaxWidth = MaxWidth.Large, FullWidth = true, CloseOnEscapeKey = true });
+        var result = await dialog.Result;
+        if (result is { Canceled: false, Data: RuleForm edited } && _canWrite)
+        {
+            Change(() =>
+            {
+                if (isNew) ruleset.Rules.Add(edited);
+                else ruleset.Rules[ruleIndex] = edited;
+            });
+            StateHasChanged();
+        }
+    }
+
+    /// Checks the whole draft with the edited rule in place; returns only the messages about that rule, keyed
+    /// by their path inside it (`conditions[0].field`), so the dialog shows each beside its input.
+    private IReadOnlyDictionary<string, string[]> ValidateRule(int rulesetIndex, int position, bool isNew, RuleForm edited)
+    {
+        var ruleset = _draft!.Rulesets[rulesetIndex];
+        var original = isNew ? null : ruleset.Rules[position];
+        if (isNew) ruleset.Rules.Add(edited);
+        else ruleset.Rules[position] = edited;
+        try
+        {
+            var schema = _catalog!.ToRulesSchema();
+            var document = RulesDocumentJson.Parse(_draft.ToJson(schema));
+            var prefix = $"rulesets[{rulesetIndex}].rules[{position}]";
+            return new RulesDocumentValidator(schema).Validate(document).Errors
+                .Where(e => e.PropertyName == prefix || e.PropertyName.StartsWith(prefix + ".", StringComparison.Ordinal))
+                .GroupBy(e => e.PropertyName.Length > prefix.Length ? e.PropertyName[(prefix.Length + 1)..] : "rule")
+                .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray());
+        }
+        catch (RulesDocumentFormatException e)
+        {
+            return new Dictionary<string, string[]> { ["rule"] = [e.Message] };
+        }
+        finally
+        {
+            if (isNew) ruleset.Rules.RemoveAt(ruleset.Rules.Count - 1);
+            else ruleset.Rules[position] = original!;
+        }
+    }
+
+    private async Task SaveAsync()
+    {
+        try
+        {
+            var saved = await Store.SaveAsync(DraftJson(), _actor, "Edited in the Rulesets tab");
+            await ReloadAsync();
+            Snackbar.Add($"Saved as version {saved.Version}: {saved.RuleCount} rules in force.", Severity.Success);
+        }
+        catch (PortalValidationException e)
+        {
+            _saveErrors = e.Errors.SelectMany(p => p.Value).ToList();
+        }
+    }
+
+    private async Task DiscardAsync() => await ReloadAsync();
+
+    private async Task ImportAsync(IBrowserFile? file)
+    {
+        _importErrors = [];
+        if (file is null) return;
+        try
+        {
+            using var reader = new StreamReader(file.OpenReadStream(maxAllowedSize: 1024 * 1024));
+            var document = await Store.ValidateAsync(await reader.ReadToEndAsync());
+            _draft = RulesDraft.From(document);
+            _dirty = true;
+            _tab = 0;
+            Snackbar.Add($"Imported {document.Rulesets.Count} rulesets from {file.Name}. Review them, then Save.", Severity.Info);
+        }
+        catch (PortalValidationException e)
+        {
+            _importErrors = e.Errors.SelectMany(p => p.Value).ToList();
+        }
+        catch (IOException e)
+        {
+            _importErrors = [$"The file could not be read: {e.Message}"];
+        }
+    }
+}
