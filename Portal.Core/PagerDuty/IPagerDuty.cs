@@ -1,0 +1,63 @@
+namespace Portal.Core.PagerDuty;
+
+/// An incident as Portal needs it, whichever side answered (the live REST API or the sandbox).
+public sealed record PdIncident(
+    string Id, long Number, string Title, string Status, string Urgency, string? PriorityId, string? PriorityName,
+    string ServiceId, string? ServiceName, string? EscalationPolicyId, string? EscalationPolicyName, string HtmlUrl,
+    string? IncidentKey, DateTime CreatedUtc, IReadOnlyList<string> AssigneeNames);
+
+/// `POST /incidents`. Exactly one of `EscalationPolicyId` and `AssigneeIds` may be set (PagerDuty refuses both).
+public sealed record PdCreateIncident(
+    string Title, string ServiceId, string? Urgency = null, string? PriorityId = null, string? EscalationPolicyId = null,
+    IReadOnlyList<string>? AssigneeIds = null, string? Details = null, string? IncidentKey = null);
+
+/// `PUT /incidents/{id}`: only the given values change.
+public sealed record PdUpdateIncident(
+    string? Status = null, string? Resolution = null, string? PriorityId = null, string? Urgency = null, string? Title = null,
+    string? EscalationPolicyId = null, IReadOnlyList<string>? AssigneeIds = null, int? EscalationLevel = null);
+
+public sealed record PdNote(string Id, string Content, DateTime CreatedUtc, string? UserName);
+
+public sealed record PdReference(string Id, string Name);
+
+public sealed record PdConnectionCheck(bool Ok, string Message);
+
+/// Why PagerDuty refused or failed a call. `Transient` calls may be tried again (429, 5xx, timeouts, no
+/// connection); `RetryAfter` is PagerDuty's `ratelimit-reset` when it sent one.
+public sealed class PagerDutyException(int? statusCode, string message, int? errorCode = null, IReadOnlyList<string>? errors = null,
+    TimeSpan? retryAfter = null, Exception? inner = null) : Exception(message, inner)
+{
+    public int? StatusCode { get; } = statusCode;
+    public int? ErrorCode { get; } = errorCode;
+    public IReadOnlyList<string> Errors { get; } = errors ?? [];
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    public bool Transient => StatusCode is null or 408 or 429 or >= 500;
+
+    /// PagerDuty's own words, for the logs and the dead-letter list.
+    public string Describe() => Errors.Count == 0 ? Message : $"{Message}: {string.Join("; ", Errors)}";
+}
+
+/// The PagerDuty REST API v2 calls Portal makes. Two implementations: the live client and the sandbox.
+public interface IPagerDuty
+{
+    Task<PdIncident> CreateIncidentAsync(PdCreateIncident request, string from, CancellationToken cancellationToken);
+    Task<PdIncident?> FindIncidentByKeyAsync(string incidentKey, CancellationToken cancellationToken);
+    Task<PdIncident> GetIncidentAsync(string incidentId, CancellationToken cancellationToken);
+    Task<PdIncident> UpdateIncidentAsync(string incidentId, PdUpdateIncident update, string from, CancellationToken cancellationToken);
+    Task<PdNote> AddNoteAsync(string incidentId, string content, string from, CancellationToken cancellationToken);
+    Task<IReadOnlyList<PdNote>> ListNotesAsync(string incidentId, CancellationToken cancellationToken);
+    Task AddRespondersAsync(string incidentId, string requesterUserId, IReadOnlyList<string> userIds, IReadOnlyList<string> escalationPolicyIds,
+        string message, string from, CancellationToken cancellationToken);
+    Task AddStatusUpdateAsync(string incidentId, string message, string from, CancellationToken cancellationToken);
+    Task RunIncidentWorkflowAsync(string workflowId, string incidentId, CancellationToken cancellationToken);
+    Task RunAutomationActionAsync(string actionId, string incidentId, CancellationToken cancellationToken);
+    Task<IReadOnlyList<PdReference>> ListServicesAsync(CancellationToken cancellationToken);
+    Task<IReadOnlyList<PdReference>> ListEscalationPoliciesAsync(CancellationToken cancellationToken);
+    Task<IReadOnlyList<PdReference>> ListPrioritiesAsync(CancellationToken cancellationToken);
+    Task<IReadOnlyList<PdReference>> ListUsersAsync(CancellationToken cancellationToken);
+    /// The user id of the integration e-mail (needed as `requester_id` of responder requests), or null.
+    Task<string?> FindUserIdByEmailAsync(string email, CancellationToken cancellationToken);
+    /// Checks the key and the integration e-mail.
+    Task<PdConnectionCheck> CheckConnectionAsync(string from, CancellationToken cancellationToken);
+}
