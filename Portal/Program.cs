@@ -1,6 +1,6 @@
 using MudBlazor.Services;
 using Portal.Components;
-using Portal.Core.PagerDuty;
+using Portal.Core.Dispatch;
 using Portal.Core.Persistence;
 using Portal.Core.Records;
 using Portal.Core.Rulesets;
@@ -15,7 +15,7 @@ builder.AddPersistence();
 builder.AddPortalSecurity();
 builder.AddRecords();
 builder.AddRulesets();
-builder.Services.AddOptions<PagerDutyOptions>().BindConfiguration(PagerDutyOptions.Section);
+builder.AddPagerDuty();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ApiExceptionHandler>();
 builder.Services.AddMudServices();

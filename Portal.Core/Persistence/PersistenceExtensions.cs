@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Portal.Core.Dispatch;
 
 namespace Portal.Core.Persistence;
 
@@ -23,7 +24,11 @@ public static class PersistenceExtensions
                 : $"Database:Provider '{provider}' is not known; use 'Sqlite' or 'Postgres'.");
         }
 
-        builder.Services.AddDbContextFactory<PortalDbContext>(o => o.UseSqlite(connectionString));
+        builder.Services.AddDbContextFactory<PortalDbContext>((services, o) =>
+        {
+            o.UseSqlite(connectionString);
+            if (services.GetService<PlannedActionsInterceptor>() is { } interceptor) o.AddInterceptors(interceptor);
+        });
         builder.Services.AddSingleton<DatabaseMigrator>();
         return builder;
     }

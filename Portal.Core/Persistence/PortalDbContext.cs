@@ -6,6 +6,7 @@ using Portal.Core.Dispatch;
 using Portal.Core.Links;
 using Portal.Core.Records;
 using Portal.Core.Rulesets;
+using Portal.Core.Sandbox;
 using Portal.Core.Security;
 using Portal.Core.Settings;
 
@@ -26,6 +27,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<SettingEntity> Settings => Set<SettingEntity>();
     public DbSet<PlannedActionEntity> PlannedActions => Set<PlannedActionEntity>();
     public DbSet<RulesetVersionEntity> RulesetVersions => Set<RulesetVersionEntity>();
+    public DbSet<SandboxIncidentEntity> SandboxIncidents => Set<SandboxIncidentEntity>();
+    public DbSet<SandboxNoteEntity> SandboxNotes => Set<SandboxNoteEntity>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -25,13 +25,16 @@ public abstract class DatabaseComponentTest : PortalComponentTest
 
     public override async Task InitializeAsync()
     {
-        Database = await TestDatabase.WithRulesAsync();
+        Database = await TestDatabase.WithPagerDutyAsync();
         Services.AddSingleton(Database.Get<Portal.Core.Records.ObjectCatalog>());
         Services.AddSingleton(Database.Get<Portal.Core.Records.RecordStore>());
         Services.AddSingleton(Database.Get<Portal.Core.Links.IncidentLinks>());
         Services.AddSingleton(Database.Get<Portal.Core.Settings.SettingsStore>());
         Services.AddSingleton(Database.Get<Portal.Core.Rulesets.RulesetStore>());
         Services.AddSingleton(Database.Get<Portal.Core.Rulesets.RulesDryRun>());
+        Services.AddSingleton(Database.Get<Portal.Core.Dispatch.ActionDispatcher>());
+        Services.AddSingleton(Database.Get<Portal.Core.Dispatch.PlannedActionQueries>());
+        Services.AddSingleton(Database.Get<Portal.Core.PagerDuty.PagerDutyConnection>());
     }
 
     public override async Task DisposeAsync()

@@ -5,7 +5,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Portal.Core.Links;
 using Portal.Core.Persistence;
+using Microsoft.AspNetCore.DataProtection;
+using Portal.Core.Dispatch;
+using Portal.Core.PagerDuty;
 using Portal.Core.Records;
+using Portal.Core.Sandbox;
+using Portal.Core.Webhooks;
 using Portal.Core.Rulesets;
 using Portal.Core.Settings;
 
@@ -46,6 +51,39 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddSingleton<RulesDryRun>();
         configure?.Invoke(services);
     });
+
+    /// With PagerDuty (the sandbox unless configured otherwise), the dispatcher and the event processing, as the
+    /// portal wires them, minus the background services: tests drive `ActionDispatcher.RunDueAsync` and `DrainEventsAsync`.
+    public static Task<TestDatabase> WithPagerDutyAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null) =>
+        WithRulesAsync(services =>
+        {
+            services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build());
+            services.AddOptions<PagerDutyOptions>().BindConfiguration(PagerDutyOptions.Section);
+            services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section);
+            services.AddDataProtection();
+            services.AddHttpClient();
+            services.AddSingleton<IncidentEventQueue>();
+            services.AddSingleton<SandboxPagerDuty>();
+            services.AddSingleton<PagerDutyConnection>();
+            services.AddSingleton<PagerDutyEchoes>();
+            services.AddSingleton<ActionDispatcher>();
+            services.AddSingleton<PlannedActionQueries>();
+            services.AddSingleton<IRecordCommentHandler, CommentNoteSync>();
+            services.AddSingleton<IncidentEventProcessor>();
+            configure?.Invoke(services);
+        });
+
+    /// Processes every incident event raised so far (by the sandbox), in order, as the background worker does.
+    public async Task<int> DrainEventsAsync()
+    {
+        var count = 0;
+        while (Get<IncidentEventQueue>().TryRead(out var e))
+        {
+            await Get<IncidentEventProcessor>().ProcessAsync(e);
+            count++;
+        }
+        return count;
+    }
 
     public static async Task<TestDatabase> CreateAsync(Action<IServiceCollection>? configure = null)
     {

@@ -1,0 +1,266 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Core.Links;
+using Portal.Core.PagerDuty;
+using Portal.Core.Persistence;
+using Portal.Core.Rules;
+
+namespace Portal.Core.Dispatch;
+
+/// Carries out planned actions against PagerDuty, once each: claims due rows with a lease, calls PagerDuty, records
+/// the outcome. 429 waits for `ratelimit-reset`; 5xx, timeouts and lost connections back off with jitter up to
+/// `MaxAttempts`; other refusals are dead-lettered at once with PagerDuty's words. A row whose lease ran out (the
+/// process died mid-call) is claimed again; `createIncident` carries an `incident_key`, so that cannot create a
+/// second incident.
+public sealed partial class ActionDispatcher(
+    IDbContextFactory<PortalDbContext> dbFactory,
+    PagerDutyConnection connection,
+    IncidentLinks links,
+    PagerDutyEchoes echoes,
+    TimeProvider clock,
+    IOptions<DispatchOptions> options,
+    ILogger<ActionDispatcher> logger)
+{
+    private readonly DispatchOptions _options = options.Value;
+    private readonly RequestBudget _budget = new(clock, options.Value.RequestsPerMinute);
+    private readonly SemaphoreSlim _running = new(1, 1);
+
+    /// Raised after an action's outcome is stored, for live pages.
+    public event Action<PlannedActionEntity>? Completed;
+
+    /// Runs every due action once; returns how many were claimed.
+    public async Task<int> RunDueAsync(CancellationToken cancellationToken = default)
+    {
+        await _running.WaitAsync(cancellationToken);
+        try
+        {
+            var claimed = await ClaimAsync(cancellationToken);
+            foreach (var action in claimed)
+            {
+                var wait = _budget.TryTake();
+                if (wait > TimeSpan.Zero)
+                {
+                    // over budget: give the rest back for later rather than hold them in flight
+                    await ReleaseAsync(claimed.SkipWhile(a => a != action).ToList(), clock.GetUtcNow().UtcDateTime + wait, cancellationToken);
+                    break;
+                }
+                await ExecuteAsync(action, cancellationToken);
+            }
+            return claimed.Count;
+        }
+        finally
+        {
+            _running.Release();
+        }
+    }
+
+    /// When the next action falls due, for the background service's sleep.
+    public async Task<DateTime?> NextDueAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.PlannedActions.Where(a => a.State == PlannedActionStates.Pending).MinAsync(a => (DateTime?)a.NextAttemptUtc, cancellationToken);
+    }
+
+    private async Task<List<PlannedActionEntity>> ClaimAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var lease = now + _options.Lease;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.PlannedActions.Where(a => a.State == PlannedActionStates.InFlight && a.LeaseUntilUtc < now)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.State, PlannedActionStates.Pending), cancellationToken);
+        var due = await db.PlannedActions.Where(a => a.State == PlannedActionStates.Pending && a.NextAttemptUtc <= now)
+            .OrderBy(a => a.NextAttemptUtc).ThenBy(a => a.CreatedUtc).Select(a => a.Id).Take(_options.BatchSize).ToListAsync(cancellationToken);
+        if (due.Count == 0) return [];
+        await db.PlannedActions.Where(a => due.Contains(a.Id) && a.State == PlannedActionStates.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.State, PlannedActionStates.InFlight).SetProperty(a => a.LeaseUntilUtc, lease)
+                .SetProperty(a => a.Attempts, a => a.Attempts + 1), cancellationToken);
+        var claimed = await db.PlannedActions.AsNoTracking()
+            .Where(a => due.Contains(a.Id) && a.State == PlannedActionStates.InFlight && a.LeaseUntilUtc == lease).ToListAsync(cancellationToken);
+        return claimed.OrderBy(a => a.CreatedUtc).ToList();
+    }
+
+    private async Task ReleaseAsync(List<PlannedActionEntity> actions, DateTime nextAttempt, CancellationToken cancellationToken)
+    {
+        var ids = actions.Select(a => a.Id).ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.PlannedActions.Where(a => ids.Contains(a.Id) && a.State == PlannedActionStates.InFlight)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.State, PlannedActionStates.Pending).SetProperty(a => a.NextAttemptUtc, nextAttempt)
+                .SetProperty(a => a.Attempts, a => a.Attempts - 1), cancellationToken);
+    }
+
+    private async Task ExecuteAsync(PlannedActionEntity action, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var pagerDuty = await connection.ClientAsync(cancellationToken);
+            var status = await connection.StatusAsync(cancellationToken);
+            var from = status.FromEmail ?? throw new PagerDutyException(400,
+                "No integration e-mail: set the PagerDuty user's e-mail on the Object Mappings tab (or PagerDuty:FromEmail); PagerDuty needs it as From.");
+            var payload = JsonNode.Parse(action.PayloadJson) as JsonObject ?? [];
+            var chain = JsonSerializer.Deserialize<List<string>>(action.RuleChainJson) ?? [];
+            var incident = await CallAsync(pagerDuty, action, payload, from, chain, cancellationToken);
+            await SucceedAsync(action, incident, cancellationToken);
+            LogDone(action.ActionType, action.IncidentId ?? incident?.Id, action.Attempts);
+        }
+        catch (PagerDutyException e) when (e.Transient && action.Attempts < _options.MaxAttempts)
+        {
+            var delay = e.RetryAfter ?? Backoff(action.Attempts);
+            await RetryLaterAsync(action, e.Describe(), delay, cancellationToken);
+            LogRetry(action.ActionType, action.IncidentId, e.StatusCode, e.Describe(), delay.TotalSeconds);
+        }
+        catch (PagerDutyException e)
+        {
+            await DeadLetterAsync(action, e.Describe(), cancellationToken);
+            LogDeadLettered(action.ActionType, action.IncidentId, e.StatusCode, e.Describe());
+        }
+        catch (Exception e) when (e is PortalValidationException or PortalNotFoundException or KeyNotFoundException or JsonException or InvalidOperationException)
+        {
+            await DeadLetterAsync(action, e.Message, cancellationToken);
+            LogDeadLettered(action.ActionType, action.IncidentId, null, e.Message);
+        }
+    }
+
+    private async Task<PdIncident?> CallAsync(IPagerDuty pagerDuty, PlannedActionEntity action, JsonObject payload, string from,
+        IReadOnlyList<string> chain, CancellationToken cancellationToken)
+    {
+        string Text(string name) => payload[name]?.GetValue<string>() is { Length: > 0 } value
+            ? value : throw new InvalidOperationException($"The {action.ActionType} action has no '{name}'.");
+        string? Optional(string name) => payload[name]?.GetValue<string>() is { Length: > 0 } value ? value : null;
+        IReadOnlyList<string> List(string name) => (payload[name] as JsonArray)?.Select(n => n!.GetValue<string>()).ToList() ?? [];
+        var incidentId = action.IncidentId;
+        string Incident() => incidentId ?? throw new InvalidOperationException($"The {action.ActionType} action names no incident.");
+
+        var echo = PagerDutyEchoes.EventTypeOf(action.ActionType);
+        if (echo is not null && incidentId is not null)
+            echoes.Expect(incidentId, echo, chain, action.ActionType == RuleActionTypes.AddNote ? Optional("content") : null);
+
+        await TakeBudgetAsync(cancellationToken);
+        switch (action.ActionType)
+        {
+            case RuleActionTypes.CreateIncident:
+                var title = payload["title"] is JsonValue t && t.TryGetValue<string>(out var built) ? built : Text("title");
+                var userIds = List("userIds");
+                var created = await pagerDuty.CreateIncidentAsync(new PdCreateIncident(IncidentTitle.Cut(title), Text("serviceId"), Optional("urgency"),
+                    Optional("priorityId"), userIds.Count > 0 ? null : Optional("escalationPolicyId"), userIds.Count > 0 ? userIds : null,
+                    Optional("details"), action.IdempotencyKey), from, cancellationToken);
+                echoes.Expect(created.Id, "trigger", chain);
+                return created;
+            case RuleActionTypes.AcknowledgeIncident:
+                return await pagerDuty.UpdateIncidentAsync(Incident(), new PdUpdateIncident(Status: "acknowledged"), from, cancellationToken);
+            case RuleActionTypes.ResolveIncident:
+                return await pagerDuty.UpdateIncidentAsync(Incident(), new PdUpdateIncident(Status: "resolved", Resolution: Optional("resolution")), from, cancellationToken);
+            case RuleActionTypes.SetIncidentPriority:
+                return await pagerDuty.UpdateIncidentAsync(Incident(), new PdUpdateIncident(PriorityId: Text("priorityId")), from, cancellationToken);
+            case RuleActionTypes.SetIncidentUrgency:
+                return await pagerDuty.UpdateIncidentAsync(Incident(), new PdUpdateIncident(Urgency: Text("urgency")), from, cancellationToken);
+            case RuleActionTypes.ReassignIncident:
+                var assignees = List("userIds");
+                return await pagerDuty.UpdateIncidentAsync(Incident(), new PdUpdateIncident(
+                    EscalationPolicyId: assignees.Count > 0 ? null : Text("escalationPolicyId"), AssigneeIds: assignees.Count > 0 ? assignees : null), from, cancellationToken);
+            case "escalateIncident":
+                return await pagerDuty.UpdateIncidentAsync(Incident(), new PdUpdateIncident(EscalationLevel: payload["level"]?.GetValue<int>() ?? 2), from, cancellationToken);
+            case "changeTitle":
+                return await pagerDuty.UpdateIncidentAsync(Incident(), new PdUpdateIncident(Title: Text("title")), from, cancellationToken);
+            case RuleActionTypes.AddResponders:
+                var requester = await pagerDuty.FindUserIdByEmailAsync(from, cancellationToken)
+                    ?? throw new PagerDutyException(400, $"No PagerDuty user has the integration e-mail {from}; responder requests need one as requester.");
+                await pagerDuty.AddRespondersAsync(Incident(), requester, List("userIds"), List("escalationPolicyIds"), Optional("message") ?? "", from, cancellationToken);
+                return null;
+            case RuleActionTypes.RunIncidentWorkflow:
+                await pagerDuty.RunIncidentWorkflowAsync(Text("workflowId"), Incident(), cancellationToken);
+                return null;
+            case RuleActionTypes.RunAutomationAction:
+                await pagerDuty.RunAutomationActionAsync(Text("actionId"), Incident(), cancellationToken);
+                return null;
+            case RuleActionTypes.AddNote:
+                var note = await pagerDuty.AddNoteAsync(Incident(), Text("content"), from, cancellationToken);
+                if (Optional("commentId") is { } commentId && Guid.TryParse(commentId, out var id))
+                {
+                    await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+                    await db.RecordComments.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.PagerDutyNoteId, note.Id), cancellationToken);
+                }
+                return null;
+            case "addStatusUpdate":
+                await pagerDuty.AddStatusUpdateAsync(Incident(), Text("message"), from, cancellationToken);
+                return null;
+            default:
+                throw new InvalidOperationException($"'{action.ActionType}' is not an action Portal can send to PagerDuty.");
+        }
+    }
+
+    private async Task TakeBudgetAsync(CancellationToken cancellationToken)
+    {
+        for (var wait = _budget.TryTake(); wait > TimeSpan.Zero; wait = _budget.TryTake())
+            await Task.Delay(wait, clock, cancellationToken);
+    }
+
+    private async Task SucceedAsync(PlannedActionEntity action, PdIncident? incident, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var row = await db.PlannedActions.FirstAsync(a => a.Id == action.Id, cancellationToken);
+        row.State = PlannedActionStates.Succeeded;
+        row.CompletedUtc = clock.GetUtcNow().UtcDateTime;
+        row.LastError = null;
+        row.LeaseUntilUtc = null;
+        if (incident is not null)
+        {
+            var state = new IncidentState(incident.Id, incident.Number, incident.Title, incident.Status, incident.Urgency, incident.PriorityName,
+                incident.ServiceId, incident.ServiceName, incident.HtmlUrl);
+            if (action.ActionType == RuleActionTypes.CreateIncident && action.RecordId is not null)
+            {
+                row.IncidentId = incident.Id;
+                await links.LinkAsync(db, action.RecordId, state, row.RequestedBy, cancellationToken);
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            await links.UpdateIncidentAsync(state, cancellationToken);
+        }
+        else
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        Completed?.Invoke(row);
+    }
+
+    private async Task RetryLaterAsync(PlannedActionEntity action, string error, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var next = clock.GetUtcNow().UtcDateTime + delay;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.PlannedActions.Where(a => a.Id == action.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(a => a.State, PlannedActionStates.Pending).SetProperty(a => a.NextAttemptUtc, next)
+            .SetProperty(a => a.LastError, error).SetProperty(a => a.LeaseUntilUtc, (DateTime?)null), cancellationToken);
+    }
+
+    private async Task DeadLetterAsync(PlannedActionEntity action, string error, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var row = await db.PlannedActions.FirstAsync(a => a.Id == action.Id, cancellationToken);
+        row.State = PlannedActionStates.DeadLettered;
+        row.LastError = error.Length > 2000 ? error[..2000] : error;
+        row.CompletedUtc = clock.GetUtcNow().UtcDateTime;
+        row.LeaseUntilUtc = null;
+        await db.SaveChangesAsync(cancellationToken);
+        Completed?.Invoke(row);
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var exponential = _options.BaseBackoff.TotalMilliseconds * Math.Pow(2, Math.Max(0, attempt - 1));
+        var capped = Math.Min(exponential, _options.MaxBackoff.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(capped * (0.5 + Random.Shared.NextDouble() / 2));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sent {ActionType} for incident {IncidentId} to PagerDuty (attempt {Attempt})")]
+    private partial void LogDone(string actionType, string? incidentId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ActionType} for incident {IncidentId} failed with {Status}: {Error}; trying again in {Seconds:0.#} s")]
+    private partial void LogRetry(string actionType, string? incidentId, int? status, string error, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{ActionType} for incident {IncidentId} failed for good with {Status}: {Error}")]
+    private partial void LogDeadLettered(string actionType, string? incidentId, int? status, string error);
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Portal.Core.PagerDuty;
+using Portal.Core.Records;
+using Portal.Core.Sandbox;
+using Portal.Core.Webhooks;
+
+namespace Portal.Core.Dispatch;
+
+public static class DispatchExtensions
+{
+    /// PagerDuty (live client and sandbox), the durable dispatcher, and the processing of incident events.
+    public static IHostApplicationBuilder AddPagerDuty(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<PagerDutyOptions>().BindConfiguration(PagerDutyOptions.Section);
+        services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section);
+        services.AddHttpClient(PagerDutyConnection.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton<IncidentEventQueue>();
+        services.AddSingleton<SandboxPagerDuty>();
+        services.AddSingleton<PagerDutyConnection>();
+        services.AddSingleton<PagerDutyEchoes>();
+        services.AddSingleton<DispatchSignal>();
+        services.AddSingleton<PlannedActionsInterceptor>();
+        services.AddSingleton<ActionDispatcher>();
+        services.AddSingleton<PlannedActionQueries>();
+        services.AddSingleton<IRecordCommentHandler, CommentNoteSync>();
+        services.AddSingleton<IncidentEventProcessor>();
+        services.AddHostedService<DispatcherService>();
+        services.AddHostedService<IncidentEventWorker>();
+        return builder;
+    }
+}

@@ -1,0 +1,54 @@
+using Portal.Core.PagerDuty;
+
+namespace Portal.Core.Sandbox;
+
+/// The sandbox account's fixed directory: services, escalation policies, priorities and users. `PNE3JZM` is the
+/// service of the contract's example rule, so that the example works before any key is entered.
+public static class SandboxAccount
+{
+    public const string HtmlBase = "https://sandbox.portal.invalid";
+
+    public static readonly PdReference[] Services =
+    [
+        new("PNE3JZM", "Checkout"),
+        new("PSBXPAY", "Payments"),
+        new("PSBXMAIL", "E-mail delivery"),
+        new("PSBXAPI", "Public API"),
+    ];
+
+    public static readonly PdReference[] EscalationPolicies =
+    [
+        new("P482651", "Checkout on-call"),
+        new("PSBXEP2", "Payments on-call"),
+        new("PSBXEP3", "Platform on-call"),
+    ];
+
+    public static readonly PdReference[] Priorities =
+    [
+        new("PSBXP1", "P1"), new("PSBXP2", "P2"), new("PSBXP3", "P3"), new("PSBXP4", "P4"), new("PSBXP5", "P5"),
+    ];
+
+    public static readonly (PdReference User, string Email)[] Users =
+    [
+        (new("PSBXU01", "Sam Responder"), "sam@sandbox.portal.invalid"),
+        (new("PSBXU02", "Alex On-call"), "alex@sandbox.portal.invalid"),
+        (new("PSBXU03", "Robin Lead"), "robin@sandbox.portal.invalid"),
+    ];
+
+    /// Each service's escalation policy, and who is on call for it first.
+    public static string EscalationPolicyOf(string serviceId) => serviceId switch
+    {
+        "PNE3JZM" => "P482651",
+        "PSBXPAY" => "PSBXEP2",
+        _ => "PSBXEP3",
+    };
+
+    public static string OnCallFor(string escalationPolicyId) => escalationPolicyId switch
+    {
+        "P482651" => "Sam Responder",
+        "PSBXEP2" => "Alex On-call",
+        _ => "Robin Lead",
+    };
+
+    public static string? Name(IEnumerable<PdReference> references, string? id) => references.FirstOrDefault(r => r.Id == id)?.Name;
+}

@@ -1,0 +1,30 @@
+namespace Portal.Core.Sandbox;
+
+/// An incident of the sandbox account (PagerDuty:Mode=Sandbox), kept in the portal's database.
+public sealed class SandboxIncidentEntity
+{
+    public required string Id { get; set; }
+    public long Number { get; set; }
+    public required string Title { get; set; }
+    public string Status { get; set; } = "triggered";
+    public string Urgency { get; set; } = "high";
+    public string? PriorityId { get; set; }
+    public required string ServiceId { get; set; }
+    public string? EscalationPolicyId { get; set; }
+    public string? IncidentKey { get; set; }
+    public string AssigneesJson { get; set; } = "[]";
+    public string? Details { get; set; }
+    public DateTime CreatedUtc { get; set; }
+    public DateTime UpdatedUtc { get; set; }
+}
+
+public sealed class SandboxNoteEntity
+{
+    public required string Id { get; set; }
+    public required string IncidentId { get; set; }
+    public required string Content { get; set; }
+    public string? UserName { get; set; }
+    /// `note` or `statusUpdate`.
+    public string Kind { get; set; } = "note";
+    public DateTime CreatedUtc { get; set; }
+}

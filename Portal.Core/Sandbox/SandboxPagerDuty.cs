@@ -1,0 +1,246 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.PagerDuty;
+using Portal.Core.Persistence;
+using Portal.Core.Rules;
+using Portal.Core.Webhooks;
+
+namespace Portal.Core.Sandbox;
+
+/// A simulated PagerDuty account inside the portal: it answers the same calls as the live API, keeps its incidents
+/// and notes in the portal's database, checks requests the way PagerDuty does, and raises the incident events a
+/// real account would send as webhooks (so rules on PagerDuty events can be tried).
+public sealed class SandboxPagerDuty(IDbContextFactory<PortalDbContext> dbFactory, IncidentEventQueue events, TimeProvider clock) : IPagerDuty
+{
+    private static readonly SemaphoreSlim s_numbering = new(1, 1);
+
+    public async Task<PdIncident> CreateIncidentAsync(PdCreateIncident request, string from, CancellationToken cancellationToken)
+    {
+        RequireFrom(from);
+        if (string.IsNullOrWhiteSpace(request.Title)) throw Invalid("Incident title can't be blank.");
+        if (SandboxAccount.Name(SandboxAccount.Services, request.ServiceId) is null) throw Invalid($"Service {request.ServiceId} not found.");
+        if (request.Urgency is not null and not ("high" or "low")) throw Invalid($"Urgency must be high or low, not {request.Urgency}.");
+        if (request.PriorityId is not null && SandboxAccount.Name(SandboxAccount.Priorities, request.PriorityId) is null) throw Invalid($"Priority {request.PriorityId} not found.");
+        if (request.EscalationPolicyId is not null && request.AssigneeIds is { Count: > 0 }) throw Invalid("Give either an escalation policy or assignees, not both.");
+
+        await s_numbering.WaitAsync(cancellationToken);
+        SandboxIncidentEntity incident;
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            if (request.IncidentKey is not null)
+            {
+                var open = await db.SandboxIncidents.AsNoTracking()
+                    .FirstOrDefaultAsync(i => i.IncidentKey == request.IncidentKey && i.Status != "resolved", cancellationToken);
+                if (open is not null) return ToIncident(open);
+            }
+            var now = clock.GetUtcNow().UtcDateTime;
+            var policy = request.EscalationPolicyId ?? SandboxAccount.EscalationPolicyOf(request.ServiceId);
+            var assignees = request.AssigneeIds is { Count: > 0 }
+                ? request.AssigneeIds.Select(id => SandboxAccount.Users.FirstOrDefault(u => u.User.Id == id).User?.Name ?? id).ToList()
+                : [SandboxAccount.OnCallFor(policy)];
+            incident = new SandboxIncidentEntity
+            {
+                Id = NewId("Q"),
+                Number = (await db.SandboxIncidents.MaxAsync(i => (long?)i.Number, cancellationToken) ?? 0) + 1,
+                Title = IncidentTitle.Cut(request.Title.Trim()),
+                Urgency = request.Urgency ?? "high",
+                PriorityId = request.PriorityId,
+                ServiceId = request.ServiceId,
+                EscalationPolicyId = policy,
+                IncidentKey = request.IncidentKey,
+                AssigneesJson = JsonSerializer.Serialize(assignees),
+                Details = request.Details,
+                CreatedUtc = now,
+                UpdatedUtc = now,
+            };
+            db.SandboxIncidents.Add(incident);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            s_numbering.Release();
+        }
+        var created = ToIncident(incident);
+        Raise("incident.triggered", created);
+        return created;
+    }
+
+    public async Task<PdIncident?> FindIncidentByKeyAsync(string incidentKey, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var incident = await db.SandboxIncidents.AsNoTracking().Where(i => i.IncidentKey == incidentKey)
+            .OrderByDescending(i => i.Number).FirstOrDefaultAsync(cancellationToken);
+        return incident is null ? null : ToIncident(incident);
+    }
+
+    public async Task<PdIncident> GetIncidentAsync(string incidentId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return ToIncident(await FindAsync(db, incidentId, cancellationToken));
+    }
+
+    /// The sandbox's incidents, newest first, for the "act as the on-call responder" panel.
+    public async Task<IReadOnlyList<PdIncident>> ListIncidentsAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var incidents = await db.SandboxIncidents.AsNoTracking().OrderByDescending(i => i.Number).Take(limit).ToListAsync(cancellationToken);
+        return incidents.Select(ToIncident).ToList();
+    }
+
+    public async Task<PdIncident> UpdateIncidentAsync(string incidentId, PdUpdateIncident update, string from, CancellationToken cancellationToken)
+    {
+        RequireFrom(from);
+        if (update.Status is not null and not ("acknowledged" or "resolved" or "triggered")) throw Invalid($"Status {update.Status} is not valid.");
+        if (update.Urgency is not null and not ("high" or "low")) throw Invalid($"Urgency must be high or low, not {update.Urgency}.");
+        if (update.PriorityId is not null && SandboxAccount.Name(SandboxAccount.Priorities, update.PriorityId) is null) throw Invalid($"Priority {update.PriorityId} not found.");
+        if (update.EscalationPolicyId is not null && SandboxAccount.Name(SandboxAccount.EscalationPolicies, update.EscalationPolicyId) is null)
+            throw Invalid($"Escalation policy {update.EscalationPolicyId} not found.");
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var incident = await FindAsync(db, incidentId, cancellationToken);
+        var raised = new List<string>();
+        // PagerDuty says "already acknowledged/resolved" here; Portal counts that as done, so the sandbox just answers.
+        if (update.Status is { } status && status != incident.Status && incident.Status != "resolved")
+        {
+            incident.Status = status;
+            raised.Add(status switch { "acknowledged" => "incident.acknowledged", "resolved" => "incident.resolved", _ => "incident.unacknowledged" });
+            if (status == "resolved" && !string.IsNullOrWhiteSpace(update.Resolution))
+                db.SandboxNotes.Add(new SandboxNoteEntity { Id = NewId("N"), IncidentId = incident.Id, Content = $"Resolution: {update.Resolution}", UserName = from, CreatedUtc = clock.GetUtcNow().UtcDateTime });
+        }
+        if (update.PriorityId is not null && update.PriorityId != incident.PriorityId)
+        {
+            incident.PriorityId = update.PriorityId;
+            raised.Add("incident.priority_updated");
+        }
+        if (update.Urgency is not null) incident.Urgency = update.Urgency;
+        if (update.Title is not null) incident.Title = IncidentTitle.Cut(update.Title);
+        if (update.EscalationPolicyId is not null || update.AssigneeIds is { Count: > 0 } || update.EscalationLevel is not null)
+        {
+            incident.EscalationPolicyId = update.EscalationPolicyId ?? incident.EscalationPolicyId;
+            var names = update.AssigneeIds is { Count: > 0 }
+                ? update.AssigneeIds.Select(id => SandboxAccount.Users.FirstOrDefault(u => u.User.Id == id).User?.Name ?? id).ToList()
+                : [SandboxAccount.OnCallFor(incident.EscalationPolicyId ?? "")];
+            incident.AssigneesJson = JsonSerializer.Serialize(names);
+            raised.Add(update.EscalationLevel is null ? "incident.reassigned" : "incident.escalated");
+        }
+        incident.UpdatedUtc = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(cancellationToken);
+        var result = ToIncident(incident);
+        foreach (var type in raised) Raise(type, result);
+        return result;
+    }
+
+    public async Task<PdNote> AddNoteAsync(string incidentId, string content, string from, CancellationToken cancellationToken)
+    {
+        RequireFrom(from);
+        if (string.IsNullOrWhiteSpace(content)) throw Invalid("Note content can't be blank.");
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var incident = await FindAsync(db, incidentId, cancellationToken);
+        var note = new SandboxNoteEntity { Id = NewId("N"), IncidentId = incident.Id, Content = content, UserName = from, CreatedUtc = clock.GetUtcNow().UtcDateTime };
+        db.SandboxNotes.Add(note);
+        await db.SaveChangesAsync(cancellationToken);
+        Raise("incident.annotated", ToIncident(incident), new WebhookNote(note.Id, content));
+        return new PdNote(note.Id, note.Content, note.CreatedUtc, note.UserName);
+    }
+
+    public async Task<IReadOnlyList<PdNote>> ListNotesAsync(string incidentId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var notes = await db.SandboxNotes.AsNoTracking().Where(n => n.IncidentId == incidentId).OrderByDescending(n => n.CreatedUtc).ToListAsync(cancellationToken);
+        return notes.Select(n => new PdNote(n.Id, n.Kind == "statusUpdate" ? $"Status update: {n.Content}" : n.Content, n.CreatedUtc, n.UserName)).ToList();
+    }
+
+    public async Task AddRespondersAsync(string incidentId, string requesterUserId, IReadOnlyList<string> userIds, IReadOnlyList<string> escalationPolicyIds,
+        string message, string from, CancellationToken cancellationToken)
+    {
+        if (userIds.Count + escalationPolicyIds.Count == 0) throw Invalid("Name at least one user or escalation policy as responder.");
+        var names = userIds.Select(id => SandboxAccount.Users.FirstOrDefault(u => u.User.Id == id).User?.Name ?? throw Invalid($"User {id} not found."))
+            .Concat(escalationPolicyIds.Select(id => SandboxAccount.Name(SandboxAccount.EscalationPolicies, id) ?? throw Invalid($"Escalation policy {id} not found.")));
+        await AddSystemNoteAsync(incidentId, $"Responders requested: {string.Join(", ", names)}. {message}", "incident.responder.added", cancellationToken);
+    }
+
+    public async Task AddStatusUpdateAsync(string incidentId, string message, string from, CancellationToken cancellationToken)
+    {
+        RequireFrom(from);
+        if (string.IsNullOrWhiteSpace(message)) throw Invalid("A status update needs a message.");
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var incident = await FindAsync(db, incidentId, cancellationToken);
+        db.SandboxNotes.Add(new SandboxNoteEntity { Id = NewId("S"), IncidentId = incident.Id, Content = message, Kind = "statusUpdate", UserName = from, CreatedUtc = clock.GetUtcNow().UtcDateTime });
+        await db.SaveChangesAsync(cancellationToken);
+        Raise("incident.status_update_published", ToIncident(incident), statusUpdate: message);
+    }
+
+    public Task RunIncidentWorkflowAsync(string workflowId, string incidentId, CancellationToken cancellationToken) =>
+        AddSystemNoteAsync(incidentId, $"Incident workflow {workflowId} started (sandbox).", null, cancellationToken);
+
+    public Task RunAutomationActionAsync(string actionId, string incidentId, CancellationToken cancellationToken) =>
+        AddSystemNoteAsync(incidentId, $"Automation action {actionId} invoked (sandbox).", null, cancellationToken);
+
+    public Task<IReadOnlyList<PdReference>> ListServicesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<PdReference>>(SandboxAccount.Services);
+    public Task<IReadOnlyList<PdReference>> ListEscalationPoliciesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<PdReference>>(SandboxAccount.EscalationPolicies);
+    public Task<IReadOnlyList<PdReference>> ListPrioritiesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<PdReference>>(SandboxAccount.Priorities);
+    public Task<IReadOnlyList<PdReference>> ListUsersAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<PdReference>>(SandboxAccount.Users.Select(u => u.User).ToList());
+
+    public Task<string?> FindUserIdByEmailAsync(string email, CancellationToken cancellationToken) =>
+        Task.FromResult<string?>(SandboxAccount.Users.FirstOrDefault(u => string.Equals(u.Email, email, StringComparison.OrdinalIgnoreCase)).User?.Id ?? SandboxAccount.Users[0].User.Id);
+
+    public Task<PdConnectionCheck> CheckConnectionAsync(string from, CancellationToken cancellationToken) =>
+        Task.FromResult(new PdConnectionCheck(true, "Sandbox: a simulated PagerDuty account inside Portal. Enter an API key to connect a real account."));
+
+    private async Task AddSystemNoteAsync(string incidentId, string content, string? eventType, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var incident = await FindAsync(db, incidentId, cancellationToken);
+        db.SandboxNotes.Add(new SandboxNoteEntity { Id = NewId("N"), IncidentId = incident.Id, Content = content, UserName = "PagerDuty (sandbox)", CreatedUtc = clock.GetUtcNow().UtcDateTime });
+        await db.SaveChangesAsync(cancellationToken);
+        if (eventType is not null) Raise(eventType, ToIncident(incident));
+    }
+
+    private static async Task<SandboxIncidentEntity> FindAsync(PortalDbContext db, string incidentId, CancellationToken cancellationToken) =>
+        await db.SandboxIncidents.FirstOrDefaultAsync(i => i.Id == incidentId, cancellationToken)
+            ?? throw new PagerDutyException(404, "Not Found", 2100, [$"Incident {incidentId} not found."]);
+
+    private void Raise(string eventType, PdIncident incident, WebhookNote? note = null, string? statusUpdate = null) =>
+        events.Publish(new PagerDutyWebhookEvent(NewId("01"), eventType, clock.GetUtcNow(), Facts(eventType, incident), note, null, statusUpdate));
+
+    public static PagerDutyFacts Facts(string eventType, PdIncident incident) => new()
+    {
+        EventType = PagerDutyEventTypes.ToShort(eventType),
+        IncidentId = incident.Id,
+        IncidentNumber = incident.Number,
+        IncidentUrl = incident.HtmlUrl,
+        IncidentTitle = incident.Title,
+        IncidentStatus = incident.Status,
+        ServiceId = incident.ServiceId,
+        ServiceName = incident.ServiceName,
+        EscalationPolicyId = incident.EscalationPolicyId,
+        EscalationPolicyName = incident.EscalationPolicyName,
+        Priority = incident.PriorityName ?? "",
+        Urgency = incident.Urgency,
+    };
+
+    private static PdIncident ToIncident(SandboxIncidentEntity i) => new(
+        i.Id, i.Number, i.Title, i.Status, i.Urgency, i.PriorityId, SandboxAccount.Name(SandboxAccount.Priorities, i.PriorityId),
+        i.ServiceId, SandboxAccount.Name(SandboxAccount.Services, i.ServiceId), i.EscalationPolicyId,
+        SandboxAccount.Name(SandboxAccount.EscalationPolicies, i.EscalationPolicyId), $"{SandboxAccount.HtmlBase}/incidents/{i.Id}",
+        i.IncidentKey, i.CreatedUtc, JsonSerializer.Deserialize<List<string>>(i.AssigneesJson) ?? []);
+
+    private static void RequireFrom(string from)
+    {
+        if (string.IsNullOrWhiteSpace(from) || !from.Contains('@'))
+            throw new PagerDutyException(400, "Invalid Input Provided", 2001, ["You must specify a user's email address in the \"From\" header to perform this action."]);
+    }
+
+    private static PagerDutyException Invalid(string detail) => new(400, "Invalid Input Provided", 2001, [detail]);
+
+    private static string NewId(string prefix)
+    {
+        const string alphabet = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+        Span<char> id = stackalloc char[12];
+        for (var i = 0; i < id.Length; i++) id[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        return prefix + new string(id);
+    }
+}

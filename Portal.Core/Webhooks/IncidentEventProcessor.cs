@@ -1,0 +1,55 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Portal.Core.Dispatch;
+using Portal.Core.Links;
+using Portal.Core.Persistence;
+using Portal.Core.Records;
+using Portal.Core.Rulesets;
+using Portal.Core.Settings;
+
+namespace Portal.Core.Webhooks;
+
+/// What happens when PagerDuty says an incident changed (a webhook, or the sandbox): the cached state of its links
+/// is refreshed, the PagerDuty-triggered rules run (minus those whose own action PagerDuty is echoing), and a note
+/// becomes a comment on the linked records when note sync is on, unless Portal wrote it.
+public sealed partial class IncidentEventProcessor(
+    IDbContextFactory<PortalDbContext> dbFactory,
+    IncidentLinks links,
+    PagerDutyEventRules rules,
+    PagerDutyEchoes echoes,
+    RecordStore records,
+    SettingsStore settings,
+    ILogger<IncidentEventProcessor> logger)
+{
+    public event Action<PagerDutyWebhookEvent>? Processed;
+
+    public async Task ProcessAsync(PagerDutyWebhookEvent e, CancellationToken cancellationToken = default)
+    {
+        if (!e.IsIncidentEvent) return;
+        var incident = e.Incident;
+        var incidentId = incident.IncidentId!;
+        await links.UpdateIncidentAsync(PagerDutyEventRules.State(incident) with { Priority = incident.Priority is "" ? null : incident.Priority }, cancellationToken);
+
+        var causedBy = echoes.Match(incidentId, incident.EventType, e.Note?.Content);
+        var matched = await rules.RunAsync(incident, causedBy ?? [], cancellationToken);
+        LogProcessed(e.EventType, incidentId, matched.Count, causedBy is not null);
+
+        if (e.Note is { } note && causedBy is null) await ImportNoteAsync(incidentId, note, cancellationToken);
+        Processed?.Invoke(e);
+    }
+
+    private async Task ImportNoteAsync(string incidentId, WebhookNote note, CancellationToken cancellationToken)
+    {
+        var integration = await settings.GetAsync(IntegrationSettings.Key, () => new IntegrationSettings(), cancellationToken);
+        if (!integration.SyncCommentsToNotes) return;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (await db.RecordComments.AnyAsync(c => c.PagerDutyNoteId == note.Id, cancellationToken)) return;
+        var linked = await db.IncidentLinks.AsNoTracking().Where(l => l.IncidentId == incidentId).Select(l => new { l.ObjectName, l.RecordId })
+            .ToListAsync(cancellationToken);
+        foreach (var link in linked)
+            await records.AddCommentAsync(link.ObjectName, link.RecordId, note.Content, new ChangeActor("PagerDuty"), CommentSources.PagerDuty, note.Id, cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Processed {EventType} for incident {IncidentId}: {Matched} rules ran (echo of Portal's own action: {IsEcho})")]
+    private partial void LogProcessed(string eventType, string incidentId, int matched, bool isEcho);
+}
