@@ -137,7 +137,6 @@ public sealed partial class ActionDispatcher(
         if (echo is not null && incidentId is not null)
             echoes.Expect(incidentId, echo, chain, action.ActionType == RuleActionTypes.AddNote ? Optional("content") : null);
 
-        await TakeBudgetAsync(cancellationToken);
         switch (action.ActionType)
         {
             case RuleActionTypes.CreateIncident:
@@ -189,12 +188,6 @@ public sealed partial class ActionDispatcher(
             default:
                 throw new InvalidOperationException($"'{action.ActionType}' is not an action Portal can send to PagerDuty.");
         }
-    }
-
-    private async Task TakeBudgetAsync(CancellationToken cancellationToken)
-    {
-        for (var wait = _budget.TryTake(); wait > TimeSpan.Zero; wait = _budget.TryTake())
-            await Task.Delay(wait, clock, cancellationToken);
     }
 
     private async Task SucceedAsync(PlannedActionEntity action, PdIncident? incident, CancellationToken cancellationToken)

@@ -14,6 +14,7 @@ public sealed class LivePagerDuty(HttpClient http, Func<CancellationToken, Task<
     public const string AcceptHeader = "application/vnd.pagerduty+json;version=2";
     private const int PageSize = 100;
     private const int OffsetLimit = 10000;
+    private const string NoKey = "No PagerDuty API key is configured.";
 
     public async Task<PdIncident> CreateIncidentAsync(PdCreateIncident request, string from, CancellationToken cancellationToken)
     {
@@ -162,6 +163,10 @@ public sealed class LivePagerDuty(HttpClient http, Func<CancellationToken, Task<
                 ? new(false, $"The API key works, but no PagerDuty user has the From e-mail '{from.Trim()}'.")
                 : new(true, $"Connected: the API key works and '{from.Trim()}' is PagerDuty user {userId}.");
         }
+        catch (PagerDutyException e) when (e.Message == NoKey)
+        {
+            return new(false, NoKey);
+        }
         catch (PagerDutyException e) when (e.StatusCode is 401 or 403)
         {
             return new(false, $"PagerDuty refused the API key ({e.StatusCode}): {e.Describe()}");
@@ -206,7 +211,7 @@ public sealed class LivePagerDuty(HttpClient http, Func<CancellationToken, Task<
     private async Task<JsonNode?> SendAsync(HttpMethod method, string pathAndQuery, JsonObject? body, string? from, CancellationToken cancellationToken)
     {
         var key = await apiKey(cancellationToken);
-        if (string.IsNullOrWhiteSpace(key)) throw new PagerDutyException(401, "No PagerDuty API key is configured.");
+        if (string.IsNullOrWhiteSpace(key)) throw new PagerDutyException(401, NoKey);
 
         using var request = new HttpRequestMessage(method, new Uri(pathAndQuery, UriKind.Relative));
         // Added without validation so that .NET sends them byte for byte (it would add a space before `version=2`).
@@ -254,7 +259,7 @@ public sealed class LivePagerDuty(HttpClient http, Func<CancellationToken, Task<
         }
     }
 
-    internal static PagerDutyException ReadError(int status, string? reason, string body, TimeSpan? retryAfter)
+    private static PagerDutyException ReadError(int status, string? reason, string body, TimeSpan? retryAfter)
     {
         string? message = null;
         int? code = null;

@@ -28,7 +28,11 @@ public static class ActionFiller
     private static JsonObject FillInPlace(JsonObject action, ActionContext context)
     {
         FillObject(action, context);
+        return FillTitle(action, context);
+    }
 
+    internal static JsonObject FillTitle(JsonObject action, ActionContext context)
+    {
         if (action["type"] is JsonValue type && type.TryGetValue<string>(out var typeName) && typeName == RuleActionTypes.CreateIncident)
         {
             action["title"] = BuildTitle(action["title"], context);
@@ -74,12 +78,12 @@ public static class ActionFiller
         return result.ToString();
     }
 
-    private static string? Resolve(string key, ActionContext context)
+    // Null for an unknown placeholder, which stays as written; which keys are unknown does not depend on the context.
+    internal static string? Resolve(string key, ActionContext context)
     {
         if (key.StartsWith("record.", StringComparison.Ordinal) && key.Length > "record.".Length)
         {
-            var field = key["record.".Length..];
-            return context.Record is not null && context.Record.TryGetValue(field, out var value) ? RuleValues.ToText(value) : "";
+            return RecordText(key["record.".Length..], context);
         }
 
         var incident = context.Incident;
@@ -97,6 +101,9 @@ public static class ActionFiller
             _ => null,
         };
     }
+
+    internal static string RecordText(string field, ActionContext context) =>
+        context.Record is not null && context.Record.TryGetValue(field, out var value) ? RuleValues.ToText(value) : "";
 
     private static void FillObject(JsonObject node, ActionContext context)
     {

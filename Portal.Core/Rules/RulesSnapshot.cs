@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -34,7 +35,11 @@ public sealed class RulesSnapshot
 
     public int RuleCount { get; }
 
-    public static RulesSnapshot Compile(RulesDocument document, ObjectSchema schema, long version)
+    public static RulesSnapshot Compile(RulesDocument document, ObjectSchema schema, long version) =>
+        Compile(document, schema, version, indexEquals: true);
+
+    // Tests compile without the index to hold the indexed path to the full scan.
+    internal static RulesSnapshot Compile(RulesDocument document, ObjectSchema schema, long version, bool indexEquals)
     {
         var validation = new RulesDocumentValidator(schema).Validate(document);
         if (!validation.IsValid)
@@ -49,8 +54,8 @@ public sealed class RulesSnapshot
             foreach (var rule in ruleset.Rules)
             {
                 var builder = rule.RunOn == RuleRunOn.PagerDutyIncidentCreateOrUpdate
-                    ? pagerDuty ??= new BucketBuilder(isPagerDuty: true)
-                    : record.TryGetValue(rule.Object, out var existing) ? existing : record[rule.Object] = new BucketBuilder(isPagerDuty: false);
+                    ? pagerDuty ??= new BucketBuilder(isPagerDuty: true, indexEquals)
+                    : record.TryGetValue(rule.Object, out var existing) ? existing : record[rule.Object] = new BucketBuilder(isPagerDuty: false, indexEquals);
                 builder.Add(ruleset.Name, rule);
             }
         }
@@ -70,13 +75,14 @@ public sealed class RulesSnapshot
         }
 
         var slots = bucket.Load(e);
+        var numbers = bucket.LoadNumbers(slots);
         var isNew = RuleOutcome.IsNew(e);
         var traces = new List<RuleTrace>(bucket.Rules.Length);
         foreach (var rule in bucket.Rules)
         {
             traces.Add(rule.NewOnly && !isNew
                 ? new RuleTrace(rule.Ruleset, rule.Name, false, RuleOutcome.NotNewReason(e), [], [])
-                : rule.Trace(slots, e));
+                : rule.Trace(slots, numbers, e));
         }
 
         return new EvaluationResult(Version, traces);
@@ -91,17 +97,54 @@ public sealed class RulesSnapshot
         }
 
         var slots = bucket.Load(e);
+        var numbers = bucket.LoadNumbers(slots);
         var isNew = RuleOutcome.IsNew(e);
+        var rules = bucket.Rules;
         List<MatchedRule>? matches = null;
-        foreach (var rule in bucket.Rules)
+        if (bucket.Index is not { } index)
         {
-            if ((!rule.NewOnly || isNew) && rule.Matches(slots, e))
+            foreach (var rule in rules)
             {
-                (matches ??= []).Add(new MatchedRule(rule.Ruleset, rule.Name, rule.Object, rule.FillActions(e)));
+                Visit(rule, slots, numbers, e, isNew, ref matches);
+            }
+
+            return matches ?? (IReadOnlyList<MatchedRule>)[];
+        }
+
+        // Bits ascend with the rules' positions, so matches keep document order.
+        var mask = index.Words <= MaxStackWords ? stackalloc ulong[index.Words] : new ulong[index.Words];
+        index.Select(slots, mask);
+        var selected = bucket.Selected;
+        for (var word = 0; word < mask.Length; word++)
+        {
+            var bits = mask[word];
+            if (!isNew)
+            {
+                bits &= ~selected.NewOnly[word];
+            }
+
+            for (; bits != 0; bits &= bits - 1)
+            {
+                var position = (word << 6) + BitOperations.TrailingZeroCount(bits);
+                if (selected.Matches(position, slots, numbers, e, rules))
+                {
+                    var rule = rules[position];
+                    (matches ??= []).Add(new MatchedRule(rule.Ruleset, rule.Name, rule.Object, rule.FillActions(e)));
+                }
             }
         }
 
         return matches ?? (IReadOnlyList<MatchedRule>)[];
+    }
+
+    private const int MaxStackWords = 64;
+
+    private static void Visit(CompiledRule rule, object?[] slots, double[] numbers, RuleEvent e, bool isNew, ref List<MatchedRule>? matches)
+    {
+        if ((!rule.NewOnly || isNew) && rule.Matches(slots, numbers, e))
+        {
+            (matches ??= []).Add(new MatchedRule(rule.Ruleset, rule.Name, rule.Object, rule.FillActions(e)));
+        }
     }
 
     private CompiledBucket? FindBucket(RuleEvent e) => e.Kind == RuleEventKind.Record
@@ -119,24 +162,57 @@ public sealed class RulesSnapshot
 
     private readonly record struct SlotSource(SlotKind Kind, string Field, string Object);
 
-    private delegate bool ConditionTest(object?[] slots, RuleEvent e);
+    // numbers[slot] is the slot's value read as a number, NaN when it does not read as one, so that every ordering
+    // comparison with it is false just as when RuleValues.TryGetNumber fails. Only slots ordered by number are read.
+    private delegate bool ConditionTest(object?[] slots, double[] numbers, RuleEvent e);
 
-    private sealed class BucketBuilder(bool isPagerDuty)
+    private enum FastKind : byte
+    {
+        Delegate,
+        Greater,
+        GreaterOrEqual,
+        Less,
+        LessOrEqual,
+        Contains,
+    }
+
+    // Held inline in the rule's array: a delegate and its closure are two more dependent loads per condition.
+    private readonly struct FastTest(FastKind kind, int slot, double number, string expected, ConditionTest test)
+    {
+        public bool Run(object?[] slots, double[] numbers, RuleEvent e) => kind switch
+        {
+            FastKind.Greater => numbers[slot] > number,
+            FastKind.GreaterOrEqual => numbers[slot] >= number,
+            FastKind.Less => numbers[slot] < number,
+            FastKind.LessOrEqual => numbers[slot] <= number,
+            FastKind.Contains => (slots[slot] as string ?? RuleValues.ToText(slots[slot])).Contains(expected, StringComparison.OrdinalIgnoreCase),
+            _ => test(slots, numbers, e),
+        };
+    }
+
+    private sealed class BucketBuilder(bool isPagerDuty, bool indexEquals)
     {
         private readonly Dictionary<SlotSource, int> _slots = [];
+        private readonly HashSet<int> _numberSlots = [];
         private readonly List<CompiledRule> _rules = [];
+        private readonly List<(int Slot, EqualsKey[] Keys)?> _indexKeys = [];
 
         public void Add(string ruleset, Rule rule)
         {
             var conditions = rule.Conditions.Select(condition => CompileCondition(rule, condition)).ToArray();
+            var any = rule.When == RuleWhen.Any;
+            var keys = indexEquals ? IndexKeys(any, conditions) : null;
             _rules.Add(new CompiledRule(
                 ruleset,
                 rule.Name,
                 rule.Object,
-                rule.When == RuleWhen.Any,
+                any,
                 rule.ExecuteFor == RuleExecuteFor.NewOnly,
                 conditions,
-                [.. rule.Actions.Select(action => JsonSerializer.SerializeToElement(action))]));
+                [.. rule.Actions.Select(action => new ActionTemplate(JsonSerializer.SerializeToElement(action)))],
+                keys?.Slot ?? -1,
+                keys?.Remaining ?? []));
+            _indexKeys.Add(keys is { } k ? (k.Slot, k.Keys) : null);
         }
 
         public CompiledBucket Build()
@@ -147,7 +223,37 @@ public sealed class RulesSnapshot
                 slots[index] = source;
             }
 
-            return new CompiledBucket(slots, [.. _rules]);
+            var equals = new EqualsIndex.Builder(_rules.Count);
+            for (var position = 0; position < _rules.Count; position++)
+            {
+                if (_indexKeys[position] is { } keys)
+                {
+                    equals.Add(position, keys.Slot, keys.Keys);
+                }
+                else
+                {
+                    equals.AddUnindexed(position);
+                }
+            }
+
+            return new CompiledBucket(slots, [.. _numberSlots.Order()], [.. _rules], equals.Build());
+        }
+
+        // A rule can be filed under equals keys when it cannot match unless one of them holds: an all-rule (or a
+        // rule of one condition) through its first equals condition, an any-rule whose conditions all test one slot with
+        // equals. Remaining is what must still hold once the key is known to be met: all of it, whatever the rule's when.
+        private static (int Slot, EqualsKey[] Keys, CompiledCondition[] Remaining)? IndexKeys(bool any, CompiledCondition[] conditions)
+        {
+            if (!any || conditions.Length == 1)
+            {
+                return conditions.FirstOrDefault(condition => condition.EqualsKey is not null) is { } first
+                    ? (first.Slot, [first.EqualsKey!.Value], [.. conditions.Where(condition => condition != first)])
+                    : null;
+            }
+
+            return conditions.Length > 0 && conditions.All(condition => condition.EqualsKey is not null && condition.Slot == conditions[0].Slot)
+                ? (conditions[0].Slot, [.. conditions.Select(condition => condition.EqualsKey!.Value)], [])
+                : null;
         }
 
         private int Slot(SlotKind kind, string field, string objectName = "")
@@ -186,43 +292,74 @@ public sealed class RulesSnapshot
             double? number = RuleValues.TryParseNumber(expected, out var n) ? n : null;
             DateTimeOffset? date = RuleValues.TryParseDate(expected, out var d) ? d : null;
 
+            if (RuleOperators.IsOrdering(op) && number is not null)
+            {
+                _numberSlots.Add(slot);
+            }
+
             ConditionTest test = op switch
             {
-                RuleOperators.EqualTo => (s, _) => s[slot] is string text
+                RuleOperators.EqualTo => (s, _, _) => s[slot] is string text
                     ? string.Equals(text, expected, StringComparison.OrdinalIgnoreCase)
                     : RuleValues.AreEqual(s[slot], expected, number, date),
-                RuleOperators.NotEquals => (s, _) => s[slot] is string text
+                RuleOperators.NotEquals => (s, _, _) => s[slot] is string text
                     ? !string.Equals(text, expected, StringComparison.OrdinalIgnoreCase)
                     : !RuleValues.AreEqual(s[slot], expected, number, date),
-                RuleOperators.Contains => (s, _) => Text(s[slot]).Contains(expected, StringComparison.OrdinalIgnoreCase),
-                RuleOperators.NotContains => (s, _) => !Text(s[slot]).Contains(expected, StringComparison.OrdinalIgnoreCase),
-                RuleOperators.StartsWith => (s, _) => Text(s[slot]).StartsWith(expected, StringComparison.OrdinalIgnoreCase),
-                RuleOperators.EndsWith => (s, _) => Text(s[slot]).EndsWith(expected, StringComparison.OrdinalIgnoreCase),
+                RuleOperators.Contains => (s, _, _) => Text(s[slot]).Contains(expected, StringComparison.OrdinalIgnoreCase),
+                RuleOperators.NotContains => (s, _, _) => !Text(s[slot]).Contains(expected, StringComparison.OrdinalIgnoreCase),
+                RuleOperators.StartsWith => (s, _, _) => Text(s[slot]).StartsWith(expected, StringComparison.OrdinalIgnoreCase),
+                RuleOperators.EndsWith => (s, _, _) => Text(s[slot]).EndsWith(expected, StringComparison.OrdinalIgnoreCase),
                 RuleOperators.In => InList(condition, slot, negate: false),
                 RuleOperators.NotIn => InList(condition, slot, negate: true),
-                RuleOperators.IsBlank => (s, _) => RuleValues.IsBlank(s[slot]),
-                RuleOperators.IsNotBlank => (s, _) => !RuleValues.IsBlank(s[slot]),
+                RuleOperators.IsBlank => (s, _, _) => RuleValues.IsBlank(s[slot]),
+                RuleOperators.IsNotBlank => (s, _, _) => !RuleValues.IsBlank(s[slot]),
                 _ when RuleOperators.IsOrdering(op) => Ordering(op, slot, number, date),
                 RuleOperators.Matches => Matches(expected, slot),
                 RuleOperators.Changed when oldSlot >= 0 =>
-                    (s, e) => !e.IsInsert && !RuleValues.SameValue(s[oldSlot], s[slot]),
+                    (s, _, e) => !e.IsInsert && !RuleValues.SameValue(s[oldSlot], s[slot]),
                 RuleOperators.ChangedTo when oldSlot >= 0 =>
-                    (s, e) => !e.IsInsert && !RuleValues.SameValue(s[oldSlot], s[slot]) && RuleValues.AreEqual(s[slot], expected, number, date),
+                    (s, _, e) => !e.IsInsert && !RuleValues.SameValue(s[oldSlot], s[slot]) && RuleValues.AreEqual(s[slot], expected, number, date),
                 RuleOperators.ChangedFrom when oldSlot >= 0 =>
-                    (s, e) => !e.IsInsert && !RuleValues.SameValue(s[oldSlot], s[slot]) && RuleValues.AreEqual(s[oldSlot], expected, number, date),
+                    (s, _, e) => !e.IsInsert && !RuleValues.SameValue(s[oldSlot], s[slot]) && RuleValues.AreEqual(s[oldSlot], expected, number, date),
                 // A PagerDuty event carries no old values, so nothing has changed.
-                _ when RuleOperators.IsChange(op) => (_, _) => false,
+                _ when RuleOperators.IsChange(op) => (_, _, _) => false,
                 _ => throw new InvalidOperationException($"Operator '{op}' passed validation but has no compiled form."),
             };
 
+            var kind = op switch
+            {
+                RuleOperators.GreaterThan when number is not null => FastKind.Greater,
+                RuleOperators.GreaterOrEqual when number is not null => FastKind.GreaterOrEqual,
+                RuleOperators.LessThan when number is not null => FastKind.Less,
+                RuleOperators.LessOrEqual when number is not null => FastKind.LessOrEqual,
+                RuleOperators.Contains => FastKind.Contains,
+                _ => FastKind.Delegate,
+            };
+
             return new CompiledCondition(
-                condition.Field, op, RuleValues.DisplayExpected(condition.Value), slot, oldSlot, op == RuleOperators.Matches, test);
+                condition.Field, op, RuleValues.DisplayExpected(condition.Value), slot, oldSlot, op == RuleOperators.Matches, test)
+            {
+                EqualsKey = op == RuleOperators.EqualTo ? new EqualsKey(expected, number, date) : null,
+                Cost = Cost(op, number, date),
+                Kind = kind,
+                Expected = expected,
+                Number = number ?? double.NaN,
+            };
         }
+
+        // Relative price of a test, so that an all-rule fails (or an any-rule succeeds) on the cheapest conditions first.
+        private static int Cost(string op, double? number, DateTimeOffset? date) => op switch
+        {
+            _ when RuleOperators.IsOrdering(op) => number is null && date is not null ? 3 : 0,
+            RuleOperators.Contains or RuleOperators.NotContains or RuleOperators.StartsWith or RuleOperators.EndsWith => 2,
+            RuleOperators.Matches => 4,
+            _ => 1,
+        };
 
         private static ConditionTest InList(RuleCondition condition, int slot, bool negate)
         {
             var items = new HashSet<string>(RuleValues.ListItems(condition.Value), StringComparer.OrdinalIgnoreCase).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
-            return negate ? (s, _) => !items.Contains(Text(s[slot])) : (s, _) => items.Contains(Text(s[slot]));
+            return negate ? (s, _, _) => !items.Contains(Text(s[slot])) : (s, _, _) => items.Contains(Text(s[slot]));
         }
 
         // Specialised per operator and kind so the hot path compares plain doubles or instants.
@@ -232,10 +369,10 @@ public sealed class RulesSnapshot
             {
                 return op switch
                 {
-                    RuleOperators.GreaterThan => (s, _) => RuleValues.TryGetNumber(s[slot], out var a) && a > n,
-                    RuleOperators.GreaterOrEqual => (s, _) => RuleValues.TryGetNumber(s[slot], out var a) && a >= n,
-                    RuleOperators.LessThan => (s, _) => RuleValues.TryGetNumber(s[slot], out var a) && a < n,
-                    _ => (s, _) => RuleValues.TryGetNumber(s[slot], out var a) && a <= n,
+                    RuleOperators.GreaterThan => (_, x, _) => x[slot] > n,
+                    RuleOperators.GreaterOrEqual => (_, x, _) => x[slot] >= n,
+                    RuleOperators.LessThan => (_, x, _) => x[slot] < n,
+                    _ => (_, x, _) => x[slot] <= n,
                 };
             }
 
@@ -243,28 +380,48 @@ public sealed class RulesSnapshot
             {
                 return op switch
                 {
-                    RuleOperators.GreaterThan => (s, _) => RuleValues.TryGetDate(s[slot], out var a) && a > d,
-                    RuleOperators.GreaterOrEqual => (s, _) => RuleValues.TryGetDate(s[slot], out var a) && a >= d,
-                    RuleOperators.LessThan => (s, _) => RuleValues.TryGetDate(s[slot], out var a) && a < d,
-                    _ => (s, _) => RuleValues.TryGetDate(s[slot], out var a) && a <= d,
+                    RuleOperators.GreaterThan => (s, _, _) => RuleValues.TryGetDate(s[slot], out var a) && a > d,
+                    RuleOperators.GreaterOrEqual => (s, _, _) => RuleValues.TryGetDate(s[slot], out var a) && a >= d,
+                    RuleOperators.LessThan => (s, _, _) => RuleValues.TryGetDate(s[slot], out var a) && a < d,
+                    _ => (s, _, _) => RuleValues.TryGetDate(s[slot], out var a) && a <= d,
                 };
             }
 
-            return (_, _) => false;
+            return (_, _, _) => false;
         }
 
         private static ConditionTest Matches(string pattern, int slot)
         {
             var regex = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexTimeout);
-            return (s, _) => regex.IsMatch(Text(s[slot]));
+            return (s, _, _) => regex.IsMatch(Text(s[slot]));
         }
 
         private static string Text(object? value) => value as string ?? RuleValues.ToText(value);
     }
 
-    private sealed class CompiledBucket(SlotSource[] slots, CompiledRule[] rules)
+    private sealed class CompiledBucket(SlotSource[] slots, int[] numberSlots, CompiledRule[] rules, EqualsIndex? index)
     {
         public CompiledRule[] Rules { get; } = rules;
+
+        public EqualsIndex? Index { get; } = index;
+
+        public SelectedRules Selected { get; } = new(rules);
+
+        public double[] LoadNumbers(object?[] values)
+        {
+            if (numberSlots.Length == 0)
+            {
+                return [];
+            }
+
+            var numbers = new double[values.Length];
+            foreach (var slot in numberSlots)
+            {
+                numbers[slot] = RuleValues.TryGetNumber(values[slot], out var number) ? number : double.NaN;
+            }
+
+            return numbers;
+        }
 
         public object?[] Load(RuleEvent e)
         {
@@ -286,6 +443,61 @@ public sealed class RulesSnapshot
         }
     }
 
+    // What the indexed path reads per selected rule, by position in flat arrays, so that a rule that fails costs no
+    // visit to its own object: whether it runs for new records only, its equals slot, and its remaining tests.
+    private sealed class SelectedRules
+    {
+        private readonly int[] _indexSlots;
+        private readonly int[] _testStarts;
+        private readonly FastTest[] _tests;
+
+        public SelectedRules(CompiledRule[] rules)
+        {
+            NewOnly = new ulong[Math.Max(1, (rules.Length + 63) / 64)];
+            _indexSlots = new int[rules.Length];
+            _testStarts = new int[rules.Length + 1];
+            List<FastTest> tests = [];
+            for (var position = 0; position < rules.Length; position++)
+            {
+                if (rules[position].NewOnly)
+                {
+                    NewOnly[position >> 6] |= 1UL << position;
+                }
+
+                _indexSlots[position] = rules[position].IndexSlot;
+                _testStarts[position] = tests.Count;
+                tests.AddRange(rules[position].Remaining);
+            }
+
+            _testStarts[rules.Length] = tests.Count;
+            _tests = [.. tests];
+        }
+
+        public ulong[] NewOnly { get; }
+
+        // A text value was looked up exactly (ignoring case, as equals compares text), so the rule's equals key holds
+        // and only its remaining conditions are tested; any other value may have been a wider lookup: tested in full.
+        public bool Matches(int position, object?[] slots, double[] numbers, RuleEvent e, CompiledRule[] rules)
+        {
+            var slot = _indexSlots[position];
+            if (slot < 0 || slots[slot] is not string)
+            {
+                return rules[position].Matches(slots, numbers, e);
+            }
+
+            var end = _testStarts[position + 1];
+            for (var i = _testStarts[position]; i < end; i++)
+            {
+                if (!_tests[i].Run(slots, numbers, e))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
     private sealed class CompiledCondition(
         string field,
         string op,
@@ -295,20 +507,38 @@ public sealed class RulesSnapshot
         bool canTimeOut,
         ConditionTest test)
     {
-        public bool Test(object?[] slots, RuleEvent e)
-        {
-            if (!canTimeOut)
-            {
-                return test(slots, e);
-            }
+        public int Slot => slot;
 
-            return TestGuarded(slots, e, out _);
+        public EqualsKey? EqualsKey { get; init; }
+
+        public int Cost { get; init; }
+
+        public FastKind Kind { get; init; }
+
+        public string Expected { get; init; } = "";
+
+        public double Number { get; init; }
+
+        // The test as the hot path holds it: inline for the commonest operators, else one delegate that reads a
+        // timed-out regular expression as false.
+        public FastTest Fast => new(Kind, slot, Number, Expected, canTimeOut ? (s, x, e) => Guarded(test, s, x, e) : test);
+
+        private static bool Guarded(ConditionTest test, object?[] slots, double[] numbers, RuleEvent e)
+        {
+            try
+            {
+                return test(slots, numbers, e);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                return false;
+            }
         }
 
-        public ConditionTrace Trace(object?[] slots, RuleEvent e)
+        public ConditionTrace Trace(object?[] slots, double[] numbers, RuleEvent e)
         {
             string? error = null;
-            var result = canTimeOut ? TestGuarded(slots, e, out error) : test(slots, e);
+            var result = canTimeOut ? TestGuarded(slots, numbers, e, out error) : test(slots, numbers, e);
             return new ConditionTrace(field, op, expected, RuleValues.ToText(slots[slot]), result)
             {
                 Previous = RuleOperators.IsChange(op) ? RuleValues.ToText(oldSlot >= 0 ? slots[oldSlot] : null) : null,
@@ -316,12 +546,12 @@ public sealed class RulesSnapshot
             };
         }
 
-        private bool TestGuarded(object?[] slots, RuleEvent e, out string? error)
+        private bool TestGuarded(object?[] slots, double[] numbers, RuleEvent e, out string? error)
         {
             error = null;
             try
             {
-                return test(slots, e);
+                return test(slots, numbers, e);
             }
             catch (RegexMatchTimeoutException)
             {
@@ -338,9 +568,15 @@ public sealed class RulesSnapshot
         bool any,
         bool newOnly,
         CompiledCondition[] conditions,
-        JsonElement[] actions)
+        ActionTemplate[] actions,
+        int indexSlot,
+        CompiledCondition[] rest)
     {
-        private readonly bool[] _needsFill = [.. actions.Select(ActionFiller.NeedsFill)];
+        // Conditions are pure, so the hot path may test them cheapest first; traces keep document order.
+        private readonly FastTest[] _byCost = [.. conditions.OrderBy(condition => condition.Cost).Select(condition => condition.Fast)];
+
+
+        private readonly bool _needsContext = actions.Any(action => action.NeedsContext);
 
         public string Ruleset { get; } = ruleset;
 
@@ -350,16 +586,22 @@ public sealed class RulesSnapshot
 
         public string Object => objectName;
 
-        public bool Matches(object?[] slots, RuleEvent e)
+        // The slot of the equals condition the index files this rule under, or -1.
+        public int IndexSlot => indexSlot;
+
+        // The rest of the conditions, cheapest first, once the indexed equals condition is known to hold.
+        public FastTest[] Remaining { get; } = [.. rest.OrderBy(condition => condition.Cost).Select(condition => condition.Fast)];
+
+        public bool Matches(object?[] slots, double[] numbers, RuleEvent e)
         {
-            if (conditions.Length == 0)
+            if (_byCost.Length == 0)
             {
                 return true;
             }
 
-            foreach (var condition in conditions)
+            foreach (ref readonly var test in _byCost.AsSpan())
             {
-                if (condition.Test(slots, e) == any)
+                if (test.Run(slots, numbers, e) == any)
                 {
                     return any;
                 }
@@ -368,13 +610,13 @@ public sealed class RulesSnapshot
             return !any;
         }
 
-        public RuleTrace Trace(object?[] slots, RuleEvent e)
+        public RuleTrace Trace(object?[] slots, double[] numbers, RuleEvent e)
         {
             var traces = new ConditionTrace[conditions.Length];
             var matched = !any || conditions.Length == 0;
             for (var i = 0; i < conditions.Length; i++)
             {
-                traces[i] = conditions[i].Trace(slots, e);
+                traces[i] = conditions[i].Trace(slots, numbers, e);
                 matched = any ? matched || traces[i].Result : matched && traces[i].Result;
             }
 
@@ -388,11 +630,11 @@ public sealed class RulesSnapshot
                 return [];
             }
 
-            var context = RuleOutcome.ActionContextFor(e, objectName);
+            var context = _needsContext ? RuleOutcome.ActionContextFor(e, objectName) : null;
             var filled = new JsonObject[actions.Length];
             for (var i = 0; i < actions.Length; i++)
             {
-                filled[i] = _needsFill[i] ? ActionFiller.Fill(actions[i], context) : JsonObject.Create(actions[i])!;
+                filled[i] = actions[i].Fill(context);
             }
 
             return filled;

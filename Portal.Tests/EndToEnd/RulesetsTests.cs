@@ -24,6 +24,8 @@ public sealed class RulesetsTests(BrowserFixture browser)
     public async Task ManagerBuildsTheContractExampleSavesExportsReimportsAndDryRunsIt()
     {
         await browser.Portal.Services.GetRequiredService<AccountService>().CreateAsync("mona@portal.test", "Mona-Passw0rd-1", Roles.Manager);
+        // other browser tests share this portal: start from no rules, as a new user would
+        await browser.Portal.Services.GetRequiredService<RulesetStore>().SaveAsync("""{"schemaVersion":1,"rulesets":[]}""", "test set-up");
         var page = await browser.NewPageAsync();
         await BrowserFixture.SignInAsync(page, BaseUrl, "mona@portal.test", "Mona-Passw0rd-1");
         await BrowserFixture.GotoInteractiveAsync(page, BaseUrl + "/rulesets");
