@@ -41,6 +41,7 @@ app.MapAccountEndpoints();
 app.MapMeEndpoints();
 app.MapObjectEndpoints();
 app.MapRulesetEndpoints();
+app.MapWebhookEndpoints();
 // Our own Content-Security-Policy already says frame-ancestors 'none'; Blazor would add a second, looser one.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 

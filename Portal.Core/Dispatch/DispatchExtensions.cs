@@ -28,6 +28,10 @@ public static class DispatchExtensions
         services.AddSingleton<IncidentEventProcessor>();
         services.AddHostedService<DispatcherService>();
         services.AddHostedService<IncidentEventWorker>();
+        services.AddSingleton<WebhookSignal>();
+        services.AddSingleton<WebhookIntake>();
+        services.AddSingleton<WebhookProcessingService>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookProcessingService>());
         return builder;
     }
 }

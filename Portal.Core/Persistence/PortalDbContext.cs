@@ -9,6 +9,7 @@ using Portal.Core.Rulesets;
 using Portal.Core.Sandbox;
 using Portal.Core.Security;
 using Portal.Core.Settings;
+using Portal.Core.Webhooks;
 
 namespace Portal.Core.Persistence;
 
@@ -29,6 +30,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<RulesetVersionEntity> RulesetVersions => Set<RulesetVersionEntity>();
     public DbSet<SandboxIncidentEntity> SandboxIncidents => Set<SandboxIncidentEntity>();
     public DbSet<SandboxNoteEntity> SandboxNotes => Set<SandboxNoteEntity>();
+    public DbSet<WebhookEventEntity> WebhookEvents => Set<WebhookEventEntity>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

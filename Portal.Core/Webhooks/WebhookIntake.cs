@@ -1,0 +1,119 @@
+using System.Data.Common;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Core.PagerDuty;
+using Portal.Core.Persistence;
+
+namespace Portal.Core.Webhooks;
+
+public enum IntakeOutcome { Accepted, Duplicate, Ignored, Malformed, Forbidden, TooLarge, Unavailable }
+
+public sealed record IntakeResult(IntakeOutcome Outcome, string Message);
+
+/// Contract section 5: checks a delivery, stores it durably, and says how to answer. Processing happens later, from
+/// the stored row, exactly once.
+public sealed partial class WebhookIntake(
+    IDbContextFactory<PortalDbContext> dbFactory,
+    IOptionsMonitor<PagerDutyOptions> options,
+    WebhookSignal signal,
+    TimeProvider clock,
+    ILogger<WebhookIntake> logger)
+{
+    public const int MaxBodyBytes = 256 * 1024;
+
+    /// Event types Portal acts on; everything else (pings, services, early-access types) is answered and dropped.
+    public static bool IsUsed(string eventType) => eventType.StartsWith("incident.", StringComparison.Ordinal);
+
+    public async Task<IntakeResult> AcceptAsync(ReadOnlyMemory<byte> body, string? signature, string? webhookId, CancellationToken cancellationToken)
+    {
+        if (body.Length == 0) return Refuse(IntakeOutcome.Malformed, "The body is empty.");
+        if (body.Length > MaxBodyBytes) return Refuse(IntakeOutcome.TooLarge, $"The body is larger than {MaxBodyBytes / 1024} KiB.");
+
+        switch (WebhookSignature.Verify(body.Span, signature, Secrets()))
+        {
+            case SignatureCheck.Malformed:
+                return Refuse(IntakeOutcome.Malformed, "X-PagerDuty-Signature is missing or malformed.");
+            case SignatureCheck.Mismatch:
+                return Refuse(IntakeOutcome.Forbidden, "X-PagerDuty-Signature matches no known signing secret.");
+        }
+
+        PagerDutyWebhookEvent? parsed;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            parsed = PagerDutyWebhookEvent.Parse(document.RootElement);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            // not JSON, or JSON whose strings are not valid UTF-8: either way not a webhook (found by the fuzz test)
+            parsed = null;
+        }
+        if (parsed is null) return Refuse(IntakeOutcome.Malformed, "The body is not a PagerDuty Webhooks v3 event.");
+        if (!IsUsed(parsed.EventType)) return new IntakeResult(IntakeOutcome.Ignored, $"{parsed.EventType} is not an event Portal uses.");
+
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            if (await db.WebhookEvents.AnyAsync(e => e.EventId == parsed.EventId || (webhookId != null && e.WebhookId == webhookId), cancellationToken))
+                return new IntakeResult(IntakeOutcome.Duplicate, "Already received.");
+            db.WebhookEvents.Add(new WebhookEventEntity
+            {
+                EventId = parsed.EventId,
+                WebhookId = string.IsNullOrWhiteSpace(webhookId) ? null : webhookId.Trim()[..Math.Min(webhookId.Trim().Length, 128)],
+                EventType = parsed.EventType,
+                IncidentId = parsed.Incident.IncidentId,
+                Body = Encoding.UTF8.GetString(body.Span),
+                ReceivedUtc = clock.GetUtcNow().UtcDateTime,
+            });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.InnerException is DbException { Message: var m } && m.Contains("UNIQUE", StringComparison.OrdinalIgnoreCase))
+        {
+            return new IntakeResult(IntakeOutcome.Duplicate, "Already received.");
+        }
+        catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException)
+        {
+            LogStoreFailed(e, parsed.EventType);
+            return new IntakeResult(IntakeOutcome.Unavailable, "The portal cannot store the event now; PagerDuty will deliver it again.");
+        }
+        signal.Set();
+        return new IntakeResult(IntakeOutcome.Accepted, "Stored.");
+    }
+
+    private List<string> Secrets()
+    {
+        // PagerDuty:WebhookSecrets from the configuration; the subscription's own secret joins when the Webhooks tab stores one
+        return options.CurrentValue.WebhookSecrets.Where(s => !string.IsNullOrWhiteSpace(s)).ToList();
+    }
+
+    private IntakeResult Refuse(IntakeOutcome outcome, string message)
+    {
+        LogRefused(outcome, message);
+        return new IntakeResult(outcome, message);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, EventName = "WebhookRefused", Message = "Security: refused a webhook delivery ({Outcome}): {Reason}")]
+    private partial void LogRefused(IntakeOutcome outcome, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not store a {EventType} webhook; answered 503 so that PagerDuty retries")]
+    private partial void LogStoreFailed(Exception e, string eventType);
+}
+
+/// Wakes the webhook processor when an event is stored.
+public sealed class WebhookSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Set()
+    {
+        lock (_signal)
+        {
+            if (_signal.CurrentCount == 0) _signal.Release();
+        }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+}
