@@ -42,6 +42,7 @@ app.MapMeEndpoints();
 app.MapObjectEndpoints();
 app.MapRulesetEndpoints();
 app.MapWebhookEndpoints();
+app.MapLogEndpoints();
 // Our own Content-Security-Policy already says frame-ancestors 'none'; Blazor would add a second, looser one.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 

@@ -21,6 +21,7 @@ public sealed partial class ActionDispatcher(
     IncidentLinks links,
     PagerDutyEchoes echoes,
     TimeProvider clock,
+    Logging.IntegrationLog log,
     IOptions<DispatchOptions> options,
     ILogger<ActionDispatcher> logger)
 {
@@ -104,22 +105,32 @@ public sealed partial class ActionDispatcher(
             var incident = await CallAsync(pagerDuty, action, payload, from, chain, cancellationToken);
             await SucceedAsync(action, incident, cancellationToken);
             LogDone(action.ActionType, action.IncidentId ?? incident?.Id, action.Attempts);
+            log.Write(Logging.LogLevel.Info, Logging.LogCategories.Action,
+                $"Sent {action.ActionType}{(incident is null ? "" : $": incident #{incident.Number} is {incident.Status}")}", action.CorrelationId,
+                action.RecordId, action.IncidentId ?? incident?.Id, new { action.ActionType, action.Attempts, action.Rule, answer = incident });
         }
         catch (PagerDutyException e) when (e.Transient && action.Attempts < _options.MaxAttempts)
         {
             var delay = e.RetryAfter ?? Backoff(action.Attempts);
             await RetryLaterAsync(action, e.Describe(), delay, cancellationToken);
             LogRetry(action.ActionType, action.IncidentId, e.StatusCode, e.Describe(), delay.TotalSeconds);
+            log.Write(Logging.LogLevel.Warning, Logging.LogCategories.Action,
+                $"{action.ActionType} failed ({e.StatusCode?.ToString() ?? "no answer"}: {e.Describe()}); trying again in {delay.TotalSeconds:0.#} s",
+                action.CorrelationId, action.RecordId, action.IncidentId, new { status = e.StatusCode, code = e.ErrorCode, errors = e.Errors, action.Attempts });
         }
         catch (PagerDutyException e)
         {
             await DeadLetterAsync(action, e.Describe(), cancellationToken);
             LogDeadLettered(action.ActionType, action.IncidentId, e.StatusCode, e.Describe());
+            log.Write(Logging.LogLevel.Error, Logging.LogCategories.Action, $"{action.ActionType} failed for good: PagerDuty answered {e.StatusCode}: {e.Describe()}",
+                action.CorrelationId, action.RecordId, action.IncidentId, new { status = e.StatusCode, code = e.ErrorCode, errors = e.Errors, action.Attempts });
         }
         catch (Exception e) when (e is PortalValidationException or PortalNotFoundException or KeyNotFoundException or JsonException or InvalidOperationException)
         {
             await DeadLetterAsync(action, e.Message, cancellationToken);
             LogDeadLettered(action.ActionType, action.IncidentId, null, e.Message);
+            log.Write(Logging.LogLevel.Error, Logging.LogCategories.Action, $"{action.ActionType} failed for good: {e.Message}",
+                action.CorrelationId, action.RecordId, action.IncidentId);
         }
     }
 

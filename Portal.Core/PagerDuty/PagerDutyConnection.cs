@@ -25,6 +25,7 @@ public sealed class PagerDutyConnection(
     SettingsStore settings,
     IDataProtectionProvider dataProtection,
     SandboxPagerDuty sandbox,
+    Logging.IntegrationLog log,
     IHttpClientFactory httpClients)
 {
     public const string SandboxFromEmail = "portal@sandbox.portal.invalid";
@@ -89,12 +90,14 @@ public sealed class PagerDutyConnection(
         {
             EncryptedApiKey = _protector.Protect(apiKey), ApiKeyLast4 = Last4(apiKey), Region = region,
         }, savedBy, cancellationToken);
+        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"PagerDuty API key ending in {Last4(apiKey)} saved by {savedBy} (region {region}); Portal is live");
         Changed?.Invoke();
     }
 
     public async Task ForgetAsync(string by, CancellationToken cancellationToken = default)
     {
         await settings.SaveAsync(ConnectionSettings.Key, new ConnectionSettings(), by, cancellationToken);
+        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"PagerDuty API key forgotten by {by}; Portal is back on the sandbox");
         Changed?.Invoke();
     }
 

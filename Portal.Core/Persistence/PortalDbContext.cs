@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Portal.Core.Dispatch;
 using Portal.Core.Links;
+using Portal.Core.Logging;
 using Portal.Core.Records;
 using Portal.Core.Rulesets;
 using Portal.Core.Sandbox;
@@ -31,6 +32,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<SandboxIncidentEntity> SandboxIncidents => Set<SandboxIncidentEntity>();
     public DbSet<SandboxNoteEntity> SandboxNotes => Set<SandboxNoteEntity>();
     public DbSet<WebhookEventEntity> WebhookEvents => Set<WebhookEventEntity>();
+    public DbSet<LogEntryEntity> LogEntries => Set<LogEntryEntity>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -21,6 +21,7 @@ public sealed partial class RuleRunner(
     SettingsStore settings,
     IConfiguration configuration,
     TimeProvider clock,
+    Logging.IntegrationLog log,
     ILogger<RuleRunner> logger) : IRecordChangeHandler
 {
     private readonly int _maxDepth = Math.Max(1, configuration.GetValue("Rules:MaxChainDepth", 3));
@@ -36,6 +37,8 @@ public sealed partial class RuleRunner(
         if (chain.Count >= _maxDepth)
         {
             LogLoopStopped(change.Object, change.RecordId, string.Join(" → ", chain), _maxDepth);
+            log.Write(Logging.LogLevel.Warning, Logging.LogCategories.Rule,
+                $"Loop guard: stopped rules on {change.Object} {change.RecordId} after {string.Join(" → ", chain)} ({_maxDepth} steps)", recordId: change.RecordId);
             return;
         }
 
@@ -56,6 +59,8 @@ public sealed partial class RuleRunner(
                 continue;
             }
             LogRuleMatched(ruleId, change.Object, change.RecordId, snapshot.Version);
+            log.Write(Logging.LogLevel.Info, Logging.LogCategories.Rule, $"Rule {match.Rule} matched {change.Object} {change.RecordId}", correlation,
+                change.RecordId, links.FirstOrDefault()?.IncidentId, new { match.Ruleset, match.Rule, version = snapshot.Version, match.Actions, change.IsInsert });
             var ruleChain = JsonSerializer.Serialize(chain.Append(ruleId));
             foreach (var action in match.Actions)
             {

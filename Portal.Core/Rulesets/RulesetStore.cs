@@ -8,7 +8,7 @@ namespace Portal.Core.Rulesets;
 
 /// The saved rules document with its history. A save validates the whole document against the object types,
 /// stores it as a new version and swaps the compiled snapshot in one step: all or nothing.
-public sealed class RulesetStore(IDbContextFactory<PortalDbContext> dbFactory, ObjectCatalog catalog, TimeProvider clock)
+public sealed class RulesetStore(IDbContextFactory<PortalDbContext> dbFactory, ObjectCatalog catalog, Logging.IntegrationLog log, TimeProvider clock)
 {
     private readonly RulesSnapshotHolder _holder = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -76,6 +76,8 @@ public sealed class RulesetStore(IDbContextFactory<PortalDbContext> dbFactory, O
             await db.SaveChangesAsync(cancellationToken);
             _holder.Publish(snapshot);
             Changed?.Invoke(version);
+            log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"Rules version {version} saved by {savedBy}: {entity.RuleCount} rules ({note ?? "saved"})",
+                details: new { version, savedBy, note, rules = entity.RuleCount });
             return Info(entity);
         }
         finally

@@ -19,6 +19,7 @@ public sealed partial class IncidentEventProcessor(
     PagerDutyEchoes echoes,
     RecordStore records,
     SettingsStore settings,
+    Logging.IntegrationLog log,
     ILogger<IncidentEventProcessor> logger)
 {
     public event Action<PagerDutyWebhookEvent>? Processed;
@@ -33,6 +34,11 @@ public sealed partial class IncidentEventProcessor(
         var causedBy = echoes.Match(incidentId, incident.EventType, e.Note?.Content);
         var matched = await rules.RunAsync(incident, causedBy ?? [], cancellationToken);
         LogProcessed(e.EventType, incidentId, matched.Count, causedBy is not null);
+        log.Write(matched.Count > 0 ? Logging.LogLevel.Info : Logging.LogLevel.Debug, Logging.LogCategories.Rule,
+            matched.Count == 0 ? $"No PagerDuty rule matched {e.EventType} on incident {incident.IncidentNumber?.ToString() ?? incidentId}"
+                : $"{matched.Count} PagerDuty rule(s) matched {e.EventType} on incident {incident.IncidentNumber?.ToString() ?? incidentId}: {string.Join(", ", matched.Select(m => m.Rule))}",
+            Logging.Correlation.ForEvent(e.EventId), incidentId: incidentId,
+            details: new { causedByPortal = causedBy, matched = matched.Select(m => new { m.Ruleset, m.Rule, m.Actions }) });
 
         if (e.Note is { } note && causedBy is null) await ImportNoteAsync(incidentId, note, cancellationToken);
         Processed?.Invoke(e);

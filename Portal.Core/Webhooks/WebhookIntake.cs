@@ -19,6 +19,7 @@ public sealed partial class WebhookIntake(
     IDbContextFactory<PortalDbContext> dbFactory,
     IOptionsMonitor<PagerDutyOptions> options,
     WebhookSignal signal,
+    Logging.IntegrationLog log,
     TimeProvider clock,
     ILogger<WebhookIntake> logger)
 {
@@ -52,13 +53,22 @@ public sealed partial class WebhookIntake(
             parsed = null;
         }
         if (parsed is null) return Refuse(IntakeOutcome.Malformed, "The body is not a PagerDuty Webhooks v3 event.");
-        if (!IsUsed(parsed.EventType)) return new IntakeResult(IntakeOutcome.Ignored, $"{parsed.EventType} is not an event Portal uses.");
+        var correlation = Logging.Correlation.ForEvent(parsed.EventId);
+        if (!IsUsed(parsed.EventType))
+        {
+            log.Write(Logging.LogLevel.Debug, Logging.LogCategories.Webhook, $"Received {parsed.EventType}; Portal does not use it", correlation);
+            return new IntakeResult(IntakeOutcome.Ignored, $"{parsed.EventType} is not an event Portal uses.");
+        }
 
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             if (await db.WebhookEvents.AnyAsync(e => e.EventId == parsed.EventId || (webhookId != null && e.WebhookId == webhookId), cancellationToken))
+            {
+                log.Write(Logging.LogLevel.Debug, Logging.LogCategories.Webhook, $"Received {parsed.EventType} again; already stored", correlation,
+                    incidentId: parsed.Incident.IncidentId);
                 return new IntakeResult(IntakeOutcome.Duplicate, "Already received.");
+            }
             db.WebhookEvents.Add(new WebhookEventEntity
             {
                 EventId = parsed.EventId,
@@ -77,9 +87,14 @@ public sealed partial class WebhookIntake(
         catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException)
         {
             LogStoreFailed(e, parsed.EventType);
+            log.Write(Logging.LogLevel.Error, Logging.LogCategories.Webhook, $"Could not store {parsed.EventType}; answered 503 so that PagerDuty retries: {e.Message}",
+                correlation, incidentId: parsed.Incident.IncidentId);
             return new IntakeResult(IntakeOutcome.Unavailable, "The portal cannot store the event now; PagerDuty will deliver it again.");
         }
         signal.Set();
+        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Webhook, $"Received {parsed.EventType} for incident {parsed.Incident.IncidentNumber?.ToString() ?? parsed.Incident.IncidentId}",
+            correlation, incidentId: parsed.Incident.IncidentId,
+            details: new { parsed.EventId, parsed.EventType, webhookId, parsed.Incident.IncidentTitle, parsed.Incident.IncidentStatus, parsed.Incident.ServiceName, bytes = body.Length });
         return new IntakeResult(IntakeOutcome.Accepted, "Stored.");
     }
 
@@ -92,6 +107,7 @@ public sealed partial class WebhookIntake(
     private IntakeResult Refuse(IntakeOutcome outcome, string message)
     {
         LogRefused(outcome, message);
+        log.Write(Logging.LogLevel.Warning, Logging.LogCategories.Security, $"Refused a webhook delivery: {message}");
         return new IntakeResult(outcome, message);
     }
 

@@ -35,6 +35,7 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddSingleton<IncidentLinks>();
         services.AddSingleton<SettingsStore>();
         services.AddLogging();
+        services.AddSingleton<Portal.Core.Logging.IntegrationLog>();
         configure?.Invoke(services);
         _services = services.BuildServiceProvider();
     }

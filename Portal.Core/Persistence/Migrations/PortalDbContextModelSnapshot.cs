@@ -321,6 +321,59 @@ namespace Portal.Core.Persistence.Migrations
                     b.ToTable("IncidentLinks", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Logging.LogEntryEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("CorrelationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Details")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("IncidentId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Level")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecordId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("TimeUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CorrelationId");
+
+                    b.HasIndex("IncidentId");
+
+                    b.HasIndex("RecordId");
+
+                    b.HasIndex("TimeUtc");
+
+                    b.HasIndex("Category", "Id");
+
+                    b.HasIndex("Level", "Id");
+
+                    b.ToTable("LogEntries", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Records.NumberSequenceEntity", b =>
                 {
                     b.Property<string>("ObjectName")

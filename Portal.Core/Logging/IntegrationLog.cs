@@ -1,0 +1,133 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Portal.Core.Persistence;
+using Portal.Core.Settings;
+
+namespace Portal.Core.Logging;
+
+/// The Logger tab's settings: the level kept (Debug: everything; Info: info, warnings and errors; Error: errors
+/// only) and how many days entries are kept.
+public sealed record LoggerSettings
+{
+    public const string Key = "logger";
+    public LogLevel Level { get; init; } = LogLevel.Info;
+    public int RetentionDays { get; init; } = 30;
+}
+
+public sealed record LogEntryDto(long Id, DateTime TimeUtc, string Level, string Category, string Message, Guid? CorrelationId,
+    string? RecordId, string? IncidentId, JsonElement? Details);
+
+public sealed record LogQuery(LogLevel? Level = null, string? Category = null, DateTime? Since = null, DateTime? Until = null, string? Text = null,
+    Guid? CorrelationId = null, string? RecordId = null, string? IncidentId = null, int Limit = 100, int Offset = 0, bool OldestFirst = false);
+
+/// Writes log entries without ever slowing or failing the work they describe: entries go to a bounded queue
+/// (the oldest is dropped when it is full) and a background writer stores them in batches.
+public sealed class IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory, SettingsStore settings, TimeProvider clock) : BackgroundService
+{
+    private const int MaxDetails = 16 * 1024;
+    private readonly Channel<LogEntryEntity> _queue = Channel.CreateBounded<LogEntryEntity>(
+        new BoundedChannelOptions(20_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+    private volatile LoggerSettings _settings = new();
+
+    public event Action? Written;
+
+    public void Write(LogLevel level, string category, string message, Guid? correlationId = null, string? recordId = null,
+        string? incidentId = null, object? details = null)
+    {
+        if (level < _settings.Level && !(level == LogLevel.Warning && _settings.Level == LogLevel.Info)) return;
+        string? json = null;
+        if (details is not null)
+        {
+            json = details as string ?? JsonSerializer.Serialize(details, JsonSerializerOptions.Web);
+            if (json.Length > MaxDetails) json = JsonSerializer.Serialize(new { truncated = true, head = json[..MaxDetails] });
+        }
+        _queue.Writer.TryWrite(new LogEntryEntity
+        {
+            TimeUtc = clock.GetUtcNow().UtcDateTime, Level = level, Category = category,
+            Message = message.Length > 2000 ? message[..2000] : message,
+            CorrelationId = correlationId, RecordId = recordId, IncidentId = incidentId, Details = json,
+        });
+    }
+
+    public async Task RefreshSettingsAsync(CancellationToken cancellationToken = default) =>
+        _settings = await settings.GetAsync(LoggerSettings.Key, () => new LoggerSettings(), cancellationToken);
+
+    /// Stores what is queued now (the background writer does this continuously; tests call it directly).
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var batch = new List<LogEntryEntity>();
+        while (batch.Count < 1000 && _queue.Reader.TryRead(out var entry)) batch.Add(entry);
+        if (batch.Count == 0) return;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        db.LogEntries.AddRange(batch);
+        await db.SaveChangesAsync(cancellationToken);
+        Written?.Invoke();
+    }
+
+    public async Task<(IReadOnlyList<LogEntryDto> Entries, int Total)> QueryAsync(LogQuery query, CancellationToken cancellationToken = default)
+    {
+        if (query.Limit is < 1 or > 1000) throw new PortalValidationException("limit", "'limit' must be between 1 and 1000.");
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var entries = db.LogEntries.AsNoTracking();
+        if (query.Level is { } level) entries = entries.Where(e => e.Level >= level);
+        if (!string.IsNullOrEmpty(query.Category)) entries = entries.Where(e => e.Category == query.Category);
+        if (query.Since is { } since) entries = entries.Where(e => e.TimeUtc >= since);
+        if (query.Until is { } until) entries = entries.Where(e => e.TimeUtc <= until);
+        if (query.CorrelationId is { } correlation) entries = entries.Where(e => e.CorrelationId == correlation);
+        if (!string.IsNullOrEmpty(query.RecordId)) entries = entries.Where(e => e.RecordId == query.RecordId);
+        if (!string.IsNullOrEmpty(query.IncidentId)) entries = entries.Where(e => e.IncidentId == query.IncidentId);
+        if (!string.IsNullOrWhiteSpace(query.Text)) entries = entries.Where(e => e.Message.Contains(query.Text.Trim()));
+        var total = await entries.CountAsync(cancellationToken);
+        var ordered = query.OldestFirst ? entries.OrderBy(e => e.Id) : entries.OrderByDescending(e => e.Id);
+        var page = await ordered.Skip(query.Offset).Take(query.Limit).ToListAsync(cancellationToken);
+        return (page.Select(ToDto).ToList(), total);
+    }
+
+    /// Deletes entries older than the retention, in chunks, so that intake and pages stay fast while it runs.
+    public async Task<int> PurgeAsync(CancellationToken cancellationToken = default)
+    {
+        var retention = (await settings.GetAsync(LoggerSettings.Key, () => new LoggerSettings(), cancellationToken)).RetentionDays;
+        var cutoff = clock.GetUtcNow().UtcDateTime.AddDays(-Math.Max(1, retention));
+        var purged = 0;
+        while (true)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var chunk = await db.LogEntries.Where(e => e.TimeUtc < cutoff).OrderBy(e => e.Id).Select(e => e.Id).Take(5000).ToListAsync(cancellationToken);
+            if (chunk.Count == 0) return purged;
+            purged += await db.LogEntries.Where(e => chunk.Contains(e.Id)).ExecuteDeleteAsync(cancellationToken);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await RefreshSettingsAsync(stoppingToken);
+        settings.Changed += key => { if (key == LoggerSettings.Key) _ = RefreshSettingsAsync(CancellationToken.None); };
+        var nextPurge = clock.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await _queue.Reader.WaitToReadAsync(stoppingToken)) await FlushAsync(stoppingToken);
+                if (clock.GetUtcNow() >= nextPurge)
+                {
+                    await PurgeAsync(stoppingToken);
+                    nextPurge = clock.GetUtcNow().AddHours(1);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception)
+            {
+                // the log must never take the portal down; entries already queued are tried again on the next pass
+                await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken);
+            }
+        }
+    }
+
+    private static LogEntryDto ToDto(LogEntryEntity e) => new(e.Id, e.TimeUtc, e.Level.ToString(), e.Category, e.Message, e.CorrelationId,
+        e.RecordId, e.IncidentId, e.Details is null ? null : JsonDocument.Parse(e.Details).RootElement.Clone());
+}

@@ -1,0 +1,24 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Core.Logging;
+
+namespace Portal.Core.Persistence.Configurations;
+
+internal sealed class LogEntryConfiguration : IEntityTypeConfiguration<LogEntryEntity>
+{
+    public void Configure(EntityTypeBuilder<LogEntryEntity> builder)
+    {
+        builder.ToTable("LogEntries");
+        builder.HasKey(e => e.Id);
+        builder.Property(e => e.Category).HasMaxLength(16);
+        builder.Property(e => e.Message).HasMaxLength(2000);
+        builder.Property(e => e.RecordId).HasMaxLength(32);
+        builder.Property(e => e.IncidentId).HasMaxLength(64);
+        builder.HasIndex(e => e.TimeUtc);
+        builder.HasIndex(e => new { e.Level, e.Id });
+        builder.HasIndex(e => new { e.Category, e.Id });
+        builder.HasIndex(e => e.CorrelationId);
+        builder.HasIndex(e => e.RecordId);
+        builder.HasIndex(e => e.IncidentId);
+    }
+}

@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Dispatch;
+using Portal.Core.Logging;
+using Portal.Core.Records;
+using Portal.Core.Rulesets;
+using Portal.Core.Security;
+using Portal.Core.Settings;
+using Portal.Tests.Infrastructure;
+using Portal.Tests.Rulesets;
+using LogLevel = Portal.Core.Logging.LogLevel;
+
+namespace Portal.Tests.Logging;
+
+public sealed class IntegrationLogTests : IAsyncLifetime
+{
+    private TestDatabase _db = default!;
+    private IntegrationLog Log => _db.Get<IntegrationLog>();
+
+    public async Task InitializeAsync() => _db = await TestDatabase.WithPagerDutyAsync();
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    [Fact]
+    public async Task KeepsOnlyTheLevelsTheLoggerTabAsksFor()
+    {
+        Log.Write(LogLevel.Debug, LogCategories.Rule, "debug at Info");
+        Log.Write(LogLevel.Warning, LogCategories.Action, "warning at Info");
+        await _db.Get<SettingsStore>().SaveAsync(LoggerSettings.Key, new LoggerSettings { Level = LogLevel.Error }, "admin");
+        await Log.RefreshSettingsAsync();
+        Log.Write(LogLevel.Info, LogCategories.Webhook, "info at Error");
+        Log.Write(LogLevel.Error, LogCategories.Action, "error at Error");
+        await Log.FlushAsync();
+
+        var (entries, total) = await Log.QueryAsync(new LogQuery(OldestFirst: true));
+        Assert.Equal(["warning at Info", "error at Error"], entries.Select(e => e.Message));
+        Assert.Equal(2, total);
+    }
+
+    [Fact]
+    public async Task FiltersByLevelCategoryTextAndTime()
+    {
+        Log.Write(LogLevel.Info, LogCategories.Webhook, "Received incident.triggered");
+        _db.Clock.Advance(TimeSpan.FromMinutes(5));
+        Log.Write(LogLevel.Error, LogCategories.Action, "createIncident failed for good: Service not found", recordId: "r1", incidentId: "P1");
+        await Log.FlushAsync();
+
+        Assert.Equal("createIncident failed for good: Service not found", Assert.Single((await Log.QueryAsync(new LogQuery(Level: LogLevel.Warning))).Entries).Message);
+        Assert.Single((await Log.QueryAsync(new LogQuery(Category: LogCategories.Webhook))).Entries);
+        Assert.Single((await Log.QueryAsync(new LogQuery(Text: "Service not found"))).Entries);
+        Assert.Single((await Log.QueryAsync(new LogQuery(Since: _db.Clock.GetUtcNow().UtcDateTime.AddMinutes(-1)))).Entries);
+        Assert.Single((await Log.QueryAsync(new LogQuery(RecordId: "r1"))).Entries);
+    }
+
+    [Fact]
+    public async Task PurgesEntriesOlderThanTheRetention()
+    {
+        await _db.Get<SettingsStore>().SaveAsync(LoggerSettings.Key, new LoggerSettings { RetentionDays = 7 }, "admin");
+        Log.Write(LogLevel.Info, LogCategories.Config, "old");
+        await Log.FlushAsync();
+        _db.Clock.Advance(TimeSpan.FromDays(6));
+        Log.Write(LogLevel.Info, LogCategories.Config, "recent");
+        await Log.FlushAsync();
+        _db.Clock.Advance(TimeSpan.FromDays(2));
+
+        Assert.Equal(1, await Log.PurgeAsync());
+        Assert.Equal("recent", Assert.Single((await Log.QueryAsync(new LogQuery())).Entries).Message);
+    }
+
+    [Fact]
+    public async Task FollowsOneChangeFromTheRuleToPagerDutysAnswer()
+    {
+        await _db.Get<RulesetStore>().SaveAsync(RulesWiringTests.ContractExample, "admin");
+        await _db.Get<RecordStore>().CreateAsync("Case", JsonDocument.Parse("""{"Subject":"Down","Priority":"High"}""").RootElement, new ChangeActor("agent"));
+        await _db.Get<ActionDispatcher>().RunDueAsync();
+        await Log.FlushAsync();
+
+        Guid correlation;
+        await using (var db = await _db.ContextAsync()) correlation = (await db.PlannedActions.SingleAsync()).CorrelationId;
+        var chain = (await Log.QueryAsync(new LogQuery(CorrelationId: correlation, OldestFirst: true))).Entries;
+        Assert.Equal([LogCategories.Rule, LogCategories.Action], chain.Select(e => e.Category));
+        Assert.StartsWith("Rule Page support for high-priority cases matched Case", chain[0].Message);
+        Assert.StartsWith("Sent createIncident: incident #1 is triggered", chain[1].Message);
+        Assert.Equal("triggered", chain[1].Details!.Value.GetProperty("answer").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task LogsPagerDutysRefusalAsAnErrorInItsOwnWords()
+    {
+        await _db.Get<RulesetStore>().SaveAsync(RulesWiringTests.ContractExample.Replace("PNE3JZM", "PNOPE00"), "admin");
+        await _db.Get<RecordStore>().CreateAsync("Case", JsonDocument.Parse("""{"Subject":"Down","Priority":"High"}""").RootElement, new ChangeActor("agent"));
+        await _db.Get<ActionDispatcher>().RunDueAsync();
+        await Log.FlushAsync();
+        var error = Assert.Single((await Log.QueryAsync(new LogQuery(Level: LogLevel.Error))).Entries);
+        Assert.Contains("Service PNOPE00 not found.", error.Message);
+        Assert.Equal(LogCategories.Action, error.Category);
+    }
+}
+
+public sealed class LogsApiTests(PortalFixture fixture) : IClassFixture<PortalFixture>
+{
+    [Fact]
+    public async Task AnswersTheContractShapeNewestFirst()
+    {
+        var log = fixture.Factory.Services.GetRequiredService<IntegrationLog>();
+        log.Write(LogLevel.Info, LogCategories.Webhook, "first", Guid.NewGuid(), "rec1", "PINC1", new { a = 1 });
+        log.Write(LogLevel.Error, LogCategories.Action, "second");
+        await log.FlushAsync();
+
+        using var client = fixture.Factory.CreateClientAs(Roles.Auditor);
+        var body = await client.GetFromJsonAsync<JsonElement>("/api/logs?limit=50");
+        var entries = body.GetProperty("entries").EnumerateArray().ToList();
+        var first = entries.Single(e => e.GetProperty("message").GetString() == "first");
+        foreach (var name in new[] { "id", "timeUtc", "level", "category", "message", "correlationId", "recordId", "incidentId", "details" })
+            Assert.True(first.TryGetProperty(name, out _), name);
+        Assert.Equal("Info", first.GetProperty("level").GetString());
+        Assert.Equal(1, first.GetProperty("details").GetProperty("a").GetInt32());
+        Assert.True(entries.FindIndex(e => e.GetProperty("message").GetString() == "second") < entries.IndexOf(first));
+
+        var errors = await client.GetFromJsonAsync<JsonElement>("/api/logs?level=Error");
+        Assert.All(errors.GetProperty("entries").EnumerateArray(), e => Assert.Equal("Error", e.GetProperty("level").GetString()));
+        using var bad = await client.GetAsync("/api/logs?level=Loud");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        using var badTime = await client.GetAsync("/api/logs?since=yesterday");
+        Assert.Equal(HttpStatusCode.BadRequest, badTime.StatusCode);
+    }
+}
