@@ -24,6 +24,8 @@ public static class DispatchExtensions
         services.AddSingleton<PlannedActionsInterceptor>();
         services.AddSingleton<ActionDispatcher>();
         services.AddSingleton<PlannedActionQueries>();
+        services.AddSingleton<ConsoleActions>();
+        services.AddSingleton<PagerDutyDirectory>();
         services.AddSingleton<IRecordCommentHandler, CommentNoteSync>();
         services.AddSingleton<IncidentEventProcessor>();
         services.AddHostedService<DispatcherService>();

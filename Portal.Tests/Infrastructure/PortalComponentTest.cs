@@ -35,6 +35,8 @@ public abstract class DatabaseComponentTest : PortalComponentTest
         Services.AddSingleton(Database.Get<Portal.Core.Dispatch.ActionDispatcher>());
         Services.AddSingleton(Database.Get<Portal.Core.Dispatch.PlannedActionQueries>());
         Services.AddSingleton(Database.Get<Portal.Core.PagerDuty.PagerDutyConnection>());
+        Services.AddSingleton(Database.Get<Portal.Core.Dispatch.ConsoleActions>());
+        Services.AddSingleton(Database.Get<Portal.Core.PagerDuty.PagerDutyDirectory>());
     }
 
     public override async Task DisposeAsync()

@@ -69,6 +69,8 @@ public sealed class TestDatabase : IAsyncDisposable
             services.AddSingleton<PagerDutyEchoes>();
             services.AddSingleton<ActionDispatcher>();
             services.AddSingleton<PlannedActionQueries>();
+            services.AddSingleton<ConsoleActions>();
+            services.AddSingleton<PagerDutyDirectory>();
             services.AddSingleton<IRecordCommentHandler, CommentNoteSync>();
             services.AddSingleton<IncidentEventProcessor>();
             configure?.Invoke(services);

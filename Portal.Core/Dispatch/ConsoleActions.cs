@@ -1,0 +1,70 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Logging;
+using Portal.Core.Persistence;
+using Portal.Core.Rules;
+
+namespace Portal.Core.Dispatch;
+
+/// What an agent does from the Command Console: each action is stored as a planned action (so it survives a
+/// restart and is carried out once) and the dispatcher sends it.
+public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory, IntegrationLog log, TimeProvider clock)
+{
+    public static readonly IReadOnlyList<string> IncidentActions =
+    [
+        RuleActionTypes.AcknowledgeIncident, RuleActionTypes.ResolveIncident, RuleActionTypes.AddNote, RuleActionTypes.SetIncidentPriority,
+        RuleActionTypes.SetIncidentUrgency, RuleActionTypes.ReassignIncident, RuleActionTypes.AddResponders, RuleActionTypes.RunIncidentWorkflow,
+        RuleActionTypes.RunAutomationAction, "addStatusUpdate", "changeTitle", "escalateIncident",
+    ];
+
+    public async Task<Guid> CreateIncidentAsync(string objectName, string recordId, string title, string serviceId, string? urgency, string? priorityId,
+        string? escalationPolicyId, string? details, string requestedBy, CancellationToken cancellationToken = default)
+    {
+        var errors = new Dictionary<string, string[]>();
+        title = title?.Trim() ?? "";
+        if (title.Length == 0) errors["title"] = ["Give the incident a title."];
+        else if (title.Length > IncidentTitle.MaxLength) errors["title"] = [$"The title is {title.Length} characters; PagerDuty takes at most {IncidentTitle.MaxLength}."];
+        if (string.IsNullOrWhiteSpace(serviceId)) errors["serviceId"] = ["Choose the PagerDuty service."];
+        if (urgency is not null and not ("high" or "low")) errors["urgency"] = ["Urgency is high or low."];
+        if (errors.Count > 0) throw new PortalValidationException(errors);
+
+        var payload = new JsonObject { ["type"] = RuleActionTypes.CreateIncident, ["title"] = title, ["serviceId"] = serviceId.Trim() };
+        if (!string.IsNullOrWhiteSpace(urgency)) payload["urgency"] = urgency;
+        if (!string.IsNullOrWhiteSpace(priorityId)) payload["priorityId"] = priorityId;
+        if (!string.IsNullOrWhiteSpace(escalationPolicyId)) payload["escalationPolicyId"] = escalationPolicyId;
+        if (!string.IsNullOrWhiteSpace(details)) payload["details"] = details;
+        // one key per request from the console: a retry cannot create twice, yet an agent may raise a second incident on purpose
+        return await PlanAsync(objectName, recordId, null, payload, requestedBy, $"portal:{objectName}:{recordId}:{Guid.NewGuid():N}", cancellationToken);
+    }
+
+    public async Task<Guid> ActAsync(string objectName, string recordId, string incidentId, string actionType, JsonObject parameters, string requestedBy,
+        CancellationToken cancellationToken = default)
+    {
+        if (!IncidentActions.Contains(actionType)) throw new PortalValidationException("type", $"'{actionType}' is not an action the console can take.");
+        var payload = new JsonObject { ["type"] = actionType };
+        foreach (var (name, value) in parameters) payload[name] = value?.DeepClone();
+        return await PlanAsync(objectName, recordId, incidentId, payload, requestedBy, null, cancellationToken);
+    }
+
+    private async Task<Guid> PlanAsync(string objectName, string recordId, string? incidentId, JsonObject payload, string requestedBy, string? key,
+        CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (!await db.Records.AnyAsync(r => r.Id == recordId && r.ObjectName == objectName, cancellationToken))
+            throw new PortalNotFoundException($"There is no {objectName} record '{recordId}'.");
+        if (incidentId is not null && !await db.IncidentLinks.AnyAsync(l => l.RecordId == recordId && l.IncidentId == incidentId, cancellationToken))
+            throw new PortalValidationException("incidentId", $"Incident {incidentId} is not linked to this record.");
+        var now = clock.GetUtcNow().UtcDateTime;
+        var action = new PlannedActionEntity
+        {
+            Id = Guid.CreateVersion7(), CreatedUtc = now, NextAttemptUtc = now, ActionType = payload["type"]!.GetValue<string>(),
+            PayloadJson = payload.ToJsonString(), ObjectName = objectName, RecordId = recordId, IncidentId = incidentId,
+            RequestedBy = requestedBy, CorrelationId = Guid.CreateVersion7(), IdempotencyKey = key,
+        };
+        db.PlannedActions.Add(action);
+        await db.SaveChangesAsync(cancellationToken);
+        log.Write(LogLevel.Info, LogCategories.Action, $"{requestedBy} asked for {action.ActionType} from the console", action.CorrelationId, recordId, incidentId,
+            new { payload });
+        return action.Id;
+    }
+}
