@@ -44,7 +44,7 @@ public sealed class RulesetsTests(BrowserFixture browser)
         await page.FillAsync("#condition-1-value", "Closed");
 
         await page.ClickAsync("#add-action");
-        await page.FillAsync("#action-0-serviceId", "PNE3JZM");
+        await ChooseAsync(page, "#action-0-serviceId", "Checkout (PNE3JZM)");
         await page.FillAsync("#action-0-urgency", "high");
         await page.ClickAsync("#action-0-custom-title");
         await page.FillAsync("#action-0-title-prefix", "Case");

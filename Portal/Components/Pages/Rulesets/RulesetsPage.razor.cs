@@ -17,6 +17,7 @@ public sealed partial class RulesetsPage
     [Inject] private ObjectCatalog Catalog { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private Portal.Core.PagerDuty.PagerDutyDirectory Directory { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
     private RulesDraft? _draft;
@@ -70,8 +71,18 @@ public sealed partial class RulesetsPage
             : ruleset.Rules[ruleIndex].Clone();
         var position = isNew ? ruleset.Rules.Count : ruleIndex;
 
+        Portal.Core.PagerDuty.PagerDutyLists? lists = null;
+        try
+        {
+            lists = await Directory.GetAsync();
+        }
+        catch (Portal.Core.PagerDuty.PagerDutyException)
+        {
+            // without PagerDuty's lists the editor takes ids as text
+        }
         var parameters = new DialogParameters<RuleEditorDialog>
         {
+            { d => d.Lists, lists },
             { d => d.Rule, rule },
             { d => d.Catalog, _catalog! },
             { d => d.Validate, edited => ValidateRule(rulesetIndex, position, isNew, edited) },
