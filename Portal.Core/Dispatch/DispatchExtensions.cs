@@ -9,31 +9,40 @@ namespace Portal.Core.Dispatch;
 
 public static class DispatchExtensions
 {
-    /// PagerDuty (live client and sandbox), the durable dispatcher, and the processing of incident events.
+    /// PagerDuty (live client and sandbox), the durable dispatcher, and the processing of incident events, with
+    /// their background services.
     public static IHostApplicationBuilder AddPagerDuty(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddPagerDutyServices();
+        services.AddHttpClient(PagerDutyConnection.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(30));
+        services.AddHostedService<DispatcherService>();
+        services.AddHostedService<IncidentEventWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookProcessingService>());
+        return builder;
+    }
+
+    /// The same services without the background loops: tests drive them step by step.
+    public static IServiceCollection AddPagerDutyServices(this IServiceCollection services)
+    {
         services.AddOptions<PagerDutyOptions>().BindConfiguration(PagerDutyOptions.Section);
         services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section);
-        services.AddHttpClient(PagerDutyConnection.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(30));
+        services.AddHttpClient();
         services.AddSingleton<IncidentEventQueue>();
         services.AddSingleton<SandboxPagerDuty>();
         services.AddSingleton<PagerDutyConnection>();
+        services.AddSingleton<PagerDutyDirectory>();
         services.AddSingleton<PagerDutyEchoes>();
         services.AddSingleton<DispatchSignal>();
         services.AddSingleton<PlannedActionsInterceptor>();
         services.AddSingleton<ActionDispatcher>();
         services.AddSingleton<PlannedActionQueries>();
         services.AddSingleton<ConsoleActions>();
-        services.AddSingleton<PagerDutyDirectory>();
         services.AddSingleton<IRecordCommentHandler, CommentNoteSync>();
         services.AddSingleton<IncidentEventProcessor>();
-        services.AddHostedService<DispatcherService>();
-        services.AddHostedService<IncidentEventWorker>();
         services.AddSingleton<WebhookSignal>();
         services.AddSingleton<WebhookIntake>();
         services.AddSingleton<WebhookProcessingService>();
-        services.AddHostedService(sp => sp.GetRequiredService<WebhookProcessingService>());
-        return builder;
+        return services;
     }
 }

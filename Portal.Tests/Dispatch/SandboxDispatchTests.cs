@@ -177,3 +177,39 @@ public sealed class SandboxDispatchTests : IAsyncLifetime
         Assert.Empty(await SandboxIncidentsAsync());
     }
 }
+
+public sealed class DeadLetterTests : IAsyncLifetime
+{
+    private TestDatabase _db = default!;
+
+    public async Task InitializeAsync() => _db = await TestDatabase.WithPagerDutyAsync();
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    [Fact]
+    public async Task RetriesADeadLetterOnceTheCauseIsFixedAndDiscardsAnother()
+    {
+        await _db.Get<RulesetStore>().SaveAsync(RulesWiringTests.ContractExample.Replace("PNE3JZM", "PNOPE00"), "admin");
+        await _db.Get<RecordStore>().CreateAsync("Case", JsonDocument.Parse("""{"Subject":"A","Priority":"High"}""").RootElement, new ChangeActor("agent"));
+        await _db.Get<RecordStore>().CreateAsync("Case", JsonDocument.Parse("""{"Subject":"B","Priority":"High"}""").RootElement, new ChangeActor("agent"));
+        await _db.Get<ActionDispatcher>().RunDueAsync();
+        var queries = _db.Get<PlannedActionQueries>();
+        var dead = await queries.DeadLettersAsync();
+        Assert.Equal(2, dead.Count);
+
+        // the cause is fixed on PagerDuty's side: here, the action is pointed at a service that exists
+        await using (var db = await _db.ContextAsync())
+            await db.PlannedActions.Where(a => a.Id == dead[0].Id).ExecuteUpdateAsync(s => s.SetProperty(a => a.PayloadJson, a => a.PayloadJson.Replace("PNOPE00", "PNE3JZM")));
+        Assert.True(await queries.RetryAsync(dead[0].Id, "ops@portal.test"));
+        Assert.True(await queries.DiscardAsync(dead[1].Id, "ops@portal.test"));
+        Assert.False(await queries.DiscardAsync(dead[1].Id, "ops@portal.test"));
+        await _db.Get<ActionDispatcher>().RunDueAsync();
+
+        Assert.Empty(await queries.DeadLettersAsync());
+        await using var check = await _db.ContextAsync();
+        Assert.Equal(PlannedActionStates.Succeeded, (await check.PlannedActions.SingleAsync(a => a.Id == dead[0].Id)).State);
+        Assert.Equal(PlannedActionStates.Discarded, (await check.PlannedActions.SingleAsync(a => a.Id == dead[1].Id)).State);
+        await _db.Get<Portal.Core.Logging.IntegrationLog>().FlushAsync();
+        var logged = (await _db.Get<Portal.Core.Logging.IntegrationLog>().QueryAsync(new Portal.Core.Logging.LogQuery(Text: "ops@portal.test"))).Entries;
+        Assert.Equal(2, logged.Count);
+    }
+}

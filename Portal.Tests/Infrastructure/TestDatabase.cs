@@ -59,20 +59,8 @@ public sealed class TestDatabase : IAsyncDisposable
         WithRulesAsync(services =>
         {
             services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build());
-            services.AddOptions<PagerDutyOptions>().BindConfiguration(PagerDutyOptions.Section);
-            services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section);
             services.AddDataProtection();
-            services.AddHttpClient();
-            services.AddSingleton<IncidentEventQueue>();
-            services.AddSingleton<SandboxPagerDuty>();
-            services.AddSingleton<PagerDutyConnection>();
-            services.AddSingleton<PagerDutyEchoes>();
-            services.AddSingleton<ActionDispatcher>();
-            services.AddSingleton<PlannedActionQueries>();
-            services.AddSingleton<ConsoleActions>();
-            services.AddSingleton<PagerDutyDirectory>();
-            services.AddSingleton<IRecordCommentHandler, CommentNoteSync>();
-            services.AddSingleton<IncidentEventProcessor>();
+            services.AddPagerDutyServices();
             configure?.Invoke(services);
         });
 
