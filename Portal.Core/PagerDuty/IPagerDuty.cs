@@ -22,6 +22,10 @@ public sealed record PdReference(string Id, string Name);
 
 public sealed record PdConnectionCheck(bool Ok, string Message);
 
+/// A Webhooks v3 subscription. `Secret` is only ever known from the create answer.
+public sealed record PdWebhookSubscription(string Id, string Url, string FilterType, string? FilterId, bool Active, bool TemporarilyDisabled,
+    IReadOnlyList<string> Events, string? Secret = null);
+
 /// Why PagerDuty refused or failed a call. `Transient` calls may be tried again (429, 5xx, timeouts, no
 /// connection); `RetryAfter` is PagerDuty's `ratelimit-reset` when it sent one.
 public sealed class PagerDutyException(int? statusCode, string message, int? errorCode = null, IReadOnlyList<string>? errors = null,
@@ -58,6 +62,14 @@ public interface IPagerDuty
     Task<IReadOnlyList<PdReference>> ListUsersAsync(CancellationToken cancellationToken);
     /// The user id of the integration e-mail (needed as `requester_id` of responder requests), or null.
     Task<string?> FindUserIdByEmailAsync(string email, CancellationToken cancellationToken);
+    Task<PdWebhookSubscription> CreateWebhookSubscriptionAsync(string url, string filterType, string? filterId, IReadOnlyList<string> events,
+        CancellationToken cancellationToken);
+    Task<IReadOnlyList<PdWebhookSubscription>> ListWebhookSubscriptionsAsync(CancellationToken cancellationToken);
+    /// Re-enables a subscription PagerDuty disabled after failed deliveries.
+    Task EnableWebhookSubscriptionAsync(string id, CancellationToken cancellationToken);
+    /// Asks PagerDuty to deliver a `pagey.ping` to the subscription.
+    Task PingWebhookSubscriptionAsync(string id, CancellationToken cancellationToken);
+    Task DeleteWebhookSubscriptionAsync(string id, CancellationToken cancellationToken);
     /// Checks the key and the integration e-mail.
     Task<PdConnectionCheck> CheckConnectionAsync(string from, CancellationToken cancellationToken);
 }

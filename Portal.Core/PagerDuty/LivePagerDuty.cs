@@ -181,6 +181,48 @@ public sealed class LivePagerDuty(HttpClient http, Func<CancellationToken, Task<
         }
     }
 
+    public async Task<PdWebhookSubscription> CreateWebhookSubscriptionAsync(string url, string filterType, string? filterId, IReadOnlyList<string> events,
+        CancellationToken cancellationToken)
+    {
+        var filter = new JsonObject { ["type"] = filterType };
+        if (filterType != "account_reference") filter["id"] = filterId;
+        var body = new JsonObject
+        {
+            ["webhook_subscription"] = new JsonObject
+            {
+                ["type"] = "webhook_subscription",
+                ["delivery_method"] = new JsonObject { ["type"] = "http_delivery_method", ["url"] = url },
+                ["description"] = "Portal: incident events for rules and the Combined Console",
+                ["events"] = new JsonArray(events.Select(e => (JsonNode)JsonValue.Create(e)).ToArray()),
+                ["filter"] = filter,
+            },
+        };
+        var answer = await SendAsync(HttpMethod.Post, "webhook_subscriptions", body, null, cancellationToken);
+        return ReadSubscription(Member(answer, "webhook_subscription"));
+    }
+
+    public async Task<IReadOnlyList<PdWebhookSubscription>> ListWebhookSubscriptionsAsync(CancellationToken cancellationToken) =>
+        (await ListAllAsync("webhook_subscriptions", "webhook_subscriptions", "", cancellationToken)).Select(ReadSubscription).ToList();
+
+    public async Task EnableWebhookSubscriptionAsync(string id, CancellationToken cancellationToken) =>
+        await SendAsync(HttpMethod.Post, $"webhook_subscriptions/{Escape(id)}/enable", null, null, cancellationToken);
+
+    public async Task PingWebhookSubscriptionAsync(string id, CancellationToken cancellationToken) =>
+        await SendAsync(HttpMethod.Post, $"webhook_subscriptions/{Escape(id)}/ping", null, null, cancellationToken);
+
+    public async Task DeleteWebhookSubscriptionAsync(string id, CancellationToken cancellationToken) =>
+        await SendAsync(HttpMethod.Delete, $"webhook_subscriptions/{Escape(id)}", null, null, cancellationToken);
+
+    private static PdWebhookSubscription ReadSubscription(JsonNode? node)
+    {
+        var delivery = Member(node, "delivery_method");
+        var filter = Member(node, "filter");
+        return new PdWebhookSubscription(Required(node, "id"), Text(Member(delivery, "url")) ?? "", Text(Member(filter, "type")) ?? "account_reference",
+            Text(Member(filter, "id")), Member(node, "active") is JsonValue active && active.TryGetValue<bool>(out var a) ? a : true,
+            Member(delivery, "temporarily_disabled") is JsonValue disabled && disabled.TryGetValue<bool>(out var d) && d,
+            Member(node, "events") is JsonArray events ? Strings(events).ToList() : [], Text(Member(delivery, "secret")));
+    }
+
     private async Task<List<PdIncident>> FindIncidentsByKeyAsync(string incidentKey, CancellationToken cancellationToken)
     {
         // Without date_range=all PagerDuty looks at the last month only.

@@ -190,6 +190,18 @@ public sealed class SandboxPagerDuty(IDbContextFactory<PortalDbContext> dbFactor
     public Task<PdConnectionCheck> CheckConnectionAsync(string from, CancellationToken cancellationToken) =>
         Task.FromResult(new PdConnectionCheck(true, "Sandbox: a simulated PagerDuty account inside Portal. Enter an API key to connect a real account."));
 
+    // The sandbox needs no subscription: its events flow to Portal internally.
+    public Task<PdWebhookSubscription> CreateWebhookSubscriptionAsync(string url, string filterType, string? filterId, IReadOnlyList<string> events,
+        CancellationToken cancellationToken) =>
+        Task.FromResult(new PdWebhookSubscription("PSBXWEBHOOK", url, filterType, filterId, true, false, events));
+
+    public Task<IReadOnlyList<PdWebhookSubscription>> ListWebhookSubscriptionsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<PdWebhookSubscription>>([]);
+
+    public Task EnableWebhookSubscriptionAsync(string id, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task PingWebhookSubscriptionAsync(string id, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task DeleteWebhookSubscriptionAsync(string id, CancellationToken cancellationToken) => Task.CompletedTask;
+
     private async Task AddSystemNoteAsync(string incidentId, string content, string? eventType, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

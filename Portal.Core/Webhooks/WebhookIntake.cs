@@ -19,6 +19,7 @@ public sealed partial class WebhookIntake(
     IDbContextFactory<PortalDbContext> dbFactory,
     IOptionsMonitor<PagerDutyOptions> options,
     WebhookSignal signal,
+    WebhookSubscriptions subscriptions,
     Logging.IntegrationLog log,
     TimeProvider clock,
     ILogger<WebhookIntake> logger)
@@ -54,6 +55,11 @@ public sealed partial class WebhookIntake(
         }
         if (parsed is null) return Refuse(IntakeOutcome.Malformed, "The body is not a PagerDuty Webhooks v3 event.");
         var correlation = Logging.Correlation.ForEvent(parsed.EventId);
+        if (parsed.EventType == "pagey.ping")
+        {
+            LastPing = clock.GetUtcNow();
+            PingReceived?.Invoke();
+        }
         if (!IsUsed(parsed.EventType))
         {
             log.Write(Logging.LogLevel.Debug, Logging.LogCategories.Webhook, $"Received {parsed.EventType}; Portal does not use it", correlation);
@@ -98,11 +104,14 @@ public sealed partial class WebhookIntake(
         return new IntakeResult(IntakeOutcome.Accepted, "Stored.");
     }
 
-    private List<string> Secrets()
-    {
-        // PagerDuty:WebhookSecrets from the configuration; the subscription's own secret joins when the Webhooks tab stores one
-        return options.CurrentValue.WebhookSecrets.Where(s => !string.IsNullOrWhiteSpace(s)).ToList();
-    }
+    /// The stored subscription's secret and `PagerDuty:WebhookSecrets`.
+    private List<string> Secrets() =>
+        [.. subscriptions.StoredSecrets(), .. options.CurrentValue.WebhookSecrets.Where(s => !string.IsNullOrWhiteSpace(s))];
+
+    /// When the last `pagey.ping` arrived, for the Webhooks tab's "Send test".
+    public DateTimeOffset? LastPing { get; private set; }
+
+    public event Action? PingReceived;
 
     private IntakeResult Refuse(IntakeOutcome outcome, string message)
     {

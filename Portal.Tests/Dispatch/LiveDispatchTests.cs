@@ -28,7 +28,7 @@ public sealed class LiveDispatchTests : IAsyncLifetime
             ["PagerDuty:FromEmail"] = FakePagerDutyServer.IntegrationEmail,
             ["Dispatch:MaxAttempts"] = "3",
             ["Dispatch:RequestsPerMinute"] = "5",
-        }, services => services.AddHttpClient("PagerDuty", http => http.Timeout = TimeSpan.FromSeconds(1)));
+        }, services => services.AddHttpClient("PagerDuty", http => http.Timeout = TimeSpan.FromSeconds(3)));
         await _db.Get<RulesetStore>().SaveAsync(RulesWiringTests.ContractExample, "admin");
     }
 

@@ -72,6 +72,17 @@ public sealed class FakeIncident
 /// way PagerDuty does when a header or body departs from the documentation, and records every request.
 /// Error wording follows PagerDuty where it is known; the fake's own strictness (Accept, Content-Type, unknown members)
 /// uses PagerDuty's error shape with wording of its own.
+public sealed class FakeSubscription(string id, string url, string filterType, string? filterId, List<string> events, string secret)
+{
+    public string Id { get; } = id;
+    public string Url { get; } = url;
+    public string FilterType { get; } = filterType;
+    public string? FilterId { get; } = filterId;
+    public List<string> Events { get; } = events;
+    public string Secret { get; } = secret;
+    public bool TemporarilyDisabled { get; set; }
+}
+
 public sealed class FakePagerDutyServer : IAsyncDisposable
 {
     public const string DefaultApiKey = "y_NbAkKc66ryYTWUXYEu";
@@ -289,11 +300,73 @@ public sealed class FakePagerDutyServer : IAsyncDisposable
                 ("GET", ["escalation_policies"]) => Page("escalation_policies", EscalationPolicies.Where(s => Matches(s, query)), query, s => EntityJson(s, "escalation_policy")),
                 ("GET", ["priorities"]) => Page("priorities", Priorities, query, s => EntityJson(s, "priority")),
                 ("GET", ["users"]) => Page("users", Users.Where(s => Matches(s, query)), query, s => EntityJson(s, "user")),
+                ("POST", ["webhook_subscriptions"]) => CreateSubscription(Body(request)),
+                ("GET", ["webhook_subscriptions"]) => Page("webhook_subscriptions", Subscriptions, query, SubscriptionJson),
+                ("POST", ["webhook_subscriptions", var id, "enable"]) => EnableSubscription(id),
+                ("POST", ["webhook_subscriptions", var id, "ping"]) => PingSubscription(id),
+                ("DELETE", ["webhook_subscriptions", var id]) => DeleteSubscription(id),
                 ("GET", ["abilities"]) => """{"abilities":["coordinated_responding","teams","urgencies"]}""",
                 _ => throw NotFound(),
             };
         }
     }
+
+    /// Webhook subscriptions as PagerDuty keeps them; `Secret` is only sent back by the create answer.
+    public List<FakeSubscription> Subscriptions { get; } = [];
+
+    /// Pings PagerDuty was asked to deliver (subscription ids).
+    public List<string> Pings { get; } = [];
+
+    private Reply CreateSubscription(JsonObject body)
+    {
+        var subscription = body["webhook_subscription"] as JsonObject ?? throw Invalid("webhook_subscription is required");
+        if (subscription["type"]?.GetValue<string>() != "webhook_subscription") throw Invalid("type must be webhook_subscription");
+        var delivery = subscription["delivery_method"] as JsonObject ?? throw Invalid("delivery_method is required");
+        if (delivery["type"]?.GetValue<string>() != "http_delivery_method") throw Invalid("delivery_method.type must be http_delivery_method");
+        var url = delivery["url"]?.GetValue<string>() ?? throw Invalid("delivery_method.url is required");
+        var filter = subscription["filter"] as JsonObject ?? throw Invalid("filter is required");
+        var filterType = filter["type"]?.GetValue<string>();
+        if (filterType is not ("account_reference" or "service_reference" or "team_reference")) throw Invalid("filter.type is not valid");
+        if (filterType != "account_reference" && filter["id"] is null) throw Invalid("filter.id is required");
+        if (subscription["events"] is not JsonArray { Count: > 0 } events) throw Invalid("events are required");
+        var created = new FakeSubscription("PWH" + Subscriptions.Count.ToString("D4"), url, filterType, filter["id"]?.GetValue<string>(),
+            events.Select(e => e!.GetValue<string>()).ToList(), Convert.ToBase64String(Guid.NewGuid().ToByteArray()));
+        Subscriptions.Add(created);
+        var json = SubscriptionJson(created);
+        ((JsonObject)json["delivery_method"]!)["secret"] = created.Secret;
+        return Wrap("webhook_subscription", json);
+    }
+
+    private Reply EnableSubscription(string id)
+    {
+        var subscription = Subscriptions.FirstOrDefault(s => s.Id == id) ?? throw NotFound();
+        subscription.TemporarilyDisabled = false;
+        return Wrap("webhook_subscription", SubscriptionJson(subscription));
+    }
+
+    private Reply PingSubscription(string id)
+    {
+        _ = Subscriptions.FirstOrDefault(s => s.Id == id) ?? throw NotFound();
+        Pings.Add(id);
+        return new Reply(202, "");
+    }
+
+    private Reply DeleteSubscription(string id)
+    {
+        var subscription = Subscriptions.FirstOrDefault(s => s.Id == id) ?? throw NotFound();
+        Subscriptions.Remove(subscription);
+        return new Reply(204, "");
+    }
+
+    private static JsonObject SubscriptionJson(FakeSubscription s) => new()
+    {
+        ["id"] = s.Id,
+        ["type"] = "webhook_subscription",
+        ["active"] = true,
+        ["delivery_method"] = new JsonObject { ["type"] = "http_delivery_method", ["url"] = s.Url, ["temporarily_disabled"] = s.TemporarilyDisabled },
+        ["events"] = new JsonArray(s.Events.Select(e => (JsonNode)JsonValue.Create(e)).ToArray()),
+        ["filter"] = s.FilterId is null ? new JsonObject { ["type"] = s.FilterType } : new JsonObject { ["type"] = s.FilterType, ["id"] = s.FilterId },
+    };
 
     private Reply CreateIncident(FakeRequest request, JsonObject body)
     {

@@ -355,7 +355,8 @@ public sealed class LivePagerDutyTests : IAsyncLifetime
         Assert.Null(error.StatusCode);
         Assert.True(error.Transient);
         Assert.IsAssignableFrom<OperationCanceledException>(error.InnerException);
-        Assert.NotEmpty(await pagerDuty.ListServicesAsync(None));
+        // the next call, with an ordinary timeout (a busy machine may take longer than 300 ms), is answered
+        Assert.NotEmpty(await _pagerDuty.ListServicesAsync(None));
     }
 
     [Fact]

@@ -1,0 +1,126 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Configuration;
+using Portal.Core.Logging;
+using Portal.Core.PagerDuty;
+using Portal.Core.Settings;
+
+namespace Portal.Core.Webhooks;
+
+/// The subscription Portal created, with its signing secret encrypted (PagerDuty shows the secret only once).
+public sealed record StoredSubscription
+{
+    public const string Key = "webhooks.subscription";
+    public string? Id { get; init; }
+    public string? Url { get; init; }
+    public string FilterType { get; init; } = "account_reference";
+    public string? FilterId { get; init; }
+    public string? EncryptedSecret { get; init; }
+    public string? PublicUrl { get; init; }
+    public DateTime? CreatedUtc { get; init; }
+}
+
+public sealed record SubscriptionStatus(string? PublicUrl, bool PublicUrlFromConfiguration, StoredSubscription Stored, PdWebhookSubscription? Live,
+    IReadOnlyList<PdWebhookSubscription> Others, string? Error);
+
+/// The Webhooks tab: subscribe to PagerDuty Webhooks v3, see the subscription's state, re-enable it, send a test,
+/// remove it, and remove other subscriptions that point at this portal so that no event arrives twice.
+public sealed class WebhookSubscriptions(
+    PagerDutyConnection connection, SettingsStore settings, IConfiguration configuration, IDataProtectionProvider dataProtection, IntegrationLog log,
+    TimeProvider clock)
+{
+    public static readonly IReadOnlyList<string> Events =
+    [
+        "incident.triggered", "incident.acknowledged", "incident.unacknowledged", "incident.resolved", "incident.reopened", "incident.reassigned",
+        "incident.escalated", "incident.delegated", "incident.annotated", "incident.priority_updated", "incident.responder.added",
+        "incident.status_update_published",
+    ];
+
+    private readonly IDataProtector _protector = dataProtection.CreateProtector("Portal.Webhooks.Secret");
+    private volatile IReadOnlyList<string>? _secrets;
+
+    /// The stored subscription's signing secret, decrypted once and kept in memory for the intake's hot path.
+    public IReadOnlyList<string> StoredSecrets()
+    {
+        if (_secrets is { } cached) return cached;
+        var stored = settings.GetAsync(StoredSubscription.Key, () => new StoredSubscription()).GetAwaiter().GetResult();
+        return _secrets = Unprotect(stored.EncryptedSecret) is { } secret ? [secret] : [];
+    }
+
+    public async Task<SubscriptionStatus> StatusAsync(CancellationToken cancellationToken = default)
+    {
+        var stored = await settings.GetAsync(StoredSubscription.Key, () => new StoredSubscription(), cancellationToken);
+        var configured = configuration["Portal:PublicUrl"];
+        var publicUrl = string.IsNullOrWhiteSpace(configured) ? stored.PublicUrl : configured;
+        try
+        {
+            var all = await (await connection.ClientAsync(cancellationToken)).ListWebhookSubscriptionsAsync(cancellationToken);
+            var endpoint = publicUrl is null ? null : EndpointFor(publicUrl);
+            return new SubscriptionStatus(publicUrl, !string.IsNullOrWhiteSpace(configured), stored, all.FirstOrDefault(s => s.Id == stored.Id),
+                all.Where(s => s.Id != stored.Id && endpoint is not null && string.Equals(s.Url, endpoint, StringComparison.OrdinalIgnoreCase)).ToList(), null);
+        }
+        catch (PagerDutyException e)
+        {
+            return new SubscriptionStatus(publicUrl, !string.IsNullOrWhiteSpace(configured), stored, null, [], e.Describe());
+        }
+    }
+
+    public static string EndpointFor(string publicUrl) => publicUrl.TrimEnd('/') + "/api/webhooks/pagerduty";
+
+    public async Task<PdWebhookSubscription> SubscribeAsync(string publicUrl, string filterType, string? filterId, string by, CancellationToken cancellationToken = default)
+    {
+        if (!Uri.TryCreate(publicUrl?.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
+            throw new PortalValidationException("publicUrl", "Enter the portal's public address, e.g. https://portal.example.com.");
+        if (filterType is not ("account_reference" or "service_reference" or "team_reference"))
+            throw new PortalValidationException("filterType", "Choose the account, a service or a team.");
+        if (filterType != "account_reference" && string.IsNullOrWhiteSpace(filterId))
+            throw new PortalValidationException("filterId", "Give the id of the service or team.");
+        var client = await connection.ClientAsync(cancellationToken);
+        var created = await client.CreateWebhookSubscriptionAsync(EndpointFor(uri.ToString()), filterType, filterId?.Trim(), Events, cancellationToken);
+        await settings.SaveAsync(StoredSubscription.Key, new StoredSubscription
+        {
+            Id = created.Id, Url = created.Url, FilterType = filterType, FilterId = filterId?.Trim(), PublicUrl = uri.ToString().TrimEnd('/'),
+            EncryptedSecret = created.Secret is null ? null : _protector.Protect(created.Secret), CreatedUtc = clock.GetUtcNow().UtcDateTime,
+        }, by, cancellationToken);
+        _secrets = null;
+        log.Write(LogLevel.Info, LogCategories.Config, $"{by} subscribed to PagerDuty webhooks ({created.Id}, {filterType}) for {created.Url}",
+            details: new { created.Id, created.Url, filterType, filterId, secret = created.Secret is null ? "none" : "stored encrypted" });
+        return created;
+    }
+
+    public async Task EnableAsync(string id, string by, CancellationToken cancellationToken = default)
+    {
+        await (await connection.ClientAsync(cancellationToken)).EnableWebhookSubscriptionAsync(id, cancellationToken);
+        log.Write(LogLevel.Info, LogCategories.Config, $"{by} re-enabled the webhook subscription {id}");
+    }
+
+    public async Task PingAsync(string id, string by, CancellationToken cancellationToken = default)
+    {
+        await (await connection.ClientAsync(cancellationToken)).PingWebhookSubscriptionAsync(id, cancellationToken);
+        log.Write(LogLevel.Info, LogCategories.Webhook, $"{by} asked PagerDuty to send a test event to subscription {id}");
+    }
+
+    public async Task RemoveAsync(string id, string by, CancellationToken cancellationToken = default)
+    {
+        await (await connection.ClientAsync(cancellationToken)).DeleteWebhookSubscriptionAsync(id, cancellationToken);
+        var stored = await settings.GetAsync(StoredSubscription.Key, () => new StoredSubscription(), cancellationToken);
+        if (stored.Id == id)
+        {
+            await settings.SaveAsync(StoredSubscription.Key, new StoredSubscription { PublicUrl = stored.PublicUrl }, by, cancellationToken);
+            _secrets = null;
+        }
+        log.Write(LogLevel.Info, LogCategories.Config, $"{by} removed the webhook subscription {id}");
+    }
+
+    private string? Unprotect(string? encrypted)
+    {
+        if (encrypted is null) return null;
+        try
+        {
+            return _protector.Unprotect(encrypted);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return null;
+        }
+    }
+}
