@@ -8,8 +8,34 @@ namespace Portal.Core.Dispatch;
 
 /// What an agent does from the Command Console: each action is stored as a planned action (so it survives a
 /// restart and is carried out once) and the dispatcher sends it.
-public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory, IntegrationLog log, TimeProvider clock)
+public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory, PagerDuty.PagerDutyConnection connection, Links.IncidentLinks links,
+    IntegrationLog log, TimeProvider clock)
 {
+    /// Links an incident that already exists in PagerDuty, named by its id or its PagerDuty URL, after looking it up.
+    public async Task<Links.IncidentLinkDto> LinkExistingAsync(string objectName, string recordId, string idOrUrl, string linkedBy,
+        CancellationToken cancellationToken = default)
+    {
+        var text = idOrUrl?.Trim() ?? "";
+        var id = Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Segments.Length >= 2
+            ? url.Segments[^1].Trim('/')
+            : text;
+        if (id.Length is 0 or > 64 || !id.All(char.IsLetterOrDigit))
+            throw new PortalValidationException("incident", "Give the incident's id (e.g. Q2CKYRLH85UNN4) or its PagerDuty address.");
+        PagerDuty.PdIncident incident;
+        try
+        {
+            incident = await (await connection.ClientAsync(cancellationToken)).GetIncidentAsync(id, cancellationToken);
+        }
+        catch (PagerDuty.PagerDutyException e) when (e.StatusCode == 404)
+        {
+            throw new PortalValidationException("incident", $"PagerDuty has no incident {id}.");
+        }
+        var link = await links.LinkAsync(recordId, new Links.IncidentState(incident.Id, incident.Number, incident.Title, incident.Status, incident.Urgency,
+            incident.PriorityName, incident.ServiceId, incident.ServiceName, incident.HtmlUrl), linkedBy, cancellationToken);
+        log.Write(LogLevel.Info, LogCategories.Action, $"{linkedBy} linked incident #{incident.Number} to {objectName} {recordId}", recordId: recordId, incidentId: incident.Id);
+        return link;
+    }
+
     public static readonly IReadOnlyList<string> IncidentActions =
     [
         RuleActionTypes.AcknowledgeIncident, RuleActionTypes.ResolveIncident, RuleActionTypes.AddNote, RuleActionTypes.SetIncidentPriority,

@@ -213,3 +213,30 @@ public sealed class DeadLetterTests : IAsyncLifetime
         Assert.Equal(2, logged.Count);
     }
 }
+
+public sealed class LinkExistingIncidentTests : IAsyncLifetime
+{
+    private TestDatabase _db = default!;
+
+    public async Task InitializeAsync() => _db = await TestDatabase.WithPagerDutyAsync();
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    [Fact]
+    public async Task LinksAnIncidentByIdOrUrlToEveryAffectedCase()
+    {
+        var incident = await _db.Get<SandboxPagerDuty>().CreateIncidentAsync(new Core.PagerDuty.PdCreateIncident("Checkout outage", "PNE3JZM"),
+            "sam@sandbox.portal.invalid", default);
+        var first = await _db.Get<RecordStore>().CreateAsync("Case", JsonDocument.Parse("""{"Subject":"Customer A"}""").RootElement, new ChangeActor("agent"));
+        var second = await _db.Get<RecordStore>().CreateAsync("Case", JsonDocument.Parse("""{"Subject":"Customer B"}""").RootElement, new ChangeActor("agent"));
+        var console = _db.Get<ConsoleActions>();
+
+        await console.LinkExistingAsync("Case", first.Id, incident.Id, "agent");
+        await console.LinkExistingAsync("Case", second.Id, incident.HtmlUrl, "agent");
+        Assert.Equal(2, (await _db.Get<IncidentLinks>().ForIncidentAsync(incident.Id)).Count);
+        Assert.Equal("Checkout outage", Assert.Single((await _db.Get<RecordStore>().GetAsync("Case", second.Id)).Incidents).Title);
+
+        var missing = await Assert.ThrowsAsync<Core.PortalValidationException>(() => console.LinkExistingAsync("Case", first.Id, "QNOSUCHINCIDENT", "agent"));
+        Assert.Equal("PagerDuty has no incident QNOSUCHINCIDENT.", missing.Message);
+        await Assert.ThrowsAsync<Core.PortalValidationException>(() => console.LinkExistingAsync("Case", first.Id, "not an id!", "agent"));
+    }
+}

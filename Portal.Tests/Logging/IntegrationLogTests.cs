@@ -127,3 +127,26 @@ public sealed class LogsApiTests(PortalFixture fixture) : IClassFixture<PortalFi
         Assert.Equal(HttpStatusCode.BadRequest, badTime.StatusCode);
     }
 }
+
+public sealed class LogExportTests(PortalFixture fixture) : IClassFixture<PortalFixture>
+{
+    [Fact]
+    public async Task ExportsTheFilteredViewAsCsvAndJson()
+    {
+        var log = fixture.Factory.Services.GetRequiredService<IntegrationLog>();
+        log.Write(LogLevel.Error, LogCategories.Action, "addNote failed for good: \"Incident Already Resolved\"", recordId: "rec9");
+        log.Write(LogLevel.Info, LogCategories.Webhook, "Received incident.triggered");
+        await log.FlushAsync();
+        using var client = fixture.Factory.CreateClientAs(Roles.User);
+
+        var csv = await client.GetStringAsync("/api/logs/export?format=csv&level=Error");
+        var lines = csv.Trim().Split('\n');
+        Assert.Equal("timeUtc,level,category,message,correlationId,recordId,incidentId,details", lines[0]);
+        Assert.Contains("\"addNote failed for good: \"\"Incident Already Resolved\"\"\"", lines[1]);
+        Assert.DoesNotContain(lines, l => l.Contains("Received incident.triggered"));
+
+        var json = await client.GetFromJsonAsync<JsonElement>("/api/logs/export?format=json&category=webhook");
+        Assert.All(json.GetProperty("entries").EnumerateArray(), e => Assert.Equal("webhook", e.GetProperty("category").GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/logs/export?format=xml")).StatusCode);
+    }
+}

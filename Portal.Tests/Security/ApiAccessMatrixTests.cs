@@ -36,6 +36,7 @@ public sealed class ApiAccessMatrixTests(PortalFixture fixture) : IClassFixture<
             """{"event":{"kind":"record","object":"Case","isInsert":true,"old":{},"new":{"Subject":"x"}}}"""),
         new("GET", "/api/rulesets/versions", Permissions.Read, HttpStatusCode.OK),
         new("GET", "/api/logs", Permissions.Read, HttpStatusCode.OK),
+        new("GET", "/api/logs/export?format=csv", Permissions.Read, HttpStatusCode.OK),
         // no version 999: a permitted caller gets past authorization to the 404
         new("POST", "/api/rulesets/versions/999/restore", Permissions.RulesWrite, HttpStatusCode.NotFound),
     ];
