@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
+using Portal.Bench.Load;
 using Portal.Bench.Records;
 using Portal.Bench.Rules;
 
@@ -11,6 +12,18 @@ if (args is ["--per-event"])
 if (args is ["--records-sql"])
 {
     await RecordStoreSqlCount.RunAsync();
+    return;
+}
+
+if (args is ["--webhook-load", ..])
+{
+    await WebhookLoad.RunAsync(args[1..]);
+    return;
+}
+
+if (args is ["--dispatch-load", ..])
+{
+    await DispatchLoad.RunAsync(args[1..]);
     return;
 }
 
