@@ -42,6 +42,7 @@ public static class DispatchExtensions
         services.AddSingleton<IncidentEventProcessor>();
         services.AddSingleton<WebhookSignal>();
         services.AddSingleton<WebhookIntake>();
+        services.AddSingleton<WebhookBatchWriter>();
         services.AddSingleton<WebhookSubscriptions>();
         services.AddSingleton<WebhookProcessingService>();
         return services;

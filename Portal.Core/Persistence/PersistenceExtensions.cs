@@ -26,7 +26,7 @@ public static class PersistenceExtensions
 
         builder.Services.AddDbContextFactory<PortalDbContext>((services, o) =>
         {
-            o.UseSqlite(connectionString);
+            o.UseSqlite(connectionString).AddInterceptors(new SqliteConnectionSetup());
             if (services.GetService<PlannedActionsInterceptor>() is { } interceptor) o.AddInterceptors(interceptor);
         });
         builder.Services.AddSingleton<DatabaseMigrator>();

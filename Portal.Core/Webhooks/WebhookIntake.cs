@@ -16,7 +16,7 @@ public sealed record IntakeResult(IntakeOutcome Outcome, string Message);
 /// Contract section 5: checks a delivery, stores it durably, and says how to answer. Processing happens later, from
 /// the stored row, exactly once.
 public sealed partial class WebhookIntake(
-    IDbContextFactory<PortalDbContext> dbFactory,
+    WebhookBatchWriter writer,
     IOptionsMonitor<PagerDutyOptions> options,
     WebhookSignal signal,
     WebhookSubscriptions subscriptions,
@@ -66,34 +66,25 @@ public sealed partial class WebhookIntake(
             return new IntakeResult(IntakeOutcome.Ignored, $"{parsed.EventType} is not an event Portal uses.");
         }
 
-        try
+        var outcome = await writer.StoreAsync(new WebhookEventEntity
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            if (await db.WebhookEvents.AnyAsync(e => e.EventId == parsed.EventId || (webhookId != null && e.WebhookId == webhookId), cancellationToken))
-            {
-                log.Write(Logging.LogLevel.Debug, Logging.LogCategories.Webhook, $"Received {parsed.EventType} again; already stored", correlation,
-                    incidentId: parsed.Incident.IncidentId);
-                return new IntakeResult(IntakeOutcome.Duplicate, "Already received.");
-            }
-            db.WebhookEvents.Add(new WebhookEventEntity
-            {
-                EventId = parsed.EventId,
-                WebhookId = string.IsNullOrWhiteSpace(webhookId) ? null : webhookId.Trim()[..Math.Min(webhookId.Trim().Length, 128)],
-                EventType = parsed.EventType,
-                IncidentId = parsed.Incident.IncidentId,
-                Body = Encoding.UTF8.GetString(body.Span),
-                ReceivedUtc = clock.GetUtcNow().UtcDateTime,
-            });
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException e) when (e.InnerException is DbException { Message: var m } && m.Contains("UNIQUE", StringComparison.OrdinalIgnoreCase))
+            EventId = parsed.EventId,
+            WebhookId = string.IsNullOrWhiteSpace(webhookId) ? null : webhookId.Trim()[..Math.Min(webhookId.Trim().Length, 128)],
+            EventType = parsed.EventType,
+            IncidentId = parsed.Incident.IncidentId,
+            Body = Encoding.UTF8.GetString(body.Span),
+            ReceivedUtc = clock.GetUtcNow().UtcDateTime,
+        }, cancellationToken);
+        if (outcome == StoreOutcome.Duplicate)
         {
+            log.Write(Logging.LogLevel.Debug, Logging.LogCategories.Webhook, $"Received {parsed.EventType} again; already stored", correlation,
+                incidentId: parsed.Incident.IncidentId);
             return new IntakeResult(IntakeOutcome.Duplicate, "Already received.");
         }
-        catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException)
+        if (outcome == StoreOutcome.Failed)
         {
-            LogStoreFailed(e, parsed.EventType);
-            log.Write(Logging.LogLevel.Error, Logging.LogCategories.Webhook, $"Could not store {parsed.EventType}; answered 503 so that PagerDuty retries: {e.Message}",
+            LogStoreFailed(parsed.EventType);
+            log.Write(Logging.LogLevel.Error, Logging.LogCategories.Webhook, $"Could not store {parsed.EventType}; answered 503 so that PagerDuty retries",
                 correlation, incidentId: parsed.Incident.IncidentId);
             return new IntakeResult(IntakeOutcome.Unavailable, "The portal cannot store the event now; PagerDuty will deliver it again.");
         }
@@ -124,7 +115,7 @@ public sealed partial class WebhookIntake(
     private partial void LogRefused(IntakeOutcome outcome, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not store a {EventType} webhook; answered 503 so that PagerDuty retries")]
-    private partial void LogStoreFailed(Exception e, string eventType);
+    private partial void LogStoreFailed(string eventType);
 }
 
 /// Wakes the webhook processor when an event is stored.

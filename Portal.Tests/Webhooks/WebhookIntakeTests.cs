@@ -148,6 +148,17 @@ public sealed class WebhookIntakeTests : IDisposable
     }
 
     [Fact]
+    public async Task StoresOneRowWhenTheSameEventArrivesManyTimesAtOnce()
+    {
+        var body = Capture("incident.resolved");
+        var signature = PublishedSignature("incident.resolved");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => PostAsync(body, signature, $"burst-{i}")));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
+        foreach (var response in responses) response.Dispose();
+        Assert.Single(await StoredAsync());
+    }
+
+    [Fact]
     public async Task Answers503WhenTheEventCannotBeStored()
     {
         await using (var db = await _factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
