@@ -39,17 +39,24 @@ public sealed partial class ActionDispatcher(
         try
         {
             var claimed = await ClaimAsync(cancellationToken);
-            foreach (var action in claimed)
-            {
-                var wait = _budget.TryTake();
-                if (wait > TimeSpan.Zero)
+            // Actions on one incident (or, before it exists, one record) run in order; different ones run side by
+            // side, so that PagerDuty's answer time is not paid once per action in turn.
+            var lanes = claimed.GroupBy(a => a.IncidentId ?? a.RecordId ?? a.Id.ToString()).Select(g => g.ToList()).ToList();
+            await Parallel.ForEachAsync(lanes, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.Concurrency), CancellationToken = cancellationToken },
+                async (lane, ct) =>
                 {
-                    // over budget: give the rest back for later rather than hold them in flight
-                    await ReleaseAsync(claimed.SkipWhile(a => a != action).ToList(), clock.GetUtcNow().UtcDateTime + wait, cancellationToken);
-                    break;
-                }
-                await ExecuteAsync(action, cancellationToken);
-            }
+                    foreach (var action in lane)
+                    {
+                        var wait = _budget.TryTake();
+                        if (wait > TimeSpan.Zero)
+                        {
+                            // over budget: give the rest of this lane back for later rather than hold it in flight
+                            await ReleaseAsync(lane.SkipWhile(a => a != action).ToList(), clock.GetUtcNow().UtcDateTime + wait, ct);
+                            return;
+                        }
+                        await ExecuteAsync(action, ct);
+                    }
+                });
             return claimed.Count;
         }
         finally
@@ -221,7 +228,9 @@ public sealed partial class ActionDispatcher(
             }
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            await links.UpdateIncidentAsync(state, cancellationToken);
+            // a new incident was just linked with this state; other actions refresh every record that links theirs
+            if (action.ActionType != RuleActionTypes.CreateIncident) await links.UpdateIncidentAsync(state, cancellationToken);
+            else if (action.RecordId is not null) links.Publish(action.RecordId);
         }
         else
         {

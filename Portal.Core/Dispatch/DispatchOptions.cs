@@ -13,5 +13,7 @@ public sealed class DispatchOptions
     /// How long a claimed action is held before another dispatcher may take it again (a crash mid-call).
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
     public int BatchSize { get; set; } = 32;
+    /// Actions carried out side by side (each incident's actions still in order).
+    public int Concurrency { get; set; } = 8;
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -69,6 +69,9 @@ public sealed class IncidentLinks(IDbContextFactory<PortalDbContext> dbFactory, 
         return IncidentLinkDto.From(link);
     }
 
+    /// Tells live pages about a link committed through a caller's own unit of work.
+    public void Publish(string recordId) => RecordLinksChanged?.Invoke(recordId);
+
     public async Task<bool> UnlinkAsync(string recordId, string incidentId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

@@ -28,7 +28,9 @@ public sealed class IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory,
 {
     private const int MaxDetails = 16 * 1024;
     private readonly Channel<LogEntryEntity> _queue = Channel.CreateBounded<LogEntryEntity>(
-        new BoundedChannelOptions(20_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        new BoundedChannelOptions(20_000) { FullMode = BoundedChannelFullMode.DropOldest });
+    // one flush at a time, so that entries are stored in the order they were written
+    private readonly SemaphoreSlim _flushing = new(1, 1);
     private volatile LoggerSettings _settings = new();
 
     public event Action? Written;
@@ -57,12 +59,20 @@ public sealed class IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory,
     /// Stores what is queued now (the background writer does this continuously; tests call it directly).
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        var batch = new List<LogEntryEntity>();
-        while (batch.Count < 1000 && _queue.Reader.TryRead(out var entry)) batch.Add(entry);
-        if (batch.Count == 0) return;
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        db.LogEntries.AddRange(batch);
-        await db.SaveChangesAsync(cancellationToken);
+        await _flushing.WaitAsync(cancellationToken);
+        try
+        {
+            var batch = new List<LogEntryEntity>();
+            while (batch.Count < 1000 && _queue.Reader.TryRead(out var entry)) batch.Add(entry);
+            if (batch.Count == 0) return;
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            db.LogEntries.AddRange(batch);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            _flushing.Release();
+        }
         Written?.Invoke();
     }
 
