@@ -8,7 +8,7 @@ public sealed record AccountSummary(string Id, string Email, string Role, bool I
 
 /// Local accounts (Authentication:Mode=Local). Each call takes its own scope, so that a Blazor circuit never
 /// holds a database context for its lifetime.
-public sealed class AccountService(IServiceScopeFactory scopes, TimeProvider clock)
+public sealed class AccountService(IServiceScopeFactory scopes, Logging.IntegrationLog log, TimeProvider clock)
 {
     private static readonly SemaphoreSlim s_firstAdministrator = new(1, 1);
 
@@ -59,9 +59,12 @@ public sealed class AccountService(IServiceScopeFactory scopes, TimeProvider clo
         if (user.Role == canonical) return;
         if (user.Role == Roles.Administrator && !user.IsDisabled)
             await EnsureAnotherActiveAdministratorAsync(users, user.Id, cancellationToken);
+        var before = user.Role;
         user.Role = canonical;
         Check(await users.UpdateAsync(user));
         Check(await users.UpdateSecurityStampAsync(user));
+        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"Account {user.Email}: role {before} → {canonical}",
+            details: new { account = user.Email, before = new { role = before }, after = new { role = canonical } });
     }
 
     public async Task SetDisabledAsync(string id, bool disabled, CancellationToken cancellationToken = default)
@@ -76,6 +79,8 @@ public sealed class AccountService(IServiceScopeFactory scopes, TimeProvider clo
         Check(await users.UpdateAsync(user));
         // A new stamp signs the account out of every browser at the next cookie validation.
         Check(await users.UpdateSecurityStampAsync(user));
+        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"Account {user.Email} {(disabled ? "disabled" : "enabled")}",
+            details: new { account = user.Email, before = new { disabled = !disabled }, after = new { disabled } });
     }
 
     public async Task RecordSignInAsync(string email, CancellationToken cancellationToken = default)
@@ -112,6 +117,8 @@ public sealed class AccountService(IServiceScopeFactory scopes, TimeProvider clo
             throw new PortalValidationException(
                 result.Errors.Any(e => e.Code.StartsWith("Password", StringComparison.Ordinal)) ? "password" : "email",
                 string.Join(" ", result.Errors.Select(e => e.Description)));
+        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"Account {email} created as {canonical}",
+            details: new { account = email, after = new { role = canonical, password = "***" } });
         return new AccountSummary(user.Id, email, canonical, false, user.CreatedUtc, null);
     }
 

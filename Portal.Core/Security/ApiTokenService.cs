@@ -16,7 +16,7 @@ public sealed record CreatedApiToken(ApiToken Token, string Secret);
 
 /// Machine API tokens: configured ones and those an Administrator makes in the UI. Tokens are random, so an
 /// unsalted SHA-256 is enough to store them; comparison is by hash lookup, never by the secret itself.
-public sealed class ApiTokenService(IDbContextFactory<PortalDbContext> dbFactory, IConfiguration configuration, TimeProvider clock)
+public sealed class ApiTokenService(IDbContextFactory<PortalDbContext> dbFactory, IConfiguration configuration, Logging.IntegrationLog log, TimeProvider clock)
 {
     private static readonly TimeSpan s_lastUsedResolution = TimeSpan.FromMinutes(1);
     private const string SecretPrefix = "ptl_";
@@ -80,6 +80,8 @@ public sealed class ApiTokenService(IDbContextFactory<PortalDbContext> dbFactory
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.ApiTokens.Add(token);
         await db.SaveChangesAsync(cancellationToken);
+        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"{createdBy} created the API token '{name}' ({canonicalRole})",
+            details: new { token = name, role = canonicalRole, startsWith = token.Prefix, secret = "***" });
         return new CreatedApiToken(token, secret);
     }
 
@@ -91,6 +93,8 @@ public sealed class ApiTokenService(IDbContextFactory<PortalDbContext> dbFactory
         token.RevokedUtc = clock.GetUtcNow().UtcDateTime;
         token.RevokedBy = revokedBy;
         await db.SaveChangesAsync(cancellationToken);
+        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"{revokedBy} revoked the API token '{token.Name}'",
+            details: new { token = token.Name, startsWith = token.Prefix });
         return true;
     }
 

@@ -82,5 +82,13 @@ public sealed class ApiBasicsTests(PortalFixture fixture) : IClassFixture<Portal
 
         Assert.True(await tokens.RevokeAsync(created.Token.Id, "tests"));
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/me")).StatusCode);
+
+        // both changes are in the audit trail, and the secret is in neither
+        var log = fixture.Factory.Services.GetRequiredService<Portal.Core.Logging.IntegrationLog>();
+        await log.FlushAsync();
+        var audit = (await log.QueryAsync(new Portal.Core.Logging.LogQuery(Category: "config", Text: "'ci'"))).Entries;
+        Assert.Contains(audit, e => e.Message == "tests created the API token 'ci' (Manager)");
+        Assert.Contains(audit, e => e.Message == "tests revoked the API token 'ci'");
+        Assert.All(audit, e => Assert.DoesNotContain(created.Secret, e.Details?.GetRawText() ?? ""));
     }
 }
