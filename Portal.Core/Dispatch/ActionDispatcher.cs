@@ -219,8 +219,7 @@ public sealed partial class ActionDispatcher(
         row.LeaseUntilUtc = null;
         if (incident is not null)
         {
-            var state = new IncidentState(incident.Id, incident.Number, incident.Title, incident.Status, incident.Urgency, incident.PriorityName,
-                incident.ServiceId, incident.ServiceName, incident.HtmlUrl);
+            var state = incident.ToState();
             if (action.ActionType == RuleActionTypes.CreateIncident && action.RecordId is not null)
             {
                 row.IncidentId = incident.Id;

@@ -30,8 +30,7 @@ public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory,
         {
             throw new PortalValidationException("incident", $"PagerDuty has no incident {id}.");
         }
-        var link = await links.LinkAsync(recordId, new Links.IncidentState(incident.Id, incident.Number, incident.Title, incident.Status, incident.Urgency,
-            incident.PriorityName, incident.ServiceId, incident.ServiceName, incident.HtmlUrl), linkedBy, cancellationToken);
+        var link = await links.LinkAsync(recordId, incident.ToState(), linkedBy, cancellationToken);
         log.Write(LogLevel.Info, LogCategories.Action, $"{linkedBy} linked incident #{incident.Number} to {objectName} {recordId}", recordId: recordId, incidentId: incident.Id);
         return link;
     }

@@ -7,24 +7,7 @@ namespace Portal.Core.Dispatch;
 
 /// Wakes the dispatcher as soon as planned actions are committed, so that an action does not wait for the next
 /// poll. Poll-free latency matters: a rule's incident should reach PagerDuty within milliseconds of the change.
-public sealed class DispatchSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Set()
-    {
-        try
-        {
-            if (_signal.CurrentCount == 0) _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // already set
-        }
-    }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-}
+public sealed class DispatchSignal : WakeSignal;
 
 /// Sets the signal after a save or a commit that stored planned actions.
 public sealed class PlannedActionsInterceptor(DispatchSignal signal) : SaveChangesInterceptor, IDbTransactionInterceptor

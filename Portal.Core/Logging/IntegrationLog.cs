@@ -38,7 +38,7 @@ public sealed class IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory,
     public void Write(LogLevel level, string category, string message, Guid? correlationId = null, string? recordId = null,
         string? incidentId = null, object? details = null)
     {
-        if (level < _settings.Level && !(level == LogLevel.Warning && _settings.Level == LogLevel.Info)) return;
+        if (level < _settings.Level) return;
         string? json = null;
         if (details is not null)
         {

@@ -4,7 +4,12 @@ namespace Portal.Core.PagerDuty;
 public sealed record PdIncident(
     string Id, long Number, string Title, string Status, string Urgency, string? PriorityId, string? PriorityName,
     string ServiceId, string? ServiceName, string? EscalationPolicyId, string? EscalationPolicyName, string HtmlUrl,
-    string? IncidentKey, DateTime CreatedUtc, IReadOnlyList<string> AssigneeNames);
+    string? IncidentKey, DateTime CreatedUtc, IReadOnlyList<string> AssigneeNames)
+{
+    /// What a link keeps of the incident.
+    public Links.IncidentState ToState() =>
+        new(Id, Number, Title, Status, Urgency, PriorityName, ServiceId, ServiceName, HtmlUrl);
+}
 
 /// `POST /incidents`. Exactly one of `EscalationPolicyId` and `AssigneeIds` may be set (PagerDuty refuses both).
 public sealed record PdCreateIncident(

@@ -119,17 +119,4 @@ public sealed partial class WebhookIntake(
 }
 
 /// Wakes the webhook processor when an event is stored.
-public sealed class WebhookSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Set()
-    {
-        lock (_signal)
-        {
-            if (_signal.CurrentCount == 0) _signal.Release();
-        }
-    }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-}
+public sealed class WebhookSignal : WakeSignal;

@@ -54,6 +54,14 @@ public sealed class BrowserFixture : IAsyncLifetime
     public static Task WaitForInteractiveAsync(IPage page) =>
         page.Locator("#circuit-state[data-interactive='true']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
 
+    /// Picks an option of a MudSelect, which puts the id on a hidden input: clicks the visible select around it.
+    public static async Task ChooseAsync(IPage page, string select, string option)
+    {
+        await page.Locator(select).Locator("xpath=ancestor::div[contains(@class,'mud-select')][1]").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasTextString = option }).First.ClickAsync();
+        await Microsoft.Playwright.Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
+    }
+
     public static string ArtifactPath(string name)
     {
         var folder = Path.Combine(RepoPaths.Root, "artifacts");

@@ -12,12 +12,6 @@ public sealed class CommandConsoleTests(BrowserFixture browser)
 {
     private string BaseUrl => browser.Portal.BaseUrl;
 
-    private static async Task ChooseAsync(IPage page, string select, string option)
-    {
-        await page.Locator(select).Locator("xpath=ancestor::div[contains(@class,'mud-select')][1]").ClickAsync();
-        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasTextString = option }).First.ClickAsync();
-    }
-
     /// The panel re-renders when PagerDuty's events arrive, which can close an open menu: open it again, a few times at most.
     private static async Task OpenActionAsync(IPage page, ILocator incident, string action)
     {
@@ -53,8 +47,8 @@ public sealed class CommandConsoleTests(BrowserFixture browser)
         await Expect(page.Locator("#incident-title")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^Case [0-9]{8} Invoices fail to render$"));
         await page.ClickAsync("#create-incident");
         await Expect(page.GetByText("Choose the PagerDuty service.")).ToBeVisibleAsync();
-        await ChooseAsync(page, "#incident-service", "Payments");
-        await ChooseAsync(page, "#incident-priority", "P2");
+        await BrowserFixture.ChooseAsync(page, "#incident-service", "Payments");
+        await BrowserFixture.ChooseAsync(page, "#incident-priority", "P2");
         await page.ClickAsync("#create-incident");
 
         var linked = page.Locator("#linked-incidents .linked-incident").Filter(new() { HasTextString = "Invoices fail to render" });

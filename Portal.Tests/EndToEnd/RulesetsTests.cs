@@ -12,14 +12,6 @@ public sealed class RulesetsTests(BrowserFixture browser)
 {
     private string BaseUrl => browser.Portal.BaseUrl;
 
-    private static async Task ChooseAsync(IPage page, string select, string option)
-    {
-        // MudSelect puts the id on a hidden input: click the visible select around it
-        await page.Locator(select).Locator("xpath=ancestor::div[contains(@class,'mud-select')][1]").ClickAsync();
-        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasTextString = option }).First.ClickAsync();
-        await Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
-    }
-
     [Fact]
     public async Task ManagerBuildsTheContractExampleSavesExportsReimportsAndDryRunsIt()
     {
@@ -36,20 +28,20 @@ public sealed class RulesetsTests(BrowserFixture browser)
         await page.FillAsync("#rule-name", "Page support for high-priority cases");
 
         await page.ClickAsync("#add-condition");
-        await ChooseAsync(page, "#condition-0-field", "Priority (text)");
+        await BrowserFixture.ChooseAsync(page, "#condition-0-field", "Priority (text)");
         await page.FillAsync("#condition-0-value", "High");
         await page.ClickAsync("#add-condition");
-        await ChooseAsync(page, "#condition-1-field", "Status (text)");
-        await ChooseAsync(page, "#condition-1-operator", "notEquals");
+        await BrowserFixture.ChooseAsync(page, "#condition-1-field", "Status (text)");
+        await BrowserFixture.ChooseAsync(page, "#condition-1-operator", "notEquals");
         await page.FillAsync("#condition-1-value", "Closed");
 
         await page.ClickAsync("#add-action");
-        await ChooseAsync(page, "#action-0-serviceId", "Checkout (PNE3JZM)");
+        await BrowserFixture.ChooseAsync(page, "#action-0-serviceId", "Checkout (PNE3JZM)");
         await page.FillAsync("#action-0-urgency", "high");
         await page.ClickAsync("#action-0-custom-title");
         await page.FillAsync("#action-0-title-prefix", "Case");
-        await ChooseAsync(page, "#action-0-title-field-0", "Case Number");
-        await ChooseAsync(page, "#action-0-title-field-1", "Subject");
+        await BrowserFixture.ChooseAsync(page, "#action-0-title-field-0", "Case Number");
+        await BrowserFixture.ChooseAsync(page, "#action-0-title-field-1", "Subject");
         await Expect(page.Locator("#action-0-title-preview")).ToContainTextAsync("Case ‹CaseNumber› ‹Subject›");
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ArtifactPath("rule-editor.png") });
         await page.ClickAsync("#apply-rule");
@@ -96,7 +88,7 @@ public sealed class RulesetsTests(BrowserFixture browser)
         var index = await page.Locator(".ruleset").CountAsync() - 1;
         await page.ClickAsync($"#ruleset-{index}-add-rule");
         await page.ClickAsync("#add-condition");
-        await ChooseAsync(page, "#condition-0-operator", "greaterThan");
+        await BrowserFixture.ChooseAsync(page, "#condition-0-operator", "greaterThan");
         await page.FillAsync("#condition-0-value", "soon");
         await page.ClickAsync("#add-action");
         await page.ClickAsync("#apply-rule");
