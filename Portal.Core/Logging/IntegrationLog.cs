@@ -19,6 +19,8 @@ public sealed record LoggerSettings
 public sealed record LogEntryDto(long Id, DateTime TimeUtc, string Level, string Category, string Message, Guid? CorrelationId,
     string? RecordId, string? IncidentId, JsonElement? Details);
 
+public sealed record LogStats(long Entries, DateTime? OldestUtc, long DatabaseBytes, int RetentionDays);
+
 public sealed record LogQuery(LogLevel? Level = null, string? Category = null, DateTime? Since = null, DateTime? Until = null, string? Text = null,
     Guid? CorrelationId = null, string? RecordId = null, string? IncidentId = null, int Limit = 100, int Offset = 0, bool OldestFirst = false);
 
@@ -35,10 +37,13 @@ public sealed class IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory,
 
     public event Action? Written;
 
+    public bool IsEnabled(LogLevel level) => level >= _settings.Level;
+
     public void Write(LogLevel level, string category, string message, Guid? correlationId = null, string? recordId = null,
         string? incidentId = null, object? details = null)
     {
-        if (level < _settings.Level) return;
+        // the audit trail is kept whatever the level: it is not diagnostics
+        if (level < _settings.Level && category != LogCategories.Config) return;
         string? json = null;
         if (details is not null)
         {
@@ -93,6 +98,22 @@ public sealed class IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory,
         var ordered = query.OldestFirst ? entries.OrderBy(e => e.Id) : entries.OrderByDescending(e => e.Id);
         var page = await ordered.Skip(query.Offset).Take(query.Limit).ToListAsync(cancellationToken);
         return (page.Select(ToDto).ToList(), total);
+    }
+
+    /// For the Summary tab: how many entries are kept, the oldest, and the database file's size (the log is most of
+    /// it on a busy portal; SQLite's per-table sizes would need a scan of every page).
+    public async Task<LogStats> StatsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var count = await db.LogEntries.LongCountAsync(cancellationToken);
+        var oldest = await db.LogEntries.OrderBy(e => e.TimeUtc).Select(e => (DateTime?)e.TimeUtc).FirstOrDefaultAsync(cancellationToken);
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT (SELECT page_count FROM pragma_page_count()) * (SELECT page_size FROM pragma_page_size())";
+        var bytes = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        var retention = (await settings.GetAsync(LoggerSettings.Key, () => new LoggerSettings(), cancellationToken)).RetentionDays;
+        return new LogStats(count, oldest, bytes, retention);
     }
 
     /// Deletes entries older than the retention, in chunks, so that intake and pages stay fast while it runs.

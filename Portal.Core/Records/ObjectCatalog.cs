@@ -70,7 +70,7 @@ public static class FieldTypes
 }
 
 /// The object types and their fields. Reads come from a cached snapshot; changes go to the database first.
-public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock)
+public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, Logging.IntegrationLog log)
 {
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private volatile CatalogSnapshot? _snapshot;
@@ -84,7 +84,7 @@ public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbF
         return _snapshot = await LoadAsync(db, cancellationToken);
     }
 
-    public async Task<ObjectTypeInfo> DefineAsync(ObjectTypeDto input, CancellationToken cancellationToken = default)
+    public async Task<ObjectTypeInfo> DefineAsync(ObjectTypeDto input, string? by = null, CancellationToken cancellationToken = default)
     {
         var errors = new Errors();
         var name = input.Name?.Trim() ?? "";
@@ -115,7 +115,10 @@ public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbF
                 Fields = fields.Select((f, i) => ToEntity(name, f, i)).ToList(),
             });
             await db.SaveChangesAsync(cancellationToken);
-            return (await ReloadAsync(db, cancellationToken)).Get(name);
+            var created = (await ReloadAsync(db, cancellationToken)).Get(name);
+            log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"Object type {name} created by {by ?? "the system"} with {fields.Count} field(s)",
+                details: new { by, before = (object?)null, after = created.ToDto() });
+            return created;
         }
         finally
         {
@@ -123,7 +126,7 @@ public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbF
         }
     }
 
-    public async Task<FieldInfo> AddFieldAsync(string objectName, FieldDto input, CancellationToken cancellationToken = default)
+    public async Task<FieldInfo> AddFieldAsync(string objectName, FieldDto input, string? by = null, CancellationToken cancellationToken = default)
     {
         var errors = new Errors();
         CheckField(errors, "", input);
@@ -138,7 +141,10 @@ public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbF
                 throw new PortalValidationException("name", $"Object type '{objectName}' already has a field named '{input.Name.Trim()}'.");
             db.ObjectFields.Add(ToEntity(type.Name, input, type.Fields.Count));
             await db.SaveChangesAsync(cancellationToken);
-            return (await ReloadAsync(db, cancellationToken)).Get(type.Name).Field(input.Name.Trim())!;
+            var field = (await ReloadAsync(db, cancellationToken)).Get(type.Name).Field(input.Name.Trim())!;
+            log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"Field {type.Name}.{field.Name} ({field.TypeName}) added by {by ?? "the system"}",
+                details: new { by, @object = type.Name, before = (object?)null, after = field.ToDto() });
+            return field;
         }
         finally
         {
@@ -146,7 +152,7 @@ public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbF
         }
     }
 
-    public async Task SetRunRulesAsync(string objectName, bool runRules, CancellationToken cancellationToken = default)
+    public async Task SetRunRulesAsync(string objectName, bool runRules, string? by = null, CancellationToken cancellationToken = default)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
@@ -154,9 +160,13 @@ public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbF
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var entity = await db.ObjectTypes.FirstOrDefaultAsync(o => o.Name == objectName, cancellationToken)
                 ?? throw new PortalNotFoundException($"There is no object type '{objectName}'.");
+            var before = entity.RunRules;
             entity.RunRules = runRules;
             await db.SaveChangesAsync(cancellationToken);
             await ReloadAsync(db, cancellationToken);
+            if (before != runRules)
+                log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"Rules on {objectName} {(runRules ? "turned on" : "turned off")} by {by ?? "the system"}",
+                    details: new { by, @object = objectName, before = new { runRules = before }, after = new { runRules } });
         }
         finally
         {

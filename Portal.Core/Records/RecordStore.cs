@@ -166,6 +166,13 @@ public sealed class RecordStore(
         return ToDto(entity, Parse(entity.FieldsJson), await IncidentLinks.ForRecordAsync(db, id, cancellationToken));
     }
 
+    /// The object type of record `id` (ids are unique across types), or null when there is no such record.
+    public async Task<string?> ObjectOfAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Records.AsNoTracking().Where(r => r.Id == id).Select(r => r.ObjectName).FirstOrDefaultAsync(cancellationToken);
+    }
+
     public async Task<RecordList> ListAsync(string objectName, RecordQuery query, CancellationToken cancellationToken = default)
     {
         var type = (await catalog.GetAsync(cancellationToken)).Get(objectName);

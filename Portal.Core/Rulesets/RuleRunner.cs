@@ -50,7 +50,12 @@ public sealed partial class RuleRunner(
         var createPlanned = change.IsInsert ? false : await db.PlannedActions.AnyAsync(a =>
             a.RecordId == change.RecordId && a.ActionType == RuleActionTypes.CreateIncident && a.State == PlannedActionStates.Pending, cancellationToken);
 
-        foreach (var match in snapshot.EvaluateMatches(e))
+        var matches = snapshot.EvaluateMatches(e);
+        var replay = matches.Count > 0 || log.IsEnabled(Logging.LogLevel.Debug) ? ReplayEvent(change) : null;
+        if (matches.Count == 0 && replay is not null)
+            log.Write(Logging.LogLevel.Debug, Logging.LogCategories.Rule, $"No rule matched {change.Object} {change.RecordId}", correlation,
+                change.RecordId, links.FirstOrDefault()?.IncidentId, new { version = snapshot.Version, change.IsInsert, @event = replay });
+        foreach (var match in matches)
         {
             var ruleId = RuleId(match.Ruleset, match.Rule);
             if (chain.Contains(ruleId))
@@ -60,7 +65,7 @@ public sealed partial class RuleRunner(
             }
             LogRuleMatched(ruleId, change.Object, change.RecordId, snapshot.Version);
             log.Write(Logging.LogLevel.Info, Logging.LogCategories.Rule, $"Rule {match.Rule} matched {change.Object} {change.RecordId}", correlation,
-                change.RecordId, links.FirstOrDefault()?.IncidentId, new { match.Ruleset, match.Rule, version = snapshot.Version, match.Actions, change.IsInsert });
+                change.RecordId, links.FirstOrDefault()?.IncidentId, new { match.Ruleset, match.Rule, version = snapshot.Version, match.Actions, change.IsInsert, @event = replay });
             var ruleChain = JsonSerializer.Serialize(chain.Append(ruleId));
             foreach (var action in match.Actions)
             {
@@ -79,6 +84,13 @@ public sealed partial class RuleRunner(
             }
         }
     }
+
+    /// The change as a dry-run event (contract section 3.5), kept in the log entry so that "Dry-run again" can replay it.
+    public static JsonObject ReplayEvent(RecordChange change) => new()
+    {
+        ["kind"] = "record", ["object"] = change.Object, ["recordId"] = change.RecordId, ["isInsert"] = change.IsInsert,
+        ["old"] = change.Old.DeepClone(), ["new"] = change.New.DeepClone(),
+    };
 
     /// The record event as the rules read it: old and new values, the record's linked incident for `pd.*`, and
     /// whether it is business hours now.

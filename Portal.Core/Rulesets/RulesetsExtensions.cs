@@ -14,6 +14,7 @@ public static class RulesetsExtensions
         builder.Services.AddSingleton<IRecordChangeHandler>(sp => sp.GetRequiredService<RuleRunner>());
         builder.Services.AddSingleton<PagerDutyEventRules>();
         builder.Services.AddSingleton<RulesDryRun>();
+        builder.Services.AddSingleton<DryRunReplay>();
         return builder;
     }
 }

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Logging;
 using Portal.Core.Persistence;
 
 namespace Portal.Core.Settings;
@@ -15,7 +17,8 @@ public sealed class SettingEntity
 /// Settings kept in the database as JSON documents, one per key, read through a small cache.
 public sealed class SettingsStore(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock)
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+    // enums as names, so that stored settings and their audit entries read "Debug", not 0 (numbers still read)
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
     private readonly Dictionary<string, object> _cache = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
@@ -34,15 +37,19 @@ public sealed class SettingsStore(IDbContextFactory<PortalDbContext> dbFactory, 
         return value;
     }
 
-    public async Task SaveAsync<T>(string key, T value, string updatedBy, CancellationToken cancellationToken = default) where T : class
+    public async Task SaveAsync<T>(string key, T value, string updatedBy, CancellationToken cancellationToken = default) where T : class, new()
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var row = await db.Settings.FirstOrDefaultAsync(s => s.Key == key, cancellationToken);
         var json = JsonSerializer.Serialize(value, s_json);
+        // before the first save the setting had its defaults
+        var before = row?.Value ?? JsonSerializer.Serialize(new T(), s_json);
         if (row is null) db.Settings.Add(row = new SettingEntity { Key = key, Value = json });
         row.Value = json;
         row.UpdatedUtc = clock.GetUtcNow().UtcDateTime;
         row.UpdatedBy = updatedBy;
+        // the audit entry is stored with the change itself, so neither can exist without the other
+        if (before != json) db.LogEntries.Add(ConfigAudit.SettingsEntry(key, before, json, updatedBy, row.UpdatedUtc));
         await db.SaveChangesAsync(cancellationToken);
         lock (_lock) _cache[key] = value;
         Changed?.Invoke(key);

@@ -38,7 +38,7 @@ public sealed partial class IncidentEventProcessor(
             matched.Count == 0 ? $"No PagerDuty rule matched {e.EventType} on incident {incident.IncidentNumber?.ToString() ?? incidentId}"
                 : $"{matched.Count} PagerDuty rule(s) matched {e.EventType} on incident {incident.IncidentNumber?.ToString() ?? incidentId}: {string.Join(", ", matched.Select(m => m.Rule))}",
             Logging.Correlation.ForEvent(e.EventId), incidentId: incidentId,
-            details: new { causedByPortal = causedBy, matched = matched.Select(m => new { m.Ruleset, m.Rule, m.Actions }) });
+            details: new { eventId = e.EventId, causedByPortal = causedBy, matched = matched.Select(m => new { m.Ruleset, m.Rule, m.Actions }) });
 
         if (e.Note is { } note && causedBy is null) await ImportNoteAsync(incidentId, note, cancellationToken);
         Processed?.Invoke(e);

@@ -50,6 +50,7 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddSingleton<IRecordChangeHandler>(sp => sp.GetRequiredService<RuleRunner>());
         services.AddSingleton<PagerDutyEventRules>();
         services.AddSingleton<RulesDryRun>();
+        services.AddSingleton<DryRunReplay>();
         configure?.Invoke(services);
     });
 

@@ -37,6 +37,8 @@ public sealed class ApiAccessMatrixTests(PortalFixture fixture) : IClassFixture<
         new("GET", "/api/rulesets/versions", Permissions.Read, HttpStatusCode.OK),
         new("GET", "/api/logs", Permissions.Read, HttpStatusCode.OK),
         new("GET", "/api/logs/export?format=csv", Permissions.Read, HttpStatusCode.OK),
+        // no entry 0: a permitted caller gets past authorization to the 404
+        new("GET", "/api/logs/0/dry-run-event", Permissions.Read, HttpStatusCode.NotFound),
         // no version 999: a permitted caller gets past authorization to the 404
         new("POST", "/api/rulesets/versions/999/restore", Permissions.RulesWrite, HttpStatusCode.NotFound),
     ];

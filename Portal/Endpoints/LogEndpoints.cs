@@ -20,6 +20,11 @@ public static class LogEndpoints
             return TypedResults.Ok(new { entries, total });
         }).RequireAuthorization(Permissions.Read);
 
+        // "Dry-run again": the event a logged webhook or record change carried, ready for POST /api/rulesets/dry-run.
+        app.MapGet("/api/logs/{id:long}/dry-run-event", async (long id, Portal.Core.Rulesets.DryRunReplay replay, CancellationToken ct) =>
+            TypedResults.Ok(new { @event = await replay.EventAsync(id, ct) }))
+            .RequireAuthorization(Permissions.Read);
+
         // The log viewer's export of its filtered view (at most 10,000 entries, newest first).
         app.MapGet("/api/logs/export", async (string? format, string? level, string? category, string? since, string? until, string? text,
             Guid? correlationId, string? recordId, string? incidentId, IntegrationLog log, CancellationToken ct) =>

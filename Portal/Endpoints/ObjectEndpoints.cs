@@ -18,17 +18,17 @@ public static class ObjectEndpoints
             TypedResults.Ok(new { objects = (await catalog.GetAsync(ct)).Objects.Select(o => o.ToDto()) }))
             .RequireAuthorization(Permissions.Read);
 
-        objects.MapPost("", async (HttpRequest request, ObjectCatalog catalog, CancellationToken ct) =>
+        objects.MapPost("", async (HttpRequest request, ClaimsPrincipal user, ObjectCatalog catalog, CancellationToken ct) =>
         {
             var input = Deserialize<ObjectTypeDto>(await JsonBody.ReadAsync(request));
-            var created = await catalog.DefineAsync(input, ct);
+            var created = await catalog.DefineAsync(input, PortalClaims.NameOf(user), ct);
             return TypedResults.Created($"/api/objects/{created.Name}", created.ToDto());
         }).RequireAuthorization(Permissions.ConfigWrite);
 
-        objects.MapPost("/{objectName}/fields", async (string objectName, HttpRequest request, ObjectCatalog catalog, CancellationToken ct) =>
+        objects.MapPost("/{objectName}/fields", async (string objectName, HttpRequest request, ClaimsPrincipal user, ObjectCatalog catalog, CancellationToken ct) =>
         {
             var input = Deserialize<FieldDto>(await JsonBody.ReadAsync(request));
-            var created = await catalog.AddFieldAsync(objectName, input, ct);
+            var created = await catalog.AddFieldAsync(objectName, input, PortalClaims.NameOf(user), ct);
             return TypedResults.Created($"/api/objects/{objectName}", created.ToDto());
         }).RequireAuthorization(Permissions.ConfigWrite);
 

@@ -22,7 +22,12 @@ public sealed partial class RulesetsPage
 
     private RulesDraft? _draft;
     private CatalogSnapshot? _catalog;
-    private DryRunPanel? _dryRun;
+    private System.Text.Json.Nodes.JsonObject? _replay;
+    private string? _replayError;
+
+    /// Set by the log viewer's "Dry-run again": the log entry whose event the Dry-run tab opens with.
+    [SupplyParameterFromQuery(Name = "dryRunLog")] public long? DryRunLog { get; set; }
+    [Inject] private DryRunReplay Replay { get; set; } = default!;
     private long _version;
     private bool _canWrite, _dirty;
     private int _tab;
@@ -37,6 +42,18 @@ public sealed partial class RulesetsPage
         _canWrite = PortalClaims.Has(user, Permissions.RulesWrite);
         _actor = PortalClaims.NameOf(user);
         await ReloadAsync();
+        if (DryRunLog is { } logId)
+        {
+            _tab = 1;
+            try
+            {
+                _replay = await Replay.EventAsync(logId);
+            }
+            catch (Exception e) when (e is PortalNotFoundException or PortalValidationException)
+            {
+                _replayError = e.Message;
+            }
+        }
     }
 
     private async Task ReloadAsync()

@@ -1,0 +1,73 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Components.Pages.Logs;
+using Portal.Core.Links;
+using Portal.Core.Logging;
+using Portal.Core.Records;
+using Portal.Tests.Infrastructure;
+using LogLevel = Portal.Core.Logging.LogLevel;
+
+namespace Portal.Tests.Components.Logs;
+
+public sealed class LogsPageTests : DatabaseComponentTest
+{
+    private string _caseId = "";
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _caseId = (await Database.Get<RecordStore>().CreateAsync("Case",
+            System.Text.Json.JsonDocument.Parse("""{"Subject":"Checkout down"}""").RootElement, ChangeActor.System)).Id;
+        await Database.Get<IncidentLinks>().LinkAsync(_caseId, new IncidentState("Q2CK", 37, "Checkout 502s", "triggered", "high", "P1",
+            HtmlUrl: "https://acme.pagerduty.com/incidents/Q2CK"), "test");
+        var log = Database.Get<IntegrationLog>();
+        log.Write(LogLevel.Info, LogCategories.Webhook, "Received incident.triggered for incident 37", incidentId: "Q2CK");
+        log.Write(LogLevel.Error, LogCategories.Action, "addNote failed for good: Incident Already Resolved", Guid.NewGuid(), _caseId, "Q2CK");
+        log.Write(LogLevel.Error, LogCategories.Action, "resolve failed for good: Not Found", recordId: "another");
+        await log.FlushAsync();
+    }
+
+    private IRenderedComponent<LogsPage> RenderAt(string url)
+    {
+        var auth = AddAuthorization();
+        auth.SetAuthorized("ops@portal.test");
+        auth.SetRoles("Auditor");
+        Render<MudBlazor.MudPopoverProvider>();
+        Services.GetRequiredService<NavigationManager>().NavigateTo(url);
+        return Render<LogsPage>();
+    }
+
+    private static List<string> Rows(IRenderedComponent<LogsPage> cut) =>
+        [.. cut.FindAll("#log-grid tbody tr").Select(r => r.TextContent)];
+
+    [Fact]
+    public void TakesItsFiltersFromTheAddressSoOtherPagesCanLinkToOneRecordsEntries()
+    {
+        var cut = RenderAt($"/logs?level=Error&record={_caseId}");
+        cut.WaitForAssertion(() => Assert.Contains("addNote failed for good", Assert.Single(Rows(cut))));
+        Assert.Contains($"recordId={_caseId}", cut.Find("#export-json").GetAttribute("href"));
+        Assert.Contains("level=Error", cut.Find("#export-csv").GetAttribute("href"));
+    }
+
+    [Fact]
+    public void TheDetailLinksTheRecordAndTheIncidentAndOffersToFollowTheEvent()
+    {
+        var cut = RenderAt("/logs?incident=Q2CK&level=Error");
+        cut.WaitForAssertion(() => Assert.Single(Rows(cut)));
+        cut.Find("#log-grid tbody tr td").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal($"/records/Case/{_caseId}", cut.Find("#detail-record").GetAttribute("href")));
+        Assert.Equal("https://acme.pagerduty.com/incidents/Q2CK", cut.Find("#detail-incident").GetAttribute("href"));
+        Assert.Contains("#37", cut.Find("#log-detail").TextContent);
+        Assert.NotNull(cut.Find("#follow-event"));
+        Assert.Empty(cut.FindAll("#dry-run-again")); // an action's failure carries no event to replay
+    }
+
+    [Fact]
+    public void ShowsEveryLevelWhenNoFilterIsGiven()
+    {
+        var cut = RenderAt("/logs");
+        cut.WaitForAssertion(() => Assert.Equal(3, Rows(cut).Count(r => r.Contains("failed for good") || r.Contains("Received"))));
+    }
+}
