@@ -101,6 +101,7 @@ public sealed class FakePagerDutyServer : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<FakeRequest> _requests = [];
     private readonly Queue<FakeAnswer> _scripted = new();
+    private readonly List<FakeHold> _holds = [];
     private readonly List<FakeIncident> _incidents = [];
     private readonly CancellationTokenSource _disposed = new();
     private CancellationTokenSource _release = new();
@@ -177,6 +178,18 @@ public sealed class FakePagerDutyServer : IAsyncDisposable
         }
     }
 
+    /// Holds the next `method path` request (say `POST /incidents`) until `ReleaseHangs`, whatever else comes first; the
+    /// task completes once that request has arrived. With `carryOut`, the fake first does what the request asks (the
+    /// incident exists, with its `incident_key`) and only withholds the answer: PagerDuty did the work and the answer
+    /// was lost, as when the caller dies mid-call. Without it, nothing is done unless the hold is released. A caller
+    /// that goes away while held gets no answer.
+    public Task<FakeRequest> HoldNext(string method, string path, bool carryOut)
+    {
+        var hold = new FakeHold(method.ToUpperInvariant(), "/" + path.TrimStart('/'), carryOut);
+        lock (_gate) _holds.Add(hold);
+        return hold.Arrived.Task;
+    }
+
     /// Lets hanging requests go on to their normal answer.
     public void ReleaseHangs()
     {
@@ -221,34 +234,58 @@ public sealed class FakePagerDutyServer : IAsyncDisposable
         var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var recorded = new FakeRequest(request.Method, request.Path.Value ?? "/", request.QueryString.Value ?? "", headers, body);
 
-        FakeAnswer? scripted;
+        FakeAnswer? scripted = null;
+        FakeHold? hold;
         CancellationToken release;
         lock (_gate)
         {
             _requests.Add(recorded);
-            _scripted.TryDequeue(out scripted);
+            hold = _holds.FirstOrDefault(h => h.Method == recorded.Method && h.Path == recorded.Path);
+            if (hold is not null) _holds.Remove(hold);
+            else _scripted.TryDequeue(out scripted);
             release = _release.Token;
+        }
+
+        if (hold is not null)
+        {
+            var done = hold.CarryOut ? Handle(recorded) : default;
+            hold.Arrived.TrySetResult(recorded);
+            if (!await WaitForReleaseAsync(context, release)) return;
+            await AnswerAsync(context, hold.CarryOut ? done : Handle(recorded));
+            return;
         }
 
         if (scripted is { Hang: true })
         {
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(release, context.RequestAborted, _disposed.Token);
-            try
-            {
-                await Task.Delay(Timeout.Infinite, wait.Token);
-            }
-            catch (OperationCanceledException) when (release.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
-            {
-                scripted = null;
-            }
-            catch (OperationCanceledException)
-            {
-                context.Abort();
-                return;
-            }
+            if (!await WaitForReleaseAsync(context, release)) return;
+            scripted = null;
         }
 
-        var (status, answer, answerHeaders) = scripted is not null ? (scripted.Status, scripted.Body, scripted.Headers) : Handle(recorded);
+        await AnswerAsync(context, scripted is not null ? (scripted.Status, scripted.Body, scripted.Headers) : Handle(recorded));
+    }
+
+    /// Waits until `ReleaseHangs`: true then; false (and the connection dropped) when the caller went away or the fake stops.
+    private async Task<bool> WaitForReleaseAsync(HttpContext context, CancellationToken release)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(release, context.RequestAborted, _disposed.Token);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, wait.Token);
+        }
+        catch (OperationCanceledException) when (release.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            context.Abort();
+        }
+        return false;
+    }
+
+    private static async Task AnswerAsync(HttpContext context, (int Status, string? Body, IReadOnlyDictionary<string, string>? Headers) reply)
+    {
+        var (status, answer, answerHeaders) = reply;
         context.Response.StatusCode = status;
         foreach (var (name, value) in answerHeaders ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;
         if (!string.IsNullOrEmpty(answer))
@@ -736,6 +773,11 @@ public sealed class FakePagerDutyServer : IAsyncDisposable
     private static FakeRefusal Invalid(string detail) => new(400, FakeAnswer.ErrorBody("Invalid Input Provided", 2001, [detail]));
 
     private static FakeRefusal NotFound() => new(404, FakeAnswer.ErrorBody("Not Found", 2100));
+
+    private sealed record FakeHold(string Method, string Path, bool CarryOut)
+    {
+        public TaskCompletionSource<FakeRequest> Arrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     private readonly record struct Reply(int Status, string Body)
     {

@@ -125,4 +125,77 @@ public sealed class FakePagerDutyServerTests : IAsyncLifetime
         Assert.Equal(("POST", "/incidents", MinimalCreate), (request.Method, request.Path, request.Body));
         Assert.Equal(FakePagerDutyServer.IntegrationEmail, request.Header("from"));
     }
+
+    private const string KeyedCreate = """{"incident":{"type":"incident","title":"T","service":{"id":"PNE3JZM","type":"service_reference"},"incident_key":"held"}}""";
+
+    /// A create sent on a client of its own, so that the test can drop the connection mid-call (as a killed caller does).
+    private (Task<HttpResponseMessage> Answer, HttpClient Client, CancellationTokenSource Cancel) SendHeldCreate()
+    {
+        var client = new HttpClient { BaseAddress = _server.BaseUrl };
+        var request = new HttpRequestMessage(HttpMethod.Post, "incidents") { Content = new StringContent(KeyedCreate, Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Authorization", GoodAuthorization);
+        request.Headers.TryAddWithoutValidation("Accept", FakePagerDutyServer.AcceptHeader);
+        request.Headers.TryAddWithoutValidation("From", FakePagerDutyServer.IntegrationEmail);
+        var cancel = new CancellationTokenSource();
+        return (client.SendAsync(request, cancel.Token), client, cancel);
+    }
+
+    [Fact]
+    public async Task HoldNextCarriesOutTheCreateAndWithholdsOnlyItsAnswer()
+    {
+        var held = _server.HoldNext("POST", "incidents", carryOut: true);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync("GET", "services")).Status);  // other calls pass
+        var (answer, client, cancel) = SendHeldCreate();
+        using (client)
+        using (cancel)
+        {
+            await held.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Single(_server.Incidents);
+            Assert.False(answer.IsCompleted);
+
+            _server.ReleaseHangs();
+            using var response = await answer.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        }
+        Assert.Single(_server.Incidents);
+    }
+
+    [Fact]
+    public async Task HoldNextKeepsTheCarriedOutCreateWhenTheCallerGoesAway()
+    {
+        var held = _server.HoldNext("POST", "incidents", carryOut: true);
+        var (answer, client, cancel) = SendHeldCreate();
+        using (client)
+        using (cancel)
+        {
+            await held.WaitAsync(TimeSpan.FromSeconds(10));
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => answer);
+        }
+
+        // the caller's retry meets PagerDuty's de-duplication by incident_key
+        var (status, body) = await SendAsync("POST", "incidents", KeyedCreate);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(FakePagerDutyServer.DuplicateKeyError, (string?)body?["error"]?["errors"]?[0]);
+        Assert.Single(_server.Incidents);
+    }
+
+    [Fact]
+    public async Task HoldNextWithoutCarryingOutDoesNothingWhenTheCallerGoesAway()
+    {
+        var held = _server.HoldNext("POST", "incidents", carryOut: false);
+        var (answer, client, cancel) = SendHeldCreate();
+        using (client)
+        using (cancel)
+        {
+            await held.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Empty(_server.Incidents);
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => answer);
+        }
+
+        // nothing was made under the key, so the retry creates the incident
+        Assert.Equal(HttpStatusCode.Created, (await SendAsync("POST", "incidents", KeyedCreate)).Status);
+        Assert.Single(_server.Incidents);
+    }
 }
