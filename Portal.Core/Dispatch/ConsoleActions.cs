@@ -11,7 +11,7 @@ namespace Portal.Core.Dispatch;
 public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory, PagerDuty.PagerDutyConnection connection, Links.IncidentLinks links,
     IntegrationLog log, TimeProvider clock)
 {
-    /// Links an incident that already exists in PagerDuty, named by its id or its PagerDuty URL, after looking it up.
+    /// Links an incident that already exists in PagerDuty, named by its number, id or PagerDuty URL, after looking it up.
     public async Task<Links.IncidentLinkDto> LinkExistingAsync(string objectName, string recordId, string idOrUrl, string linkedBy,
         CancellationToken cancellationToken = default)
     {
@@ -20,7 +20,7 @@ public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory,
             ? url.Segments[^1].Trim('/')
             : text;
         if (id.Length is 0 or > 64 || !id.All(char.IsLetterOrDigit))
-            throw new PortalValidationException("incident", "Give the incident's id (e.g. Q2CKYRLH85UNN4) or its PagerDuty address.");
+            throw new PortalValidationException("incident", "Give the incident's number (e.g. 37), id (e.g. Q2CKYRLH85UNN4) or its PagerDuty address.");
         PagerDuty.PdIncident incident;
         try
         {

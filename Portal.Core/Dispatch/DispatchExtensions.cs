@@ -32,6 +32,7 @@ public static class DispatchExtensions
         services.AddSingleton<SandboxPagerDuty>();
         services.AddSingleton<PagerDutyConnection>();
         services.AddSingleton<PagerDutyDirectory>();
+        services.AddSingleton<IncidentTimeline>();
         services.AddSingleton<PagerDutyEchoes>();
         services.AddSingleton<DispatchSignal>();
         services.AddSingleton<PlannedActionsInterceptor>();

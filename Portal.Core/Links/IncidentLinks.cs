@@ -101,6 +101,8 @@ public sealed class IncidentLinks(IDbContextFactory<PortalDbContext> dbFactory, 
         link.ServiceId = incident.ServiceId ?? link.ServiceId;
         link.ServiceName = incident.ServiceName ?? link.ServiceName;
         link.HtmlUrl = incident.HtmlUrl ?? link.HtmlUrl;
+        if (incident.Assignees is { } assignees) link.Assignees = string.Join('\n', assignees);
+        link.IncidentCreatedUtc = incident.CreatedUtc ?? link.IncidentCreatedUtc;
         link.LastUpdatedUtc = clock.GetUtcNow().UtcDateTime;
     }
 }

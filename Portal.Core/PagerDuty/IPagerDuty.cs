@@ -8,7 +8,7 @@ public sealed record PdIncident(
 {
     /// What a link keeps of the incident.
     public Links.IncidentState ToState() =>
-        new(Id, Number, Title, Status, Urgency, PriorityName, ServiceId, ServiceName, HtmlUrl);
+        new(Id, Number, Title, Status, Urgency, PriorityName, ServiceId, ServiceName, HtmlUrl, AssigneeNames, CreatedUtc);
 }
 
 /// `POST /incidents`. Exactly one of `EscalationPolicyId` and `AssigneeIds` may be set (PagerDuty refuses both).
@@ -24,6 +24,9 @@ public sealed record PdUpdateIncident(
 public sealed record PdNote(string Id, string Content, DateTime CreatedUtc, string? UserName);
 
 public sealed record PdReference(string Id, string Name);
+
+/// One of an incident's log entries (`GET /incidents/{id}/log_entries`): `Type` is PagerDuty's, e.g. `acknowledge_log_entry`.
+public sealed record PdLogEntry(string Id, string Type, string Summary, DateTime CreatedUtc, string? AgentName);
 
 public sealed record PdConnectionCheck(bool Ok, string Message);
 
@@ -56,6 +59,8 @@ public interface IPagerDuty
     Task<PdIncident> UpdateIncidentAsync(string incidentId, PdUpdateIncident update, string from, CancellationToken cancellationToken);
     Task<PdNote> AddNoteAsync(string incidentId, string content, string from, CancellationToken cancellationToken);
     Task<IReadOnlyList<PdNote>> ListNotesAsync(string incidentId, CancellationToken cancellationToken);
+    /// The incident's most important log entries (PagerDuty's overview), newest first.
+    Task<IReadOnlyList<PdLogEntry>> ListLogEntriesAsync(string incidentId, CancellationToken cancellationToken);
     Task AddRespondersAsync(string incidentId, string requesterUserId, IReadOnlyList<string> userIds, IReadOnlyList<string> escalationPolicyIds,
         string message, string from, CancellationToken cancellationToken);
     Task AddStatusUpdateAsync(string incidentId, string message, string from, CancellationToken cancellationToken);

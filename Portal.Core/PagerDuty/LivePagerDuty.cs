@@ -101,6 +101,13 @@ public sealed class LivePagerDuty(HttpClient http, Func<CancellationToken, Task<
         return Items(answer, "notes").Select(ReadNote).ToList();
     }
 
+    public async Task<IReadOnlyList<PdLogEntry>> ListLogEntriesAsync(string incidentId, CancellationToken cancellationToken)
+    {
+        // the overview keeps the changes an agent cares about (trigger, acknowledge, assign, escalate, resolve, notes)
+        var answer = await SendAsync(HttpMethod.Get, $"incidents/{Escape(incidentId)}/log_entries?is_overview=true&limit={PageSize}", null, null, cancellationToken);
+        return Items(answer, "log_entries").Select(ReadLogEntry).OrderByDescending(e => e.CreatedUtc).ToList();
+    }
+
     public async Task AddRespondersAsync(string incidentId, string requesterUserId, IReadOnlyList<string> userIds,
         IReadOnlyList<string> escalationPolicyIds, string message, string from, CancellationToken cancellationToken)
     {
@@ -385,6 +392,14 @@ public sealed class LivePagerDuty(HttpClient http, Func<CancellationToken, Task<
     {
         if (node is not JsonObject note) throw Malformed("a note");
         return new PdNote(Required(note, "id"), Text(note["content"]) ?? "", Time(note["created_at"]), Text(Member(note["user"], "summary")));
+    }
+
+    private static PdLogEntry ReadLogEntry(JsonNode? node)
+    {
+        if (node is not JsonObject entry) throw Malformed("a log entry");
+        var type = Text(entry["type"]) ?? "log_entry";
+        return new PdLogEntry(Required(entry, "id"), type, Text(entry["summary"]) ?? type.Replace('_', ' '), Time(entry["created_at"]),
+            Text(Member(entry["agent"], "summary")));
     }
 
     private static IEnumerable<JsonNode?> Items(JsonNode? page, string collection) =>

@@ -20,6 +20,9 @@ public sealed record PagerDutyFacts
     public string? EscalationPolicyName { get; init; }
     public string? Priority { get; init; }
     public string? Urgency { get; init; }
+    /// Not rule fields: what the console shows of the incident (webhook `assignees[].summary`, `created_at`).
+    public IReadOnlyList<string>? Assignees { get; init; }
+    public DateTime? CreatedUtc { get; init; }
 }
 
 public sealed record RuleEvent

@@ -73,7 +73,8 @@ public sealed partial class PagerDutyEventRules(
     }
 
     public static IncidentState State(PagerDutyFacts incident) => new(incident.IncidentId!, incident.IncidentNumber, incident.IncidentTitle,
-        incident.IncidentStatus, incident.Urgency, incident.Priority, incident.ServiceId, incident.ServiceName, incident.IncidentUrl);
+        incident.IncidentStatus, incident.Urgency, incident.Priority, incident.ServiceId, incident.ServiceName, incident.IncidentUrl,
+        incident.Assignees, incident.CreatedUtc);
 
     /// Object name → the records of that object linked to the incident, oldest link first, with their rule values.
     public async Task<Dictionary<string, List<(string Id, IReadOnlyDictionary<string, object?> Values)>>> LinkedRecordsAsync(

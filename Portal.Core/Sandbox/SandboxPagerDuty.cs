@@ -56,6 +56,7 @@ public sealed class SandboxPagerDuty(IDbContextFactory<PortalDbContext> dbFactor
                 UpdatedUtc = now,
             };
             db.SandboxIncidents.Add(incident);
+            db.SandboxNotes.Add(LogEntry(incident.Id, "trigger_log_entry", $"Triggered through the API by {from}; assigned to {string.Join(", ", assignees)}", from));
             await db.SaveChangesAsync(cancellationToken);
         }
         finally
@@ -106,6 +107,12 @@ public sealed class SandboxPagerDuty(IDbContextFactory<PortalDbContext> dbFactor
         {
             incident.Status = status;
             raised.Add(status switch { "acknowledged" => "incident.acknowledged", "resolved" => "incident.resolved", _ => "incident.unacknowledged" });
+            db.SandboxNotes.Add(status switch
+            {
+                "acknowledged" => LogEntry(incident.Id, "acknowledge_log_entry", $"Acknowledged by {from}", from),
+                "resolved" => LogEntry(incident.Id, "resolve_log_entry", $"Resolved by {from}", from),
+                _ => LogEntry(incident.Id, "unacknowledge_log_entry", $"Unacknowledged by {from}", from),
+            });
             if (status == "resolved" && !string.IsNullOrWhiteSpace(update.Resolution))
                 db.SandboxNotes.Add(new SandboxNoteEntity { Id = NewId("N"), IncidentId = incident.Id, Content = $"Resolution: {update.Resolution}", UserName = from, CreatedUtc = clock.GetUtcNow().UtcDateTime });
         }
@@ -113,8 +120,14 @@ public sealed class SandboxPagerDuty(IDbContextFactory<PortalDbContext> dbFactor
         {
             incident.PriorityId = update.PriorityId;
             raised.Add("incident.priority_updated");
+            db.SandboxNotes.Add(LogEntry(incident.Id, "field_value_change_log_entry",
+                $"Priority changed to {SandboxAccount.Name(SandboxAccount.Priorities, update.PriorityId) ?? update.PriorityId} by {from}", from));
         }
-        if (update.Urgency is not null) incident.Urgency = update.Urgency;
+        if (update.Urgency is not null && update.Urgency != incident.Urgency)
+        {
+            incident.Urgency = update.Urgency;
+            db.SandboxNotes.Add(LogEntry(incident.Id, "urgency_change_log_entry", $"Urgency changed to {update.Urgency} by {from}", from));
+        }
         if (update.Title is not null) incident.Title = IncidentTitle.Cut(update.Title);
         if (update.EscalationPolicyId is not null || update.AssigneeIds is { Count: > 0 } || update.EscalationLevel is not null)
         {
@@ -124,6 +137,9 @@ public sealed class SandboxPagerDuty(IDbContextFactory<PortalDbContext> dbFactor
                 : [SandboxAccount.OnCallFor(incident.EscalationPolicyId ?? "")];
             incident.AssigneesJson = JsonSerializer.Serialize(names);
             raised.Add(update.EscalationLevel is null ? "incident.reassigned" : "incident.escalated");
+            db.SandboxNotes.Add(update.EscalationLevel is { } level
+                ? LogEntry(incident.Id, "escalate_log_entry", $"Escalated to level {level} by {from}; assigned to {string.Join(", ", names)}", from)
+                : LogEntry(incident.Id, "assign_log_entry", $"Reassigned to {string.Join(", ", names)} by {from}", from));
         }
         incident.UpdatedUtc = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
@@ -148,9 +164,28 @@ public sealed class SandboxPagerDuty(IDbContextFactory<PortalDbContext> dbFactor
     public async Task<IReadOnlyList<PdNote>> ListNotesAsync(string incidentId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var notes = await db.SandboxNotes.AsNoTracking().Where(n => n.IncidentId == incidentId).OrderByDescending(n => n.CreatedUtc).ToListAsync(cancellationToken);
+        var notes = await db.SandboxNotes.AsNoTracking().Where(n => n.IncidentId == incidentId && n.Kind != LogKind)
+            .OrderByDescending(n => n.CreatedUtc).ToListAsync(cancellationToken);
         return notes.Select(n => new PdNote(n.Id, n.Kind == "statusUpdate" ? $"Status update: {n.Content}" : n.Content, n.CreatedUtc, n.UserName)).ToList();
     }
+
+    public async Task<IReadOnlyList<PdLogEntry>> ListLogEntriesAsync(string incidentId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var incident = await FindAsync(db, incidentId, cancellationToken);
+        var entries = await db.SandboxNotes.AsNoTracking().Where(n => n.IncidentId == incident.Id && n.Kind == LogKind)
+            .OrderByDescending(n => n.CreatedUtc).ToListAsync(cancellationToken);
+        // the log entry's type is kept in front of its summary: "acknowledge_log_entry|Acknowledged by …"
+        return entries.Select(e => e.Content.Split('|', 2) is [var type, var summary]
+            ? new PdLogEntry(e.Id, type, summary, e.CreatedUtc, e.UserName)
+            : new PdLogEntry(e.Id, "log_entry", e.Content, e.CreatedUtc, e.UserName)).ToList();
+    }
+
+    /// Sandbox log entries are kept with the notes, marked as such.
+    private const string LogKind = "log";
+
+    private SandboxNoteEntity LogEntry(string incidentId, string type, string summary, string by) =>
+        new() { Id = NewId("R"), IncidentId = incidentId, Kind = LogKind, Content = $"{type}|{summary}", UserName = by, CreatedUtc = clock.GetUtcNow().UtcDateTime };
 
     public async Task AddRespondersAsync(string incidentId, string requesterUserId, IReadOnlyList<string> userIds, IReadOnlyList<string> escalationPolicyIds,
         string message, string from, CancellationToken cancellationToken)
@@ -212,7 +247,10 @@ public sealed class SandboxPagerDuty(IDbContextFactory<PortalDbContext> dbFactor
     }
 
     private static async Task<SandboxIncidentEntity> FindAsync(PortalDbContext db, string incidentId, CancellationToken cancellationToken) =>
-        await db.SandboxIncidents.FirstOrDefaultAsync(i => i.Id == incidentId, cancellationToken)
+        // like PagerDuty, an incident may be named by its number
+        await (long.TryParse(incidentId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? db.SandboxIncidents.FirstOrDefaultAsync(i => i.Number == number, cancellationToken)
+            : db.SandboxIncidents.FirstOrDefaultAsync(i => i.Id == incidentId, cancellationToken))
             ?? throw new PagerDutyException(404, "Not Found", 2100, [$"Incident {incidentId} not found."]);
 
     private void Raise(string eventType, PdIncident incident, WebhookNote? note = null, string? statusUpdate = null) =>
@@ -232,6 +270,8 @@ public sealed class SandboxPagerDuty(IDbContextFactory<PortalDbContext> dbFactor
         EscalationPolicyName = incident.EscalationPolicyName,
         Priority = incident.PriorityName ?? "",
         Urgency = incident.Urgency,
+        Assignees = incident.AssigneeNames,
+        CreatedUtc = incident.CreatedUtc,
     };
 
     private static PdIncident ToIncident(SandboxIncidentEntity i) => new(

@@ -50,6 +50,13 @@ public sealed record PagerDutyWebhookEvent(
             EscalationPolicyName = Reference(incident, "escalation_policy", "summary"),
             Priority = Reference(incident, "priority", "summary") ?? Reference(incident, "priority", "name"),
             Urgency = incident.ValueKind == JsonValueKind.Object ? Text(incident, "urgency") : null,
+            Assignees = incident.ValueKind == JsonValueKind.Object && incident.TryGetProperty("assignees", out var assignees) && assignees.ValueKind == JsonValueKind.Array
+                ? [.. assignees.EnumerateArray().Select(a => Text(a, "summary")).OfType<string>()]
+                : null,
+            CreatedUtc = Text(incident, "created_at") is { } created
+                && DateTime.TryParse(created, System.Globalization.CultureInfo.InvariantCulture,
+                    System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var createdUtc)
+                ? createdUtc : null,
         };
         return new PagerDutyWebhookEvent(id, type, occurred, facts, note, agent, statusUpdate);
     }

@@ -68,6 +68,13 @@ public sealed class CommandConsoleTests(BrowserFixture browser)
         for (var i = 0; i < 100 && (await services.GetRequiredService<SandboxPagerDuty>().ListNotesAsync(incidentId, default)).Count == 0; i++) await Task.Delay(100);
         Assert.Contains(await services.GetRequiredService<SandboxPagerDuty>().ListNotesAsync(incidentId, default),
             n => n.Content == "Engineering is rolling back the renderer.");
+
+        await Expect(linked.Locator(".incident-people")).ToContainTextAsync("Assigned to");
+        await linked.Locator(".console-timeline").ClickAsync();
+        var timeline = linked.Locator(".incident-timeline");
+        await Expect(timeline).ToContainTextAsync("Engineering is rolling back the renderer.");
+        await Expect(timeline).ToContainTextAsync("Acknowledged by");
+        await Expect(timeline).ToContainTextAsync("Triggered through the API");
     }
 
     [Fact]

@@ -38,6 +38,7 @@ public abstract class DatabaseComponentTest : PortalComponentTest
         Services.AddSingleton(Database.Get<Portal.Core.Dispatch.ConsoleActions>());
         Services.AddSingleton(Database.Get<Portal.Core.PagerDuty.PagerDutyDirectory>());
         Services.AddSingleton(Database.Get<Portal.Core.Rulesets.DryRunReplay>());
+        Services.AddSingleton(Database.Get<Portal.Core.PagerDuty.IncidentTimeline>());
         Services.AddSingleton(Database.Get<Portal.Core.Logging.IntegrationLog>());
         Services.AddSingleton<TimeProvider>(Database.Clock);
     }

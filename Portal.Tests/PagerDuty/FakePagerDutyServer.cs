@@ -63,6 +63,8 @@ public sealed class FakeIncident
     public DateTime CreatedUtc { get; init; } = DateTime.UtcNow;
     public List<(string Id, string Content, string UserId, DateTime CreatedUtc)> Notes { get; } = [];
     public List<string> StatusUpdates { get; } = [];
+    /// Log entries the incident's changes wrote (besides its trigger and its notes, which are derived when listed).
+    public List<(string Type, string Summary, DateTime CreatedUtc)> LogEntries { get; } = [];
     public List<JsonNode> ResponderRequests { get; } = [];
     public List<string> WorkflowRuns { get; } = [];
     public List<string> AutomationRuns { get; } = [];
@@ -328,6 +330,7 @@ public sealed class FakePagerDutyServer : IAsyncDisposable
                 ("GET", ["incidents", var id]) => Wrap("incident", IncidentJson(FindIncident(id))),
                 ("PUT", ["incidents", var id]) => UpdateIncident(request, id, Body(request)),
                 ("POST", ["incidents", var id, "notes"]) => AddNote(request, id, Body(request)),
+                ("GET", ["incidents", var id, "log_entries"]) => ListLogEntries(id, query),
                 ("GET", ["incidents", var id, "notes"]) => Wrap("notes", new JsonArray(FindIncident(id).Notes.Select(n => (JsonNode)NoteJson(n)).ToArray())),
                 ("POST", ["incidents", var id, "responder_requests"]) => AddResponders(id, Body(request)),
                 ("POST", ["incidents", var id, "status_updates"]) => AddStatusUpdate(request, id, Body(request)),
@@ -495,6 +498,8 @@ public sealed class FakePagerDutyServer : IAsyncDisposable
         if (change["resolution"] is not null && Text(change, "resolution") is null) throw Invalid("resolution must be a string");
         if (change["title"] is not null && string.IsNullOrWhiteSpace(Text(change, "title"))) throw Invalid("Title cannot be empty.");
 
+        if (status is not null && status != incident.Status)
+            incident.LogEntries.Add(($"{(status == "acknowledged" ? "acknowledge" : "resolve")}_log_entry", $"{(status == "acknowledged" ? "Acknowledged" : "Resolved")} by {request.Header("From")}", DateTime.UtcNow));
         if (status is not null) incident.Status = status;
         if (Text(change, "resolution") is { } resolution) incident.Resolution = resolution;
         if (urgency is not null) incident.Urgency = urgency;
@@ -504,6 +509,26 @@ public sealed class FakePagerDutyServer : IAsyncDisposable
         if (assignees is not null) incident.AssigneeIds = assignees;
         if (level is not null) incident.EscalationLevel = level.Value;
         return Wrap("incident", IncidentJson(incident));
+    }
+
+    /// `GET /incidents/{id}/log_entries`: `is_overview` true or false, `limit` at most 100; the trigger, notes and changes, newest first.
+    private string ListLogEntries(string id, Dictionary<string, List<string>> query)
+    {
+        var incident = FindIncident(id);
+        if (query.GetValueOrDefault("is_overview")?.FirstOrDefault() is { } overview && overview is not ("true" or "false")) throw Invalid("is_overview must be true or false");
+        if (query.GetValueOrDefault("limit")?.FirstOrDefault() is { } limit && !(int.TryParse(limit, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 100))
+            throw Invalid("limit must be between 1 and 100");
+        var entries = incident.LogEntries
+            .Prepend(("trigger_log_entry", "Triggered through the API", incident.CreatedUtc))
+            .Concat(incident.Notes.Select(note => ("annotate_log_entry", $"Note added: {note.Content}", note.CreatedUtc)))
+            .OrderByDescending(e => e.Item3)
+            .Select((e, i) => (JsonNode)new JsonObject
+            {
+                ["id"] = $"R{incident.Number}L{i}", ["type"] = e.Item1, ["summary"] = e.Item2,
+                ["created_at"] = e.Item3.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+                ["agent"] = new JsonObject { ["id"] = IntegrationUserId, ["type"] = "user_reference", ["summary"] = "Portal Integration" },
+            });
+        return new JsonObject { ["log_entries"] = new JsonArray([.. entries]), ["limit"] = 100, ["offset"] = 0, ["more"] = false }.ToJsonString();
     }
 
     private string AddNote(FakeRequest request, string id, JsonObject body)

@@ -43,6 +43,16 @@ public sealed class WebhookIntakeTests : IDisposable
         return await db.WebhookEvents.AsNoTracking().ToListAsync();
     }
 
+    [Fact]
+    public void ReadsTheAssigneesAndTheCreationTimeTheConsoleShows()
+    {
+        using var body = JsonDocument.Parse(Capture("incident.triggered"));
+        var facts = PagerDutyWebhookEvent.Parse(body.RootElement)!.Incident;
+        Assert.Equal(["Ben"], facts.Assignees!);
+        Assert.Equal(new DateTime(2025, 4, 7, 3, 47, 13, DateTimeKind.Utc), facts.CreatedUtc);
+        Assert.Equal(DateTimeKind.Utc, facts.CreatedUtc!.Value.Kind);
+    }
+
     [Theory]
     [InlineData("incident.triggered")]
     [InlineData("incident.acknowledged")]

@@ -22,6 +22,7 @@ internal sealed class IncidentLinkConfiguration : IEntityTypeConfiguration<Incid
         builder.Property(l => l.ServiceId).HasMaxLength(64);
         builder.Property(l => l.ServiceName).HasMaxLength(256);
         builder.Property(l => l.HtmlUrl).HasMaxLength(512);
+        builder.Property(l => l.Assignees).HasMaxLength(2048);
         builder.Property(l => l.LinkedBy).HasMaxLength(256);
         builder.HasIndex(l => new { l.RecordId, l.IncidentId }).IsUnique();
         builder.HasIndex(l => l.IncidentId);

@@ -255,8 +255,15 @@ namespace Portal.Core.Persistence.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Assignees")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("HtmlUrl")
                         .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("IncidentCreatedUtc")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("IncidentId")

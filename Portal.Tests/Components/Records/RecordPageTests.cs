@@ -19,7 +19,8 @@ public sealed class RecordPageTests : DatabaseComponentTest
         var created = await Database.Get<RecordStore>().CreateAsync("Case",
             JsonDocument.Parse("""{"Subject":"Checkout down","Priority":"High"}""").RootElement, ChangeActor.System);
         _caseId = created.Id;
-        await Database.Get<IncidentLinks>().LinkAsync(_caseId, new IncidentState("Q2CK", 37, "Checkout 502s", "triggered", "high", "P1"), "test");
+        await Database.Get<IncidentLinks>().LinkAsync(_caseId, new IncidentState("Q2CK", 37, "Checkout 502s", "triggered", "high", "P1",
+            Assignees: ["Ben", "Ada"], CreatedUtc: Database.Clock.GetUtcNow().UtcDateTime.AddHours(-5)), "test");
     }
 
     private IRenderedComponent<RecordPage> RenderAs(string role)
@@ -92,5 +93,43 @@ public sealed class RecordPageTests : DatabaseComponentTest
         auth.SetRoles("User");
         var cut = Render<RecordPage>(p => p.Add(x => x.ObjectName, "Case").Add(x => x.Id, "missing"));
         cut.WaitForAssertion(() => Assert.Contains("There is no Case record 'missing'.", cut.Find("#record-missing").TextContent));
+    }
+
+    [Fact]
+    public void ShowsWhoIsAssignedAndHowLongTheIncidentHasBeenOpen()
+    {
+        var cut = RenderAs("User");
+        cut.WaitForAssertion(() => Assert.Contains("Assigned to Ben, Ada · open 5 h", cut.Find(".incident-people").TextContent));
+    }
+
+    [Fact]
+    public void TheTimelineSaysPlainlyWhenPagerDutyCannotAnswer()
+    {
+        var cut = RenderAs("Auditor"); // reading the timeline is not acting: every role may open it
+        cut.WaitForAssertion(() => cut.Find(".console-timeline"));
+        cut.Find(".console-timeline").Click();
+        // the sandbox has no incident Q2CK (it was linked by hand), and says so as PagerDuty would
+        cut.WaitForAssertion(() => Assert.Contains("The timeline could not be read: Not Found: Incident Q2CK not found.", cut.Find(".timeline-error").TextContent));
+    }
+
+    [Fact]
+    public async Task RendersOnlyTheRowsInViewWhenHundredsOfIncidentsAreLinked()
+    {
+        for (var i = 0; i < 200; i++)
+            await Database.Get<IncidentLinks>().LinkAsync(_caseId, new IncidentState($"PMANY{i:000}", 1000 + i, $"Incident {i}", "triggered"), "test");
+        var cut = RenderAs("User");
+        cut.WaitForAssertion(() => cut.Find("#linked-incidents-scroll"));
+        var rendered = cut.FindAll(".linked-incident").Count;
+        Assert.InRange(rendered, 1, 200); // of 201 linked: never all of them
+    }
+
+    [Fact]
+    public void AgeReadsInTheLargestWholeUnit()
+    {
+        var now = new DateTime(2026, 3, 2, 10, 0, 0, DateTimeKind.Utc);
+        Assert.Equal("just now", LinkedIncidentsPanel.Age(now.AddSeconds(-20), now));
+        Assert.Equal("59 min", LinkedIncidentsPanel.Age(now.AddMinutes(-59.5), now));
+        Assert.Equal("23 h", LinkedIncidentsPanel.Age(now.AddHours(-23.9), now));
+        Assert.Equal("3 d", LinkedIncidentsPanel.Age(now.AddDays(-3.2), now));
     }
 }
