@@ -19,6 +19,7 @@ public static class DispatchExtensions
         services.AddHostedService<DispatcherService>();
         services.AddHostedService<IncidentEventWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookProcessingService>());
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookEventRetention>());
         return builder;
     }
 
@@ -46,6 +47,7 @@ public static class DispatchExtensions
         services.AddSingleton<WebhookBatchWriter>();
         services.AddSingleton<WebhookSubscriptions>();
         services.AddSingleton<WebhookProcessingService>();
+        services.AddSingleton<WebhookEventRetention>();
         return services;
     }
 }

@@ -93,12 +93,28 @@ public sealed class IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory,
         if (query.CorrelationId is { } correlation) entries = entries.Where(e => e.CorrelationId == correlation);
         if (!string.IsNullOrEmpty(query.RecordId)) entries = entries.Where(e => e.RecordId == query.RecordId);
         if (!string.IsNullOrEmpty(query.IncidentId)) entries = entries.Where(e => e.IncidentId == query.IncidentId);
-        if (!string.IsNullOrWhiteSpace(query.Text)) entries = entries.Where(e => e.Message.Contains(query.Text.Trim()));
+        if (!string.IsNullOrWhiteSpace(query.Text)) entries = WithText(db, entries, query.Text.Trim());
         var total = await entries.CountAsync(cancellationToken);
+        // the page's ids first, from the indexes alone; then only those rows (a filter that matches tens of thousands
+        // of entries would otherwise read every one of them to sort)
         var ordered = query.OldestFirst ? entries.OrderBy(e => e.Id) : entries.OrderByDescending(e => e.Id);
-        var page = await ordered.Skip(query.Offset).Take(query.Limit).ToListAsync(cancellationToken);
-        return (page.Select(ToDto).ToList(), total);
+        var ids = await ordered.Select(e => e.Id).Skip(query.Offset).Take(query.Limit).ToListAsync(cancellationToken);
+        var rows = await db.LogEntries.AsNoTracking().Where(e => ids.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken);
+        return (ids.Where(rows.ContainsKey).Select(id => ToDto(rows[id])).ToList(), total);
     }
+
+    /// Entries whose message contains `text`, in any case. Three characters or more are looked up in the trigram
+    /// index (a phrase of trigrams is exactly a substring); shorter text is rare and scans.
+    private static IQueryable<LogEntryEntity> WithText(PortalDbContext db, IQueryable<LogEntryEntity> entries, string text)
+    {
+        if (text.Length < 3) return entries.Where(e => EF.Functions.Like(e.Message, "%" + EscapeLike(text) + "%", "\\"));
+        var phrase = "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        var matching = db.Database.SqlQuery<long>($"""SELECT rowid AS "Value" FROM "LogEntriesText" WHERE "LogEntriesText" MATCH {phrase}""");
+        return entries.Where(e => matching.Contains(e.Id));
+    }
+
+    private static string EscapeLike(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
     /// For the Summary tab: how many entries are kept, the oldest, and the database file's size (the log is most of
     /// it on a busy portal; SQLite's per-table sizes would need a scan of every page).

@@ -68,3 +68,32 @@ public sealed record IntegrationSettings
     /// The PagerDuty user's e-mail sent as `From` on incident writes; `PagerDuty:FromEmail` wins when set.
     public string? IntegrationEmail { get; init; }
 }
+
+/// Which console a record page shows, per object type, as the original's three placements (Object Mappings tab).
+public sealed record ConsoleSettings
+{
+    public const string Key = "console";
+    public const string Combined = "combined";
+    public const string CommandConsole = "commandConsole";
+    public const string StatusDashboard = "statusDashboard";
+    public static readonly IReadOnlyList<string> Placements = [Combined, CommandConsole, StatusDashboard];
+
+    /// Object type name → placement; a type not listed shows the combined console (the original's recommendation).
+    public IReadOnlyDictionary<string, string> Placement { get; init; } = new Dictionary<string, string>();
+
+    public string For(string objectName) => Placement.GetValueOrDefault(objectName) is { } placement && Placements.Contains(placement) ? placement : Combined;
+
+    public ConsoleSettings With(string objectName, string placement)
+    {
+        if (!Placements.Contains(placement))
+            throw new PortalValidationException("placement", $"'{placement}' is not a console placement; use {string.Join(", ", Placements)}.");
+        return new ConsoleSettings { Placement = new Dictionary<string, string>(Placement) { [objectName] = placement } };
+    }
+
+    public static string Label(string placement) => placement switch
+    {
+        CommandConsole => "Command Console",
+        StatusDashboard => "Status Dashboard",
+        _ => "PagerDuty Combined Console (recommended)",
+    };
+}

@@ -57,6 +57,25 @@ public sealed class IntegrationLogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FindsTextAnywhereInTheMessageInAnyCaseWithWildcardsTakenLiterally()
+    {
+        Log.Write(LogLevel.Error, LogCategories.Action, "createIncident failed for good: PagerDuty answered 400: \"Service PNOPE00 not found.\"");
+        Log.Write(LogLevel.Info, LogCategories.Webhook, "Received incident.triggered for incident QB000000012345");
+        Log.Write(LogLevel.Info, LogCategories.Config, "Retention 100% kept_for 30 days");
+        await Log.FlushAsync();
+
+        async Task<string[]> Find(string text) => [.. (await Log.QueryAsync(new LogQuery(Text: text))).Entries.Select(e => e.Message[..10])];
+        Assert.Equal(["createInci"], await Find("SERVICE pnope00"));
+        Assert.Equal(["createInci"], await Find("\"Service PNOPE00"));
+        Assert.Equal(["Received i"], await Find("0000123"));
+        Assert.Equal(["Retention "], await Find("0%"));
+        Assert.Equal(["Retention "], await Find("t_f"));
+        Assert.Empty(await Find("%%"));
+        Assert.Empty(await Find("not there"));
+        Assert.Equal(3, (await Log.QueryAsync(new LogQuery(Text: "e"))).Total);
+    }
+
+    [Fact]
     public async Task PurgesEntriesOlderThanTheRetention()
     {
         await _db.Get<SettingsStore>().SaveAsync(LoggerSettings.Key, new LoggerSettings { RetentionDays = 7 }, "admin");

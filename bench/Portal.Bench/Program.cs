@@ -21,6 +21,12 @@ if (args is ["--webhook-load", ..])
     return;
 }
 
+if (args is ["--log-query", ..])
+{
+    await LogQueryLoad.RunAsync(args[1..]);
+    return;
+}
+
 if (args is ["--dispatch-load", ..])
 {
     await DispatchLoad.RunAsync(args[1..]);

@@ -14,9 +14,12 @@ internal sealed class LogEntryConfiguration : IEntityTypeConfiguration<LogEntryE
         builder.Property(e => e.Message).HasMaxLength(2000);
         builder.Property(e => e.RecordId).HasMaxLength(32);
         builder.Property(e => e.IncidentId).HasMaxLength(64);
-        builder.HasIndex(e => e.TimeUtc);
+        // time ranges, the purge's cut-off, and counts of "this level and above in this time range" from the index alone
+        builder.HasIndex(e => new { e.TimeUtc, e.Level });
         builder.HasIndex(e => new { e.Level, e.Id });
         builder.HasIndex(e => new { e.Category, e.Id });
+        // counts "this category at this level and above" without reading the rows (the viewer's total)
+        builder.HasIndex(e => new { e.Category, e.Level });
         builder.HasIndex(e => e.CorrelationId);
         builder.HasIndex(e => e.RecordId);
         builder.HasIndex(e => e.IncidentId);

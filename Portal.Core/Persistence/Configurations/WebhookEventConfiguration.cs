@@ -18,5 +18,6 @@ internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<Webho
         builder.HasIndex(e => e.EventId).IsUnique();
         builder.HasIndex(e => e.WebhookId).IsUnique();
         builder.HasIndex(e => new { e.State, e.Id });
+        builder.HasIndex(e => e.ReceivedUtc);
     }
 }

@@ -372,11 +372,13 @@ namespace Portal.Core.Persistence.Migrations
 
                     b.HasIndex("RecordId");
 
-                    b.HasIndex("TimeUtc");
-
                     b.HasIndex("Category", "Id");
 
+                    b.HasIndex("Category", "Level");
+
                     b.HasIndex("Level", "Id");
+
+                    b.HasIndex("TimeUtc", "Level");
 
                     b.ToTable("LogEntries", (string)null);
                 });
@@ -1116,6 +1118,8 @@ namespace Portal.Core.Persistence.Migrations
 
                     b.HasIndex("EventId")
                         .IsUnique();
+
+                    b.HasIndex("ReceivedUtc");
 
                     b.HasIndex("WebhookId")
                         .IsUnique();

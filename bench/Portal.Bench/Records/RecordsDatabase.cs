@@ -20,6 +20,8 @@ public static class RecordsDatabase
         });
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<DatabaseMigrator>();
+        services.AddSingleton<Portal.Core.Settings.SettingsStore>();
+        services.AddSingleton<Portal.Core.Logging.IntegrationLog>();
         services.AddSingleton<ObjectCatalog>();
         services.AddSingleton<RecordStore>();
         services.AddSingleton<IncidentLinks>();

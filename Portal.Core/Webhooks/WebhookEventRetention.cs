@@ -1,0 +1,52 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Portal.Core.Logging;
+using Portal.Core.Persistence;
+using Portal.Core.Settings;
+
+namespace Portal.Core.Webhooks;
+
+/// Stored deliveries are kept as long as the log (the Logger tab's interval), and never less than 72 hours, so that
+/// PagerDuty's redeliveries are still recognised; then they are deleted in chunks, like the log.
+public sealed class WebhookEventRetention(IDbContextFactory<PortalDbContext> dbFactory, SettingsStore settings, TimeProvider clock) : BackgroundService
+{
+    public static readonly TimeSpan MinimumKept = TimeSpan.FromHours(72);
+
+    public async Task<int> PurgeAsync(CancellationToken cancellationToken = default)
+    {
+        var retentionDays = (await settings.GetAsync(LoggerSettings.Key, () => new LoggerSettings(), cancellationToken)).RetentionDays;
+        var kept = TimeSpan.FromDays(Math.Max(1, retentionDays));
+        var cutoff = clock.GetUtcNow().UtcDateTime - (kept > MinimumKept ? kept : MinimumKept);
+        var purged = 0;
+        while (true)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            // a delivery still waiting to be processed is never deleted, however old
+            var chunk = await db.WebhookEvents.Where(w => w.ReceivedUtc < cutoff && w.State != WebhookEventStates.Pending)
+                .OrderBy(w => w.Id).Select(w => w.Id).Take(2000).ToListAsync(cancellationToken);
+            if (chunk.Count == 0) return purged;
+            purged += await db.WebhookEvents.Where(w => chunk.Contains(w.Id)).ExecuteDeleteAsync(cancellationToken);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await PurgeAsync(stoppingToken);
+                await Task.Delay(TimeSpan.FromHours(1), clock, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                // the database was busy or gone for a moment; the next hour tries again
+                await Task.Delay(TimeSpan.FromMinutes(5), clock, stoppingToken);
+            }
+        }
+    }
+}
