@@ -20,6 +20,7 @@ public sealed partial class ActionDispatcher(
     PagerDutyConnection connection,
     IncidentLinks links,
     PagerDutyEchoes echoes,
+    StatusDashboard.IncidentStatusUpdates statusUpdates,
     TimeProvider clock,
     Logging.IntegrationLog log,
     IOptions<DispatchOptions> options,
@@ -201,7 +202,8 @@ public sealed partial class ActionDispatcher(
                 }
                 return null;
             case "addStatusUpdate":
-                await pagerDuty.AddStatusUpdateAsync(Incident(), Text("message"), from, cancellationToken);
+                var posted = await pagerDuty.AddStatusUpdateAsync(Incident(), Text("message"), from, cancellationToken);
+                await statusUpdates.StorePostedAsync(Incident(), posted, action.RequestedBy, cancellationToken);
                 return null;
             default:
                 throw new InvalidOperationException($"'{action.ActionType}' is not an action Portal can send to PagerDuty.");

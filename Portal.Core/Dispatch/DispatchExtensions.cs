@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Portal.Core.PagerDuty;
 using Portal.Core.Records;
 using Portal.Core.Sandbox;
+using Portal.Core.StatusDashboard;
 using Portal.Core.Webhooks;
 
 namespace Portal.Core.Dispatch;
@@ -28,6 +29,7 @@ public static class DispatchExtensions
     {
         services.AddOptions<PagerDutyOptions>().BindConfiguration(PagerDutyOptions.Section);
         services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section);
+        services.AddOptions<StatusDashboardOptions>().BindConfiguration(StatusDashboardOptions.Section);
         services.AddHttpClient();
         services.AddSingleton<IncidentEventQueue>();
         services.AddSingleton<SandboxPagerDuty>();
@@ -48,6 +50,8 @@ public static class DispatchExtensions
         services.AddSingleton<WebhookSubscriptions>();
         services.AddSingleton<WebhookProcessingService>();
         services.AddSingleton<WebhookEventRetention>();
+        services.AddSingleton<IncidentStatusUpdates>();
+        services.AddSingleton<BusinessImpacts>();
         return services;
     }
 }

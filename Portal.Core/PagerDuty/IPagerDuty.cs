@@ -23,6 +23,20 @@ public sealed record PdUpdateIncident(
 
 public sealed record PdNote(string Id, string Content, DateTime CreatedUtc, string? UserName);
 
+/// `POST /incidents/{id}/status_updates` answers with the update it published; its id is the `data.id` of the
+/// `incident.status_update_published` webhook that follows (null when the answer held none).
+public sealed record PdStatusUpdate(string? Id, string Message, DateTime? CreatedUtc, string? SenderName);
+
+/// A business service and whether it is impacted now (`GET /business_services/impacts`,
+/// `GET /incidents/{id}/business_services/impacts`). `HighestImpactingPriorityId` is set when asked for
+/// `additional_fields[]=services.highest_impacting_priority` and an incident with a priority impacts it.
+public sealed record PdBusinessServiceImpact(string Id, string Name, bool Impacted, string? HighestImpactingPriorityId = null,
+    int? HighestImpactingPriorityOrder = null);
+
+/// A "live list": PagerDuty returns the most impacted business services first, up to its limit, and says `More`
+/// when there are others it left out (they can only be asked for by id).
+public sealed record PdBusinessServiceImpacts(IReadOnlyList<PdBusinessServiceImpact> Services, bool More);
+
 public sealed record PdReference(string Id, string Name);
 
 /// One of an incident's log entries (`GET /incidents/{id}/log_entries`): `Type` is PagerDuty's, e.g. `acknowledge_log_entry`.
@@ -63,7 +77,7 @@ public interface IPagerDuty
     Task<IReadOnlyList<PdLogEntry>> ListLogEntriesAsync(string incidentId, CancellationToken cancellationToken);
     Task AddRespondersAsync(string incidentId, string requesterUserId, IReadOnlyList<string> userIds, IReadOnlyList<string> escalationPolicyIds,
         string message, string from, CancellationToken cancellationToken);
-    Task AddStatusUpdateAsync(string incidentId, string message, string from, CancellationToken cancellationToken);
+    Task<PdStatusUpdate> AddStatusUpdateAsync(string incidentId, string message, string from, CancellationToken cancellationToken);
     Task RunIncidentWorkflowAsync(string workflowId, string incidentId, CancellationToken cancellationToken);
     Task RunAutomationActionAsync(string actionId, string incidentId, CancellationToken cancellationToken);
     Task<IReadOnlyList<PdReference>> ListServicesAsync(CancellationToken cancellationToken);
@@ -80,6 +94,15 @@ public interface IPagerDuty
     /// Asks PagerDuty to deliver a `pagey.ping` to the subscription.
     Task PingWebhookSubscriptionAsync(string id, CancellationToken cancellationToken);
     Task DeleteWebhookSubscriptionAsync(string id, CancellationToken cancellationToken);
+    /// Business services sorted by impact (impacted first), with their highest impacting priority; `ids` asks for those
+    /// business services only.
+    Task<PdBusinessServiceImpacts> ListBusinessServiceImpactsAsync(IReadOnlyList<string>? ids, CancellationToken cancellationToken);
+    /// Every business service (`GET /business_services`), for accounts with more than the impacts list returns.
+    Task<IReadOnlyList<PdReference>> ListBusinessServicesAsync(CancellationToken cancellationToken);
+    /// The triggered and acknowledged incidents, with their priority.
+    Task<IReadOnlyList<PdIncident>> ListOpenIncidentsAsync(CancellationToken cancellationToken);
+    /// The business services one incident impacts.
+    Task<IReadOnlyList<PdBusinessServiceImpact>> ListIncidentImpactsAsync(string incidentId, CancellationToken cancellationToken);
     /// Checks the key and the integration e-mail.
     Task<PdConnectionCheck> CheckConnectionAsync(string from, CancellationToken cancellationToken);
 }

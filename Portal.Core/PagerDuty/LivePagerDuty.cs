@@ -15,6 +15,10 @@ public sealed class LivePagerDuty(HttpClient http, Func<CancellationToken, Task<
     private const int PageSize = 100;
     private const int OffsetLimit = 10000;
     private const string NoKey = "No PagerDuty API key is configured.";
+    /// Business-impact endpoints were published as Early Access with this header required; PagerDuty ignores it where
+    /// it is no longer needed, so it is always sent on them.
+    public const string EarlyAccess = "business-impact-early-access";
+    private const int IdsPerImpactsRequest = 100;
 
     public async Task<PdIncident> CreateIncidentAsync(PdCreateIncident request, string from, CancellationToken cancellationToken)
     {
@@ -120,8 +124,13 @@ public sealed class LivePagerDuty(HttpClient http, Func<CancellationToken, Task<
             string.IsNullOrWhiteSpace(from) ? null : from, cancellationToken);
     }
 
-    public async Task AddStatusUpdateAsync(string incidentId, string message, string from, CancellationToken cancellationToken) =>
-        await SendAsync(HttpMethod.Post, $"incidents/{Escape(incidentId)}/status_updates", new JsonObject { ["message"] = message }, from, cancellationToken);
+    public async Task<PdStatusUpdate> AddStatusUpdateAsync(string incidentId, string message, string from, CancellationToken cancellationToken)
+    {
+        var answer = await SendAsync(HttpMethod.Post, $"incidents/{Escape(incidentId)}/status_updates", new JsonObject { ["message"] = message }, from, cancellationToken);
+        var update = Member(answer, "status_update");
+        return new PdStatusUpdate(Text(Member(update, "id")), Text(Member(update, "message")) ?? message,
+            Text(Member(update, "created_at")) is null ? null : Time(Member(update, "created_at")), Text(Member(Member(update, "sender"), "summary")));
+    }
 
     public async Task RunIncidentWorkflowAsync(string workflowId, string incidentId, CancellationToken cancellationToken)
     {
@@ -146,6 +155,42 @@ public sealed class LivePagerDuty(HttpClient http, Func<CancellationToken, Task<
 
     public Task<IReadOnlyList<PdReference>> ListUsersAsync(CancellationToken cancellationToken) =>
         ListReferencesAsync("users", cancellationToken);
+
+    public async Task<PdBusinessServiceImpacts> ListBusinessServiceImpactsAsync(IReadOnlyList<string>? ids, CancellationToken cancellationToken)
+    {
+        // A live list: no offset or cursor. Without ids[] it holds the most impacted (up to PagerDuty's limit) and says
+        // `more` when it left some out; with ids[] it answers for those business services.
+        const string path = "business_services/impacts?additional_fields[]=services.highest_impacting_priority";
+        if (ids is null)
+        {
+            var page = await SendAsync(HttpMethod.Get, path, null, null, cancellationToken, EarlyAccess);
+            return new PdBusinessServiceImpacts(Items(page, "services").Select(s => ReadImpact(s, requireStatus: true)).ToList(), More(page));
+        }
+        var all = new List<PdBusinessServiceImpact>();
+        foreach (var chunk in ids.Distinct().Chunk(IdsPerImpactsRequest))
+        {
+            var page = await SendAsync(HttpMethod.Get, $"{path}&{string.Join('&', chunk.Select(id => "ids[]=" + Escape(id)))}", null, null,
+                cancellationToken, EarlyAccess);
+            all.AddRange(Items(page, "services").Select(s => ReadImpact(s, requireStatus: true)));
+        }
+        return new PdBusinessServiceImpacts(all, false);
+    }
+
+    public Task<IReadOnlyList<PdReference>> ListBusinessServicesAsync(CancellationToken cancellationToken) =>
+        ListReferencesAsync("business_services", cancellationToken);
+
+    public async Task<IReadOnlyList<PdIncident>> ListOpenIncidentsAsync(CancellationToken cancellationToken)
+    {
+        // date_range=all: an incident open for longer than the default month still impacts its business services.
+        var items = await ListAllAsync("incidents", "incidents", "statuses[]=triggered&statuses[]=acknowledged&date_range=all&", cancellationToken);
+        return items.Select(ReadIncident).ToList();
+    }
+
+    public async Task<IReadOnlyList<PdBusinessServiceImpact>> ListIncidentImpactsAsync(string incidentId, CancellationToken cancellationToken)
+    {
+        var answer = await SendAsync(HttpMethod.Get, $"incidents/{Escape(incidentId)}/business_services/impacts", null, null, cancellationToken, EarlyAccess);
+        return Items(answer, "services").Select(s => ReadImpact(s, requireStatus: false)).Where(s => s.Impacted).ToList();
+    }
 
     public async Task<string?> FindUserIdByEmailAsync(string email, CancellationToken cancellationToken)
     {
@@ -252,12 +297,13 @@ public sealed class LivePagerDuty(HttpClient http, Func<CancellationToken, Task<
         {
             var page = await SendAsync(HttpMethod.Get, $"{path}?{filter}limit={PageSize}&offset={offset}", null, null, cancellationToken);
             all.AddRange(Items(page, collection));
-            if (!(Member(page, "more") is JsonValue more && more.TryGetValue<bool>(out var hasMore) && hasMore)) break;
+            if (!More(page)) break;
         }
         return all;
     }
 
-    private async Task<JsonNode?> SendAsync(HttpMethod method, string pathAndQuery, JsonObject? body, string? from, CancellationToken cancellationToken)
+    private async Task<JsonNode?> SendAsync(HttpMethod method, string pathAndQuery, JsonObject? body, string? from, CancellationToken cancellationToken,
+        string? earlyAccess = null)
     {
         var key = await apiKey(cancellationToken);
         if (string.IsNullOrWhiteSpace(key)) throw new PagerDutyException(401, NoKey);
@@ -266,6 +312,7 @@ public sealed class LivePagerDuty(HttpClient http, Func<CancellationToken, Task<
         // Added without validation so that .NET sends them byte for byte (it would add a space before `version=2`).
         request.Headers.TryAddWithoutValidation("Authorization", "Token token=" + key.Trim());
         request.Headers.TryAddWithoutValidation("Accept", AcceptHeader);
+        if (earlyAccess is not null) request.Headers.TryAddWithoutValidation("X-EARLY-ACCESS", earlyAccess);
         if (from is not null)
         {
             ArgumentException.ThrowIfNullOrWhiteSpace(from);
@@ -387,6 +434,17 @@ public sealed class LivePagerDuty(HttpClient http, Func<CancellationToken, Task<
             Time(incident["created_at"]),
             assignees);
     }
+
+    private static PdBusinessServiceImpact ReadImpact(JsonNode? node, bool requireStatus)
+    {
+        var priority = Member(Member(node, "additional_fields"), "highest_impacting_priority");
+        var status = Text(Member(node, "status"));
+        return new PdBusinessServiceImpact(Required(node, "id"), Text(Member(node, "name")) ?? Text(Member(node, "summary")) ?? Required(node, "id"),
+            status == "impacted" || (!requireStatus && status is null), Text(Member(priority, "id")),
+            Member(priority, "order") is JsonValue order && order.TryGetValue<int>(out var n) ? n : null);
+    }
+
+    private static bool More(JsonNode? page) => Member(page, "more") is JsonValue more && more.TryGetValue<bool>(out var hasMore) && hasMore;
 
     private static PdNote ReadNote(JsonNode? node)
     {

@@ -31,6 +31,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<RulesetVersionEntity> RulesetVersions => Set<RulesetVersionEntity>();
     public DbSet<SandboxIncidentEntity> SandboxIncidents => Set<SandboxIncidentEntity>();
     public DbSet<SandboxNoteEntity> SandboxNotes => Set<SandboxNoteEntity>();
+    public DbSet<SandboxBusinessServiceEntity> SandboxBusinessServices => Set<SandboxBusinessServiceEntity>();
+    public DbSet<StatusDashboard.IncidentStatusUpdateEntity> IncidentStatusUpdates => Set<StatusDashboard.IncidentStatusUpdateEntity>();
     public DbSet<WebhookEventEntity> WebhookEvents => Set<WebhookEventEntity>();
     public DbSet<LogEntryEntity> LogEntries => Set<LogEntryEntity>();
 

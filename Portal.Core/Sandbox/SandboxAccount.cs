@@ -16,6 +16,15 @@ public static class SandboxAccount
         new("PSBXAPI", "Public API"),
     ];
 
+    /// The business services the sandbox starts with (seeded by the migration) and the technical services each depends on.
+    public static readonly (string Id, string Name, string Description, string[] SupportingServiceIds)[] BusinessServices =
+    [
+        ("PBSXSTORE", "Online store", "Customers browse, pay and check out", ["PNE3JZM", "PSBXPAY"]),
+        ("PBSXBILL", "Billing and invoices", "Invoices, refunds and card payments", ["PSBXPAY", "PSBXMAIL"]),
+        ("PBSXNOTIFY", "Customer notifications", "Order confirmations and password resets by e-mail", ["PSBXMAIL"]),
+        ("PBSXPARTNER", "Partner integrations", "The public API partners build on", ["PSBXAPI"]),
+    ];
+
     public static readonly PdReference[] EscalationPolicies =
     [
         new("P482651", "Checkout on-call"),

@@ -28,3 +28,14 @@ public sealed class SandboxNoteEntity
     public string Kind { get; set; } = "note";
     public DateTime CreatedUtc { get; set; }
 }
+
+/// A business service of the sandbox account: like PagerDuty's service dependencies, an open incident on one of its
+/// supporting (technical) services impacts it.
+public sealed class SandboxBusinessServiceEntity
+{
+    public required string Id { get; set; }
+    public required string Name { get; set; }
+    public string? Description { get; set; }
+    /// The ids of the technical services it depends on, as a JSON array.
+    public string SupportingServiceIdsJson { get; set; } = "[]";
+}

@@ -11,7 +11,7 @@ namespace Portal.Core.Sandbox;
 /// A simulated PagerDuty account inside the portal: it answers the same calls as the live API, keeps its incidents
 /// and notes in the portal's database, checks requests the way PagerDuty does, and raises the incident events a
 /// real account would send as webhooks (so rules on PagerDuty events can be tried).
-public sealed class SandboxPagerDuty(IDbContextFactory<PortalDbContext> dbFactory, IncidentEventQueue events, TimeProvider clock) : IPagerDuty
+public sealed partial class SandboxPagerDuty(IDbContextFactory<PortalDbContext> dbFactory, IncidentEventQueue events, TimeProvider clock) : IPagerDuty
 {
     private static readonly SemaphoreSlim s_numbering = new(1, 1);
 
@@ -196,15 +196,18 @@ public sealed class SandboxPagerDuty(IDbContextFactory<PortalDbContext> dbFactor
         await AddSystemNoteAsync(incidentId, $"Responders requested: {string.Join(", ", names)}. {message}", "incident.responder.added", cancellationToken);
     }
 
-    public async Task AddStatusUpdateAsync(string incidentId, string message, string from, CancellationToken cancellationToken)
+    public async Task<PdStatusUpdate> AddStatusUpdateAsync(string incidentId, string message, string from, CancellationToken cancellationToken)
     {
         RequireFrom(from);
         if (string.IsNullOrWhiteSpace(message)) throw Invalid("A status update needs a message.");
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var incident = await FindAsync(db, incidentId, cancellationToken);
-        db.SandboxNotes.Add(new SandboxNoteEntity { Id = NewId("S"), IncidentId = incident.Id, Content = message, Kind = "statusUpdate", UserName = from, CreatedUtc = clock.GetUtcNow().UtcDateTime });
+        var update = new SandboxNoteEntity { Id = NewId("S"), IncidentId = incident.Id, Content = message, Kind = "statusUpdate", UserName = from, CreatedUtc = clock.GetUtcNow().UtcDateTime };
+        db.SandboxNotes.Add(update);
         await db.SaveChangesAsync(cancellationToken);
-        Raise("incident.status_update_published", ToIncident(incident), statusUpdate: message);
+        // as PagerDuty: the webhook's data is the update itself (`incident_status_update`), with the id the POST answered
+        Raise("incident.status_update_published", ToIncident(incident), statusUpdate: new WebhookStatusUpdate(update.Id, message, By: from));
+        return new PdStatusUpdate(update.Id, message, update.CreatedUtc, from);
     }
 
     public Task RunIncidentWorkflowAsync(string workflowId, string incidentId, CancellationToken cancellationToken) =>
@@ -253,7 +256,7 @@ public sealed class SandboxPagerDuty(IDbContextFactory<PortalDbContext> dbFactor
             : db.SandboxIncidents.FirstOrDefaultAsync(i => i.Id == incidentId, cancellationToken))
             ?? throw new PagerDutyException(404, "Not Found", 2100, [$"Incident {incidentId} not found."]);
 
-    private void Raise(string eventType, PdIncident incident, WebhookNote? note = null, string? statusUpdate = null) =>
+    private void Raise(string eventType, PdIncident incident, WebhookNote? note = null, WebhookStatusUpdate? statusUpdate = null) =>
         events.Publish(new PagerDutyWebhookEvent(NewId("01"), eventType, clock.GetUtcNow(), Facts(eventType, incident), note, null, statusUpdate));
 
     public static PagerDutyFacts Facts(string eventType, PdIncident incident) => new()

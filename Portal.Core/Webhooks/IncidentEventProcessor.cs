@@ -19,6 +19,7 @@ public sealed partial class IncidentEventProcessor(
     PagerDutyEchoes echoes,
     RecordStore records,
     SettingsStore settings,
+    StatusDashboard.IncidentStatusUpdates statusUpdates,
     Logging.IntegrationLog log,
     ILogger<IncidentEventProcessor> logger)
 {
@@ -41,6 +42,7 @@ public sealed partial class IncidentEventProcessor(
             details: new { eventId = e.EventId, causedByPortal = causedBy, matched = matched.Select(m => new { m.Ruleset, m.Rule, m.Actions }) });
 
         if (e.Note is { } note && causedBy is null) await ImportNoteAsync(incidentId, note, cancellationToken);
+        if (e.StatusUpdate is { } update) await statusUpdates.StoreReceivedAsync(incidentId, update, e.OccurredAt, cancellationToken);
         Processed?.Invoke(e);
     }
 

@@ -6,11 +6,15 @@ namespace Portal.Core.Webhooks;
 /// A PagerDuty Webhooks v3 note (`incident.annotated`).
 public sealed record WebhookNote(string Id, string Content);
 
+/// A PagerDuty Webhooks v3 status update (`incident.status_update_published`, `data.type` `incident_status_update`).
+/// `Trimmed`: PagerDuty cut a long message; `By` is the event's agent.
+public sealed record WebhookStatusUpdate(string Id, string Message, bool Trimmed = false, string? By = null);
+
 /// The parts of a Webhooks v3 delivery that Portal uses. Note that the payload says `number` and `assignees`,
 /// not the REST API's `incident_number` and `assignments`.
 public sealed record PagerDutyWebhookEvent(
     string EventId, string EventType, DateTimeOffset? OccurredAt, PagerDutyFacts Incident, WebhookNote? Note, string? AgentId,
-    string? StatusUpdateMessage)
+    WebhookStatusUpdate? StatusUpdate)
 {
     public bool IsIncidentEvent => EventType.StartsWith("incident.", StringComparison.Ordinal) && Incident.IncidentId is not null;
 
@@ -24,15 +28,18 @@ public sealed record PagerDutyWebhookEvent(
         var occurred = Text(e, "occurred_at") is { } at && DateTimeOffset.TryParse(at, out var parsed) ? parsed : (DateTimeOffset?)null;
         var data = e.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object ? d : default;
         var agent = e.TryGetProperty("agent", out var a) && a.ValueKind == JsonValueKind.Object ? Text(a, "id") : null;
+        var agentName = a.ValueKind == JsonValueKind.Object ? Text(a, "summary") : null;
 
         WebhookNote? note = null;
-        string? statusUpdate = null;
+        WebhookStatusUpdate? statusUpdate = null;
         var incident = data;
         if (data.ValueKind == JsonValueKind.Object && Text(data, "type") is { } dataType && dataType != "incident")
         {
             // notes, status updates and responder events carry the incident as a reference inside
             if (dataType == "incident_note" && Text(data, "id") is { } noteId) note = new WebhookNote(noteId, Text(data, "content") ?? "");
-            if (dataType == "status_update") statusUpdate = Text(data, "message");
+            if (dataType == "incident_status_update" && Text(data, "id") is { } updateId)
+                statusUpdate = new WebhookStatusUpdate(updateId, Text(data, "message") ?? "",
+                    data.TryGetProperty("trimmed", out var trimmed) && trimmed.ValueKind == JsonValueKind.True, agentName);
             incident = data.TryGetProperty("incident", out var inner) && inner.ValueKind == JsonValueKind.Object ? inner : default;
         }
 

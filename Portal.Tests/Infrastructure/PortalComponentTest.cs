@@ -39,6 +39,7 @@ public abstract class DatabaseComponentTest : PortalComponentTest
         Services.AddSingleton(Database.Get<Portal.Core.PagerDuty.PagerDutyDirectory>());
         Services.AddSingleton(Database.Get<Portal.Core.Rulesets.DryRunReplay>());
         Services.AddSingleton(Database.Get<Portal.Core.PagerDuty.IncidentTimeline>());
+        Services.AddSingleton(Database.Get<Portal.Core.StatusDashboard.BusinessImpacts>());
         Services.AddSingleton(Database.Get<Portal.Core.Logging.IntegrationLog>());
         Services.AddSingleton<TimeProvider>(Database.Clock);
     }

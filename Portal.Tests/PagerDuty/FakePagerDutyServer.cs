@@ -45,6 +45,9 @@ public sealed record FakeAnswer(int Status, string? Body, IReadOnlyDictionary<st
 
 public sealed record FakeEntity(string Id, string Name, string? Email = null, string? EscalationPolicyId = null, string? UserId = null);
 
+/// A business service as PagerDuty reports its impact: the test sets whether it is impacted and by which priority at most.
+public sealed record FakeBusinessService(string Id, string Name, bool Impacted = false, string? HighestImpactingPriorityId = null);
+
 public sealed class FakeIncident
 {
     public required string Id { get; init; }
@@ -345,10 +348,82 @@ public sealed class FakePagerDutyServer : IAsyncDisposable
                 ("POST", ["webhook_subscriptions", var id, "enable"]) => EnableSubscription(id),
                 ("POST", ["webhook_subscriptions", var id, "ping"]) => PingSubscription(id),
                 ("DELETE", ["webhook_subscriptions", var id]) => DeleteSubscription(id),
+                ("GET", ["business_services"]) => Page("business_services", BusinessServices, query, s => EntityJson(new FakeEntity(s.Id, s.Name), "business_service")),
+                ("GET", ["business_services", "impacts"]) => BusinessServiceImpacts(request, query),
+                ("GET", ["incidents", var id, "business_services", "impacts"]) => IncidentImpactsOf(request, id, query),
                 ("GET", ["abilities"]) => """{"abilities":["coordinated_responding","teams","urgencies"]}""",
                 _ => throw NotFound(),
             };
         }
+    }
+
+    public const string EarlyAccess = "business-impact-early-access";
+
+    /// The account's business services, in the order the test adds them.
+    public List<FakeBusinessService> BusinessServices { get; } = [];
+
+    /// Which business services each incident impacts (incident id → business service ids).
+    public Dictionary<string, List<string>> IncidentImpacts { get; } = [];
+
+    /// How many business services `GET /business_services/impacts` lists without `ids[]` (PagerDuty: 200).
+    public int ImpactsLimit { get; set; } = 200;
+
+    // GET /business_services/impacts: a live list (limit, more; no offset), impacted first, then by name.
+    private string BusinessServiceImpacts(FakeRequest request, Dictionary<string, List<string>> query)
+    {
+        RequireEarlyAccess(request);
+        OnlyParameters(query, "additional_fields[]", "ids[]");
+        var fields = query.GetValueOrDefault("additional_fields[]") ?? [];
+        if (fields.Any(f => f is not ("services.highest_impacting_priority" or "total_impacted_count")))
+            throw Invalid("additional_fields[] must be services.highest_impacting_priority or total_impacted_count");
+        var ids = query.GetValueOrDefault("ids[]");
+        var ranked = BusinessServices.Where(s => ids is null || ids.Contains(s.Id))
+            .OrderByDescending(s => s.Impacted).ThenBy(s => s.Name, StringComparer.Ordinal).ToList();
+        var listed = ids is null ? ranked.Take(ImpactsLimit).ToList() : ranked;
+        var answer = new JsonObject
+        {
+            ["limit"] = ids is null ? ImpactsLimit : listed.Count,
+            ["more"] = listed.Count < ranked.Count,
+            ["services"] = new JsonArray(listed.Select(s => (JsonNode)ImpactJson(s, fields.Contains("services.highest_impacting_priority"))).ToArray()),
+        };
+        if (fields.Contains("total_impacted_count")) answer["additional_fields"] = new JsonObject { ["total_impacted_count"] = ranked.Count(s => s.Impacted) };
+        return answer.ToJsonString();
+    }
+
+    private string IncidentImpactsOf(FakeRequest request, string id, Dictionary<string, List<string>> query)
+    {
+        RequireEarlyAccess(request);
+        OnlyParameters(query);
+        var incident = FindIncident(id);
+        var impacted = incident.Status == "resolved" ? [] : IncidentImpacts.GetValueOrDefault(incident.Id) ?? [];
+        var services = BusinessServices.Where(s => impacted.Contains(s.Id)).Select(s => (JsonNode)ImpactJson(s with { Impacted = true }, false)).ToArray();
+        return new JsonObject { ["services"] = new JsonArray(services) }.ToJsonString();
+    }
+
+    private JsonObject ImpactJson(FakeBusinessService service, bool withPriority)
+    {
+        var json = new JsonObject { ["id"] = service.Id, ["name"] = service.Name, ["type"] = "business_service", ["status"] = service.Impacted ? "impacted" : "not_impacted" };
+        if (withPriority)
+        {
+            var index = Priorities.FindIndex(p => p.Id == service.HighestImpactingPriorityId);
+            json["additional_fields"] = new JsonObject
+            {
+                ["highest_impacting_priority"] = service.Impacted && index >= 0 ? new JsonObject { ["id"] = service.HighestImpactingPriorityId, ["order"] = Priorities.Count - index } : null,
+            };
+        }
+        return json;
+    }
+
+    private static void RequireEarlyAccess(FakeRequest request)
+    {
+        if (request.Header("X-EARLY-ACCESS") != EarlyAccess)
+            throw new FakeRefusal(400, FakeAnswer.ErrorBody("Invalid Input Provided", 2001, [$"This endpoint needs the X-EARLY-ACCESS header '{EarlyAccess}'"]));
+    }
+
+    private static void OnlyParameters(Dictionary<string, List<string>> query, params string[] allowed)
+    {
+        var unknown = query.Keys.Where(k => !allowed.Contains(k)).ToList();
+        if (unknown.Count > 0) throw Invalid($"Unknown query parameter(s): {string.Join(", ", unknown)}");
     }
 
     /// Webhook subscriptions as PagerDuty keeps them; `Secret` is only sent back by the create answer.
@@ -585,7 +660,11 @@ public sealed class FakePagerDutyServer : IAsyncDisposable
         var message = Text(body, "message");
         if (string.IsNullOrWhiteSpace(message)) throw Invalid("message is required");
         incident.StatusUpdates.Add(message);
-        return Wrap("status_update", new JsonObject { ["id"] = NewId(), ["message"] = message, ["sender"] = Reference(user.Id, "user_reference") });
+        return Wrap("status_update", new JsonObject
+        {
+            ["id"] = NewId(), ["message"] = message, ["sender"] = Reference(user.Id, "user_reference", user.Name),
+            ["created_at"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+        });
     }
 
     private Reply RunWorkflow(string workflowId, JsonObject body)

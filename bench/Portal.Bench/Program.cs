@@ -2,6 +2,7 @@ using BenchmarkDotNet.Running;
 using Portal.Bench.Load;
 using Portal.Bench.Records;
 using Portal.Bench.Rules;
+using Portal.Bench.StatusDashboard;
 
 if (args is ["--per-event"])
 {
@@ -12,6 +13,12 @@ if (args is ["--per-event"])
 if (args is ["--records-sql"])
 {
     await RecordStoreSqlCount.RunAsync();
+    return;
+}
+
+if (args is ["--status-dashboard-render"])
+{
+    await PanelRender.RunAsync();
     return;
 }
 

@@ -36,3 +36,20 @@ internal sealed class SandboxNoteConfiguration : IEntityTypeConfiguration<Sandbo
         builder.HasIndex(n => n.IncidentId);
     }
 }
+
+internal sealed class SandboxBusinessServiceConfiguration : IEntityTypeConfiguration<SandboxBusinessServiceEntity>
+{
+    public void Configure(EntityTypeBuilder<SandboxBusinessServiceEntity> builder)
+    {
+        builder.ToTable("SandboxBusinessServices");
+        builder.HasKey(s => s.Id);
+        builder.Property(s => s.Id).HasMaxLength(32);
+        builder.Property(s => s.Name).HasMaxLength(256);
+        builder.Property(s => s.Description).HasMaxLength(1024);
+        builder.HasData(SandboxAccount.BusinessServices.Select(s => new SandboxBusinessServiceEntity
+        {
+            Id = s.Id, Name = s.Name, Description = s.Description,
+            SupportingServiceIdsJson = System.Text.Json.JsonSerializer.Serialize(s.SupportingServiceIds),
+        }));
+    }
+}

@@ -823,6 +823,60 @@ namespace Portal.Core.Persistence.Migrations
                     b.ToTable("RulesetVersions", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Sandbox.SandboxBusinessServiceEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SupportingServiceIdsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("SandboxBusinessServices", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = "PBSXSTORE",
+                            Description = "Customers browse, pay and check out",
+                            Name = "Online store",
+                            SupportingServiceIdsJson = "[\"PNE3JZM\",\"PSBXPAY\"]"
+                        },
+                        new
+                        {
+                            Id = "PBSXBILL",
+                            Description = "Invoices, refunds and card payments",
+                            Name = "Billing and invoices",
+                            SupportingServiceIdsJson = "[\"PSBXPAY\",\"PSBXMAIL\"]"
+                        },
+                        new
+                        {
+                            Id = "PBSXNOTIFY",
+                            Description = "Order confirmations and password resets by e-mail",
+                            Name = "Customer notifications",
+                            SupportingServiceIdsJson = "[\"PSBXMAIL\"]"
+                        },
+                        new
+                        {
+                            Id = "PBSXPARTNER",
+                            Description = "The public API partners build on",
+                            Name = "Partner integrations",
+                            SupportingServiceIdsJson = "[\"PSBXAPI\"]"
+                        });
+                });
+
             modelBuilder.Entity("Portal.Core.Sandbox.SandboxIncidentEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -1070,6 +1124,47 @@ namespace Portal.Core.Persistence.Migrations
                     b.HasKey("Key");
 
                     b.ToTable("Settings", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.StatusDashboard.IncidentStatusUpdateEntity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Author")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("IncidentId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PagerDutyId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PagerDutyId")
+                        .IsUnique();
+
+                    b.HasIndex("IncidentId", "CreatedUtc");
+
+                    b.ToTable("IncidentStatusUpdates", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Core.Webhooks.WebhookEventEntity", b =>

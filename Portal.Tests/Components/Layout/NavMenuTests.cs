@@ -26,6 +26,7 @@ public sealed class NavMenuTests : DatabaseComponentTest
         var cut = RenderAs(role);
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("a[href='/records/Case']")));
         Assert.Single(cut.FindAll("a[href='/records/Incident']"));
+        Assert.Single(cut.FindAll("a[href='/status-dashboard']"));
         Assert.Equal(administration, cut.FindAll("a[href='/admin']").Count == 1);
         Assert.Equal(configuration, cut.FindAll("a[href='/config/object-mappings']").Count == 1);
     }

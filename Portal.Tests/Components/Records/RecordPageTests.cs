@@ -132,4 +132,20 @@ public sealed class RecordPageTests : DatabaseComponentTest
         Assert.Equal("23 h", LinkedIncidentsPanel.Age(now.AddHours(-23.9), now));
         Assert.Equal("3 d", LinkedIncidentsPanel.Age(now.AddDays(-3.2), now));
     }
+
+    [Theory]
+    [InlineData(null, true, true)]
+    [InlineData(Portal.Core.Settings.ConsoleSettings.CommandConsole, true, false)]
+    [InlineData(Portal.Core.Settings.ConsoleSettings.StatusDashboard, false, true)]
+    public async Task ShowsTheConsoleTheObjectMappingsTabChose(string? placement, bool commandConsole, bool statusDashboard)
+    {
+        if (placement is not null)
+            await Database.Get<Portal.Core.Settings.SettingsStore>().SaveAsync(Portal.Core.Settings.ConsoleSettings.Key,
+                new Portal.Core.Settings.ConsoleSettings().With("Case", placement), "admin");
+        var cut = RenderAs("User");
+        cut.WaitForAssertion(() => cut.Find("#record-title"));
+        Assert.Equal(commandConsole, cut.FindAll("#command-console").Count == 1);
+        Assert.Equal(commandConsole, cut.FindAll("#linked-incidents").Count == 1);
+        Assert.Equal(statusDashboard, cut.FindAll("#status-dashboard").Count == 1);
+    }
 }
