@@ -13,7 +13,7 @@ public sealed class CommandConsoleTests(BrowserFixture browser)
     private string BaseUrl => browser.Portal.BaseUrl;
 
     /// The panel re-renders when PagerDuty's events arrive, which can close an open menu: open it again, a few times at most.
-    private static async Task OpenActionAsync(IPage page, ILocator incident, string action)
+    internal static async Task OpenActionAsync(IPage page, ILocator incident, string action)
     {
         for (var attempt = 1; ; attempt++)
         {

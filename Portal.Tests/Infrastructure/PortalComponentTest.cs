@@ -40,6 +40,7 @@ public abstract class DatabaseComponentTest : PortalComponentTest
         Services.AddSingleton(Database.Get<Portal.Core.Rulesets.DryRunReplay>());
         Services.AddSingleton(Database.Get<Portal.Core.PagerDuty.IncidentTimeline>());
         Services.AddSingleton(Database.Get<Portal.Core.StatusDashboard.BusinessImpacts>());
+        Services.AddSingleton(Database.Get<Portal.Core.StatusDashboard.IncidentStatusUpdates>());
         Services.AddSingleton(Database.Get<Portal.Core.Logging.IntegrationLog>());
         Services.AddSingleton<TimeProvider>(Database.Clock);
     }
