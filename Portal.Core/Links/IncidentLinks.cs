@@ -84,11 +84,19 @@ public sealed class IncidentLinks(IDbContextFactory<PortalDbContext> dbFactory, 
     public async Task<int> UpdateIncidentAsync(IncidentState incident, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var recordIds = await UpdateIncidentAsync(db, incident, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        foreach (var recordId in recordIds) RecordLinksChanged?.Invoke(recordId);
+        return recordIds.Count;
+    }
+
+    /// Refreshes the cached state of an incident on every record that links it, inside the caller's unit of work
+    /// (the caller saves, then publishes the returned record ids).
+    public async Task<IReadOnlyList<string>> UpdateIncidentAsync(PortalDbContext db, IncidentState incident, CancellationToken cancellationToken)
+    {
         var links = await db.IncidentLinks.Where(l => l.IncidentId == incident.IncidentId).ToListAsync(cancellationToken);
         foreach (var link in links) Apply(link, incident);
-        await db.SaveChangesAsync(cancellationToken);
-        foreach (var recordId in links.Select(l => l.RecordId).Distinct()) RecordLinksChanged?.Invoke(recordId);
-        return links.Count;
+        return links.Select(l => l.RecordId).Distinct().ToList();
     }
 
     private void Apply(IncidentLinkEntity link, IncidentState incident)

@@ -26,7 +26,7 @@ public static class PersistenceExtensions
 
         builder.Services.AddDbContextFactory<PortalDbContext>((services, o) =>
         {
-            o.UseSqlite(connectionString).AddInterceptors(new SqliteConnectionSetup());
+            o.UseSqlite(connectionString).AddInterceptors(new SqliteConnectionSetup(), new SqliteWriteGateInterceptor());
             if (services.GetService<PlannedActionsInterceptor>() is { } interceptor) o.AddInterceptors(interceptor);
         });
         builder.Services.AddSingleton<DatabaseMigrator>();

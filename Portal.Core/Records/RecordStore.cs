@@ -202,11 +202,19 @@ public sealed class RecordStore(
         string source = CommentSources.Portal, string? pagerDutyNoteId = null, CancellationToken cancellationToken = default)
     {
         var type = (await catalog.GetAsync(cancellationToken)).Get(objectName);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var comment = await AddCommentAsync(db, type, id, body, actor, source, pagerDutyNoteId, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return comment;
+    }
+
+    /// Adds a comment inside the caller's unit of work (the processing of a PagerDuty note): the caller saves.
+    public async Task<CommentDto> AddCommentAsync(PortalDbContext db, ObjectTypeInfo type, string id, string body, ChangeActor actor,
+        string source, string? pagerDutyNoteId, CancellationToken cancellationToken)
+    {
         body = body?.Trim() ?? "";
         if (body.Length == 0) throw new PortalValidationException("body", "A comment needs some text in 'body'.");
         if (body.Length > MaxCommentLength) throw new PortalValidationException("body", $"A comment is at most {MaxCommentLength} characters.");
-
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (!await db.Records.AnyAsync(r => r.Id == id && r.ObjectName == type.Name, cancellationToken))
             throw new PortalNotFoundException($"There is no {type.Name} record '{id}'.");
         var entity = new RecordCommentEntity
@@ -223,7 +231,6 @@ public sealed class RecordStore(
         var comment = ToDto(entity);
         foreach (var handler in commentHandlers)
             await handler.OnCommentAddedAsync(new RecordComment(type, id, comment, actor), db, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
         return comment;
     }
 

@@ -25,11 +25,22 @@ public sealed partial class PagerDutyEventRules(
     public async Task<IReadOnlyList<MatchedRule>> RunAsync(PagerDutyFacts incident, IReadOnlyList<string> causedBy, CancellationToken cancellationToken = default)
     {
         if (incident.IncidentId is null) return [];
-        var snapshot = await rulesets.SnapshotAsync(cancellationToken);
-        var types = await catalog.GetAsync(cancellationToken);
-
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var (matches, changes) = await RunAsync(db, incident, causedBy, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        foreach (var change in changes) records.Publish(change);
+        return matches;
+    }
+
+    /// The same inside the caller's transaction: the caller saves, commits, then publishes the returned changes.
+    public async Task<(IReadOnlyList<MatchedRule> Matches, IReadOnlyList<RecordChange> Changes)> RunAsync(
+        PortalDbContext db, PagerDutyFacts incident, IReadOnlyList<string> causedBy, CancellationToken cancellationToken)
+    {
+        if (incident.IncidentId is null) return ([], []);
+        var snapshot = await rulesets.SnapshotAsync(cancellationToken);
+        var types = await catalog.GetAsync(cancellationToken);
         var linked = await LinkedRecordsAsync(db, incident.IncidentId, cancellationToken);
         var e = RuleEvent.ForPagerDuty(incident, linked.ToDictionary(p => p.Key, p => p.Value.First().Values),
             await runner.IsBusinessHoursAsync(cancellationToken));
@@ -66,10 +77,7 @@ public sealed partial class PagerDutyEventRules(
                 }
             }
         }
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        foreach (var change in changes) records.Publish(change);
-        return matches;
+        return (matches, changes);
     }
 
     public static IncidentState State(PagerDutyFacts incident) => new(incident.IncidentId!, incident.IncidentNumber, incident.IncidentTitle,

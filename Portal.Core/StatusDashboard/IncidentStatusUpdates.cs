@@ -24,6 +24,21 @@ public sealed partial class IncidentStatusUpdates(IDbContextFactory<PortalDbCont
         CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (!await AddReceivedAsync(db, incidentId, update, occurredAt, cancellationToken))
+        {
+            await SaveAsync(db, update.Id, cancellationToken); // Portal's own post may have learnt PagerDuty's id
+            return false;
+        }
+        if (!await SaveAsync(db, update.Id, cancellationToken)) return false;
+        Announce(incidentId);
+        return true;
+    }
+
+    /// The same inside the caller's unit of work (the webhook processor's transaction): adds the row, or marks Portal's
+    /// own post with PagerDuty's id, without saving. True when a new update was added: call `Announce` after the commit.
+    public async Task<bool> AddReceivedAsync(PortalDbContext db, string incidentId, WebhookStatusUpdate update, DateTimeOffset? occurredAt,
+        CancellationToken cancellationToken = default)
+    {
         if (await db.IncidentStatusUpdates.AnyAsync(u => u.PagerDutyId == update.Id, cancellationToken)) return false;
         var at = occurredAt?.UtcDateTime ?? clock.GetUtcNow().UtcDateTime;
         var since = at - s_echoWindow;
@@ -33,7 +48,6 @@ public sealed partial class IncidentStatusUpdates(IDbContextFactory<PortalDbCont
         if (ours.FirstOrDefault(u => u.Message == update.Message || (update.Trimmed && u.Message.StartsWith(update.Message, StringComparison.Ordinal))) is { } own)
         {
             own.PagerDutyId = update.Id;
-            await SaveAsync(db, update.Id, cancellationToken);
             return false;
         }
         db.IncidentStatusUpdates.Add(new IncidentStatusUpdateEntity
@@ -41,10 +55,11 @@ public sealed partial class IncidentStatusUpdates(IDbContextFactory<PortalDbCont
             Id = Guid.CreateVersion7(), IncidentId = incidentId, PagerDutyId = update.Id, CreatedUtc = at,
             Message = update.Trimmed ? update.Message + " …" : update.Message, Source = StatusUpdateSources.Webhook, Author = update.By,
         });
-        if (!await SaveAsync(db, update.Id, cancellationToken)) return false;
-        Added?.Invoke(incidentId);
         return true;
     }
+
+    /// Tells live pages that an incident has a new status update (after the commit that stored it).
+    public void Announce(string incidentId) => Added?.Invoke(incidentId);
 
     /// Stores an update Portal posted (after PagerDuty accepted it). It never throws: PagerDuty has the update, so a
     /// failure here must not make the dispatcher post it again; the webhook still brings it.

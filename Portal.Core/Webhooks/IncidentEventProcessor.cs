@@ -18,6 +18,7 @@ public sealed partial class IncidentEventProcessor(
     PagerDutyEventRules rules,
     PagerDutyEchoes echoes,
     RecordStore records,
+    ObjectCatalog catalog,
     SettingsStore settings,
     StatusDashboard.IncidentStatusUpdates statusUpdates,
     Logging.IntegrationLog log,
@@ -25,37 +26,59 @@ public sealed partial class IncidentEventProcessor(
 {
     public event Action<PagerDutyWebhookEvent>? Processed;
 
+    /// Processes one event in a transaction of its own (the sandbox's events, tests).
     public async Task ProcessAsync(PagerDutyWebhookEvent e, CancellationToken cancellationToken = default)
     {
         if (!e.IsIncidentEvent) return;
-        var incident = e.Incident;
-        var incidentId = incident.IncidentId!;
-        await links.UpdateIncidentAsync(PagerDutyEventRules.State(incident) with { Priority = incident.Priority is "" ? null : incident.Priority }, cancellationToken);
-
-        var causedBy = echoes.Match(incidentId, incident.EventType, e.Note?.Content);
-        var matched = await rules.RunAsync(incident, causedBy ?? [], cancellationToken);
-        LogProcessed(e.EventType, incidentId, matched.Count, causedBy is not null);
-        log.Write(matched.Count > 0 ? Logging.LogLevel.Info : Logging.LogLevel.Debug, Logging.LogCategories.Rule,
-            matched.Count == 0 ? $"No PagerDuty rule matched {e.EventType} on incident {incident.IncidentNumber?.ToString() ?? incidentId}"
-                : $"{matched.Count} PagerDuty rule(s) matched {e.EventType} on incident {incident.IncidentNumber?.ToString() ?? incidentId}: {string.Join(", ", matched.Select(m => m.Rule))}",
-            Logging.Correlation.ForEvent(e.EventId), incidentId: incidentId,
-            details: new { eventId = e.EventId, causedByPortal = causedBy, matched = matched.Select(m => new { m.Ruleset, m.Rule, m.Actions }) });
-
-        if (e.Note is { } note && causedBy is null) await ImportNoteAsync(incidentId, note, cancellationToken);
-        if (e.StatusUpdate is { } update) await statusUpdates.StoreReceivedAsync(incidentId, update, e.OccurredAt, cancellationToken);
-        Processed?.Invoke(e);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var announce = await ProcessAsync(db, e, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        announce();
     }
 
-    private async Task ImportNoteAsync(string incidentId, WebhookNote note, CancellationToken cancellationToken)
+    /// Processes one event inside the caller's transaction, so that its effects commit together with whatever the
+    /// caller stores about the event (the webhook processor marks it processed in the same commit). The caller saves
+    /// and commits, then calls the returned action, which logs the outcome and tells live pages.
+    public async Task<Action> ProcessAsync(PortalDbContext db, PagerDutyWebhookEvent e, CancellationToken cancellationToken)
+    {
+        if (!e.IsIncidentEvent) return static () => { };
+        var incident = e.Incident;
+        var incidentId = incident.IncidentId!;
+        var relinked = await links.UpdateIncidentAsync(db, PagerDutyEventRules.State(incident) with { Priority = incident.Priority is "" ? null : incident.Priority },
+            cancellationToken);
+
+        var causedBy = echoes.Match(incidentId, incident.EventType, e.Note?.Content);
+        var (matched, changes) = await rules.RunAsync(db, incident, causedBy ?? [], cancellationToken);
+        if (e.Note is { } note && causedBy is null) await ImportNoteAsync(db, incidentId, note, cancellationToken);
+        var newStatusUpdate = e.StatusUpdate is { } update && await statusUpdates.AddReceivedAsync(db, incidentId, update, e.OccurredAt, cancellationToken);
+        return () =>
+        {
+            if (newStatusUpdate) statusUpdates.Announce(incidentId);
+            foreach (var recordId in relinked) links.Publish(recordId);
+            foreach (var change in changes) records.Publish(change);
+            LogProcessed(e.EventType, incidentId, matched.Count, causedBy is not null);
+            log.Write(matched.Count > 0 ? Logging.LogLevel.Info : Logging.LogLevel.Debug, Logging.LogCategories.Rule,
+                matched.Count == 0 ? $"No PagerDuty rule matched {e.EventType} on incident {incident.IncidentNumber?.ToString() ?? incidentId}"
+                    : $"{matched.Count} PagerDuty rule(s) matched {e.EventType} on incident {incident.IncidentNumber?.ToString() ?? incidentId}: {string.Join(", ", matched.Select(m => m.Rule))}",
+                Logging.Correlation.ForEvent(e.EventId), incidentId: incidentId,
+                details: new { eventId = e.EventId, causedByPortal = causedBy, matched = matched.Select(m => new { m.Ruleset, m.Rule, m.Actions }) });
+            Processed?.Invoke(e);
+        };
+    }
+
+    private async Task ImportNoteAsync(PortalDbContext db, string incidentId, WebhookNote note, CancellationToken cancellationToken)
     {
         var integration = await settings.GetAsync(IntegrationSettings.Key, () => new IntegrationSettings(), cancellationToken);
         if (!integration.SyncCommentsToNotes) return;
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (await db.RecordComments.AnyAsync(c => c.PagerDutyNoteId == note.Id, cancellationToken)) return;
         var linked = await db.IncidentLinks.AsNoTracking().Where(l => l.IncidentId == incidentId).Select(l => new { l.ObjectName, l.RecordId })
             .ToListAsync(cancellationToken);
+        var types = await catalog.GetAsync(cancellationToken);
         foreach (var link in linked)
-            await records.AddCommentAsync(link.ObjectName, link.RecordId, note.Content, new ChangeActor("PagerDuty"), CommentSources.PagerDuty, note.Id, cancellationToken);
+            await records.AddCommentAsync(db, types.Get(link.ObjectName), link.RecordId, note.Content, new ChangeActor("PagerDuty"), CommentSources.PagerDuty,
+                note.Id, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Processed {EventType} for incident {IncidentId}: {Matched} rules ran (echo of Portal's own action: {IsEcho})")]

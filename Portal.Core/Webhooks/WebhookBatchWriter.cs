@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Portal.Core.Persistence;
 
 namespace Portal.Core.Webhooks;
@@ -42,27 +44,43 @@ public sealed class WebhookBatchWriter(IDbContextFactory<PortalDbContext> dbFact
         }
     }
 
+    /// One transaction for the batch; each row is one prepared `INSERT … ON CONFLICT DO NOTHING`, so that the unique
+    /// event id and `X-Webhook-Id` indexes tell a repeated delivery (including a repeat inside the batch) without a
+    /// query first. Plain ADO.NET on the context's connection: a commit of a few rows is mostly per-commit overhead,
+    /// and EF Core's change tracking and its duplicate query cost more CPU than the rows themselves. EF Core still
+    /// begins and commits the transaction, so the write gate and `busy_timeout` apply as to every writer.
     private async Task CommitAsync(List<(WebhookEventEntity Row, TaskCompletionSource<StoreOutcome> Done)> batch)
     {
         await using var db = await dbFactory.CreateDbContextAsync();
-        var eventIds = batch.Select(b => b.Row.EventId).Distinct().ToList();
-        var webhookIds = batch.Select(b => b.Row.WebhookId).OfType<string>().Distinct().ToList();
-        var known = await db.WebhookEvents.Where(e => eventIds.Contains(e.EventId) || (e.WebhookId != null && webhookIds.Contains(e.WebhookId)))
-            .Select(e => new { e.EventId, e.WebhookId }).ToListAsync();
-        var seenEvents = known.Select(k => k.EventId).ToHashSet(StringComparer.Ordinal);
-        var seenDeliveries = known.Select(k => k.WebhookId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        await using var insert = db.Database.GetDbConnection().CreateCommand();
+        insert.Transaction = transaction.GetDbTransaction();
+        insert.CommandText = """
+            INSERT INTO "WebhookEvents" ("EventId", "WebhookId", "EventType", "IncidentId", "Body", "ReceivedUtc", "State")
+            VALUES ($eventId, $webhookId, $eventType, $incidentId, $body, $receivedUtc, $state)
+            ON CONFLICT DO NOTHING
+            """;
+        var parameters = new[] { "$eventId", "$webhookId", "$eventType", "$incidentId", "$body", "$receivedUtc", "$state" }.Select(name =>
+        {
+            var parameter = insert.CreateParameter();
+            parameter.ParameterName = name;
+            insert.Parameters.Add(parameter);
+            return parameter;
+        }).ToArray();
         var outcomes = new List<(TaskCompletionSource<StoreOutcome> Done, StoreOutcome Outcome)>(batch.Count);
         foreach (var (row, done) in batch)
         {
-            if (!seenEvents.Add(row.EventId) || (row.WebhookId is { } delivery && !seenDeliveries.Add(delivery)))
-            {
-                outcomes.Add((done, StoreOutcome.Duplicate));
-                continue;
-            }
-            db.WebhookEvents.Add(row);
-            outcomes.Add((done, StoreOutcome.Stored));
+            parameters[0].Value = row.EventId;
+            parameters[1].Value = (object?)row.WebhookId ?? DBNull.Value;
+            parameters[2].Value = row.EventType;
+            parameters[3].Value = (object?)row.IncidentId ?? DBNull.Value;
+            parameters[4].Value = row.Body;
+            // the text EF Core writes for a UTC DateTime, so that queries over ReceivedUtc compare alike
+            parameters[5].Value = row.ReceivedUtc.ToUniversalTime().ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
+            parameters[6].Value = row.State;
+            outcomes.Add((done, await insert.ExecuteNonQueryAsync() == 1 ? StoreOutcome.Stored : StoreOutcome.Duplicate));
         }
-        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
         foreach (var (done, outcome) in outcomes) done.TrySetResult(outcome);
     }
 }

@@ -6,7 +6,8 @@ using Portal.Core.Persistence;
 
 namespace Portal.Core.Webhooks;
 
-/// Processes stored webhook events one at a time, oldest first (so in order per incident), each exactly once.
+/// Processes stored webhook events in batches, one event after another, oldest first (so in order per incident), each
+/// exactly once.
 public sealed partial class WebhookProcessingService(
     IDbContextFactory<PortalDbContext> dbFactory,
     IncidentEventProcessor processor,
@@ -14,13 +15,23 @@ public sealed partial class WebhookProcessingService(
     TimeProvider clock,
     ILogger<WebhookProcessingService> logger) : BackgroundService
 {
+    private const string Savepoint = "webhook_event";
+
+    /// The most events one transaction takes.
+    public const int BatchSize = 16;
+
+    /// A batch takes no further event once it has run this long. It holds the database's write lock meanwhile, and
+    /// the intake's commits queue behind it: measured under load, batches of 5–10 ms (with or without a pause between
+    /// them) made the intake's p99 at 500/s many times worse than one event per transaction, so a batch stays short.
+    public static readonly TimeSpan MaxBatchTime = TimeSpan.FromMilliseconds(1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                while (await ProcessNextAsync(stoppingToken)) { }
+                while (await ProcessBatchAsync(BatchSize, stoppingToken) > 0) { }
                 await signal.WaitAsync(TimeSpan.FromSeconds(2), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -36,26 +47,65 @@ public sealed partial class WebhookProcessingService(
     }
 
     /// Processes the oldest pending event; false when there is none.
-    public async Task<bool> ProcessNextAsync(CancellationToken cancellationToken)
+    public async Task<bool> ProcessNextAsync(CancellationToken cancellationToken) => await ProcessBatchAsync(1, cancellationToken) > 0;
+
+    /// Processes up to `max` of the oldest pending events, oldest first (so in order per incident), in one
+    /// transaction: each event's effects and its mark as processed commit together, exactly once, and the batch
+    /// shares one commit. Each event runs inside a savepoint: one that fails is rolled back alone and marked failed,
+    /// and the others still commit. A batch stops taking events after `MaxBatchTime`, so that it never holds the
+    /// database's write lock long enough to delay the intake noticeably. Returns how many events it took.
+    public async Task<int> ProcessBatchAsync(int max, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var next = await db.WebhookEvents.Where(e => e.State == WebhookEventStates.Pending).OrderBy(e => e.Id).FirstOrDefaultAsync(cancellationToken);
-        if (next is null) return false;
-        try
+        var pending = await db.WebhookEvents.AsNoTracking().Where(e => e.State == WebhookEventStates.Pending).OrderBy(e => e.Id).Take(max)
+            .ToListAsync(cancellationToken);
+        if (pending.Count == 0) return 0;
+
+        var started = clock.GetTimestamp();
+        var announcements = new List<Action>(pending.Count);
+        var taken = 0;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        foreach (var next in pending)
         {
-            using var document = JsonDocument.Parse(next.Body);
-            if (PagerDutyWebhookEvent.Parse(document.RootElement) is { } e) await processor.ProcessAsync(e, cancellationToken);
-            next.State = WebhookEventStates.Processed;
+            if (taken > 0 && clock.GetElapsedTime(started) > MaxBatchTime) break;
+            taken++;
+            await transaction.CreateSavepointAsync(Savepoint, cancellationToken);
+            try
+            {
+                // the mark comes first: when it finds the event no longer pending, someone else has processed it
+                if (await MarkAsync(db, next.Id, WebhookEventStates.Processed, null, cancellationToken) == 0)
+                {
+                    await transaction.ReleaseSavepointAsync(Savepoint, cancellationToken);
+                    continue;
+                }
+                using (var document = JsonDocument.Parse(next.Body))
+                {
+                    if (PagerDutyWebhookEvent.Parse(document.RootElement) is { } e) announcements.Add(await processor.ProcessAsync(db, e, cancellationToken));
+                }
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.ReleaseSavepointAsync(Savepoint, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // undo this event's effects (and its mark) only; what it left in the change tracker goes too (earlier
+                // events are saved already)
+                await transaction.RollbackToSavepointAsync(Savepoint, cancellationToken);
+                db.ChangeTracker.Clear();
+                await MarkAsync(db, next.Id, WebhookEventStates.Failed, e.Message.Length > 2000 ? e.Message[..2000] : e.Message, cancellationToken);
+                await transaction.ReleaseSavepointAsync(Savepoint, cancellationToken);
+                LogFailed(e, next.EventType, next.EventId);
+            }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            next.State = WebhookEventStates.Failed;
-            next.Error = e.Message.Length > 2000 ? e.Message[..2000] : e.Message;
-            LogFailed(e, next.EventType, next.EventId);
-        }
-        next.ProcessedUtc = clock.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(cancellationToken);
-        return true;
+        await transaction.CommitAsync(cancellationToken);
+        foreach (var announce in announcements) announce();
+        return taken;
+    }
+
+    private Task<int> MarkAsync(PortalDbContext db, long id, string state, string? error, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return db.WebhookEvents.Where(e => e.Id == id && e.State == WebhookEventStates.Pending).ExecuteUpdateAsync(s => s
+            .SetProperty(e => e.State, state).SetProperty(e => e.Error, error).SetProperty(e => e.ProcessedUtc, now), cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Processing webhook {EventType} {EventId} failed")]

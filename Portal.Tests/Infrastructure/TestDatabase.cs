@@ -27,7 +27,8 @@ public sealed class TestDatabase : IAsyncDisposable
         Directory.CreateDirectory(_folder);
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection().Build());
-        services.AddDbContextFactory<PortalDbContext>(o => o.UseSqlite($"Data Source={Path.Combine(_folder, "portal.db")}"));
+        services.AddDbContextFactory<PortalDbContext>(o => o.UseSqlite($"Data Source={Path.Combine(_folder, "portal.db")}")
+            .AddInterceptors(new SqliteConnectionSetup(), new SqliteWriteGateInterceptor()));
         services.AddSingleton<TimeProvider>(Clock);
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<ObjectCatalog>();
