@@ -42,8 +42,9 @@ public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory,
         RuleActionTypes.RunAutomationAction, "addStatusUpdate", "changeTitle", "escalateIncident",
     ];
 
+    /// `assigneeId`: a PagerDuty user to assign instead of an escalation policy (PagerDuty refuses both at once).
     public async Task<Guid> CreateIncidentAsync(string objectName, string recordId, string title, string serviceId, string? urgency, string? priorityId,
-        string? escalationPolicyId, string? details, string requestedBy, CancellationToken cancellationToken = default)
+        string? escalationPolicyId, string? assigneeId, string? details, string requestedBy, CancellationToken cancellationToken = default)
     {
         var errors = new Dictionary<string, string[]>();
         title = title?.Trim() ?? "";
@@ -51,12 +52,15 @@ public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory,
         else if (title.Length > IncidentTitle.MaxLength) errors["title"] = [$"The title is {title.Length} characters; PagerDuty takes at most {IncidentTitle.MaxLength}."];
         if (string.IsNullOrWhiteSpace(serviceId)) errors["serviceId"] = ["Choose the PagerDuty service."];
         if (urgency is not null and not ("high" or "low")) errors["urgency"] = ["Urgency is high or low."];
+        if (!string.IsNullOrWhiteSpace(escalationPolicyId) && !string.IsNullOrWhiteSpace(assigneeId))
+            errors["assigneeId"] = ["Choose an escalation policy or an assignee, not both: PagerDuty takes one or the other."];
         if (errors.Count > 0) throw new PortalValidationException(errors);
 
         var payload = new JsonObject { ["type"] = RuleActionTypes.CreateIncident, ["title"] = title, ["serviceId"] = serviceId.Trim() };
         if (!string.IsNullOrWhiteSpace(urgency)) payload["urgency"] = urgency;
         if (!string.IsNullOrWhiteSpace(priorityId)) payload["priorityId"] = priorityId;
         if (!string.IsNullOrWhiteSpace(escalationPolicyId)) payload["escalationPolicyId"] = escalationPolicyId;
+        if (!string.IsNullOrWhiteSpace(assigneeId)) payload["userIds"] = new JsonArray(assigneeId.Trim());
         if (!string.IsNullOrWhiteSpace(details)) payload["details"] = details;
         // one key per request from the console: a retry cannot create twice, yet an agent may raise a second incident on purpose
         return await PlanAsync(objectName, recordId, null, payload, requestedBy, $"portal:{objectName}:{recordId}:{Guid.NewGuid():N}", cancellationToken);

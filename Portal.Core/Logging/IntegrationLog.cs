@@ -29,6 +29,8 @@ public sealed record LogQuery(LogLevel? Level = null, string? Category = null, D
 public sealed class IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory, SettingsStore settings, TimeProvider clock) : BackgroundService
 {
     private const int MaxDetails = 16 * 1024;
+    private const int PurgeChunk = 200;
+    private static readonly TimeSpan PurgePause = TimeSpan.FromMilliseconds(50);
     private readonly Channel<LogEntryEntity> _queue = Channel.CreateBounded<LogEntryEntity>(
         new BoundedChannelOptions(20_000) { FullMode = BoundedChannelFullMode.DropOldest });
     // one flush at a time, so that entries are stored in the order they were written
@@ -141,9 +143,12 @@ public sealed class IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory,
         while (true)
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var chunk = await db.LogEntries.Where(e => e.TimeUtc < cutoff).OrderBy(e => e.Id).Select(e => e.Id).Take(5000).ToListAsync(cancellationToken);
+            var chunk = await db.LogEntries.Where(e => e.TimeUtc < cutoff).OrderBy(e => e.Id).Select(e => e.Id).Take(PurgeChunk).ToListAsync(cancellationToken);
             if (chunk.Count == 0) return purged;
             purged += await db.LogEntries.Where(e => chunk.Contains(e.Id)).ExecuteDeleteAsync(cancellationToken);
+            // small chunks and a breath between them: each chunk holds SQLite's one write lock (and deletes from the
+            // text index), so the intake and the pages wait at most one short chunk
+            if (chunk.Count == PurgeChunk) await Task.Delay(PurgePause, cancellationToken);
         }
     }
 
@@ -151,17 +156,18 @@ public sealed class IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory,
     {
         await RefreshSettingsAsync(stoppingToken);
         settings.Changed += key => { if (key == LoggerSettings.Key) _ = RefreshSettingsAsync(CancellationToken.None); };
-        var nextPurge = clock.GetUtcNow();
+        // the purge has a loop of its own: entries keep being stored while it runs
+        await Task.WhenAll(WriteLoopAsync(stoppingToken),
+            Periodic.RunAsync(PurgeAsync, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5), clock, stoppingToken));
+    }
+
+    private async Task WriteLoopAsync(CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 if (await _queue.Reader.WaitToReadAsync(stoppingToken)) await FlushAsync(stoppingToken);
-                if (clock.GetUtcNow() >= nextPurge)
-                {
-                    await PurgeAsync(stoppingToken);
-                    nextPurge = clock.GetUtcNow().AddHours(1);
-                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

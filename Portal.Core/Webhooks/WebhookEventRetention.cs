@@ -29,24 +29,6 @@ public sealed class WebhookEventRetention(IDbContextFactory<PortalDbContext> dbF
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await PurgeAsync(stoppingToken);
-                await Task.Delay(TimeSpan.FromHours(1), clock, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                // the database was busy or gone for a moment; the next hour tries again
-                await Task.Delay(TimeSpan.FromMinutes(5), clock, stoppingToken);
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Periodic.RunAsync(PurgeAsync, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5), clock, stoppingToken);
 }

@@ -25,7 +25,7 @@ public abstract class ConsoleTimelineTestsBase : IAsyncLifetime
     {
         var record = await Db.Get<RecordStore>().CreateAsync("Case", JsonDocument.Parse("""{"Subject":"Refunds stuck"}""").RootElement, new ChangeActor("agent"));
         var console = Db.Get<ConsoleActions>();
-        await console.CreateIncidentAsync("Case", record.Id, "Refunds stuck", serviceId, "high", null, null, null, "agent");
+        await console.CreateIncidentAsync("Case", record.Id, "Refunds stuck", serviceId, "high", null, null, null, null, "agent");
         await Db.Get<ActionDispatcher>().RunDueAsync();
         await console.ActAsync("Case", record.Id, (await Links(record.Id)).Single().IncidentId, RuleActionTypes.AcknowledgeIncident, [], "agent");
         await Db.Get<ActionDispatcher>().RunDueAsync();
@@ -106,6 +106,21 @@ public sealed class LiveConsoleTimelineTests : ConsoleTimelineTestsBase
         Assert.Equal("GET", read.Method);
         Assert.Contains("is_overview=true", read.Query);
         Assert.Equal(FakePagerDutyServer.AcceptHeader, read.Header("Accept"));
+    }
+
+    [Fact]
+    public async Task AssignsTheIncidentToTheChosenPersonInsteadOfAnEscalationPolicy()
+    {
+        var record = await Db.Get<RecordStore>().CreateAsync("Case", JsonDocument.Parse("""{"Subject":"VIP cannot log in"}""").RootElement, new ChangeActor("agent"));
+        var console = Db.Get<ConsoleActions>();
+        var both = await Assert.ThrowsAsync<PortalValidationException>(() =>
+            console.CreateIncidentAsync("Case", record.Id, "VIP cannot log in", "PWIXJZS", "high", null, "P482651", "PJ25ZYX", null, "agent"));
+        Assert.Equal(["Choose an escalation policy or an assignee, not both: PagerDuty takes one or the other."], both.Errors["assigneeId"]);
+
+        await console.CreateIncidentAsync("Case", record.Id, "VIP cannot log in", "PWIXJZS", "high", null, null, "PJ25ZYX", null, "agent");
+        await Db.Get<ActionDispatcher>().RunDueAsync();
+        Assert.Equal(["PJ25ZYX"], Assert.Single(_pagerDuty.Incidents).AssigneeIds);
+        Assert.Equal(["Dana"], Assert.Single(await Links(record.Id)).Assignees);
     }
 
     [Fact]

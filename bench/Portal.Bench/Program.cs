@@ -28,6 +28,18 @@ if (args is ["--webhook-load", ..])
     return;
 }
 
+if (args is ["--console-render"])
+{
+    await Portal.Bench.ConsoleRender.LinkedIncidentsRender.RunAsync();
+    return;
+}
+
+if (args is ["--log-purge", ..])
+{
+    await LogPurgeLoad.RunAsync(args[1..]);
+    return;
+}
+
 if (args is ["--log-query", ..])
 {
     await LogQueryLoad.RunAsync(args[1..]);

@@ -21,14 +21,17 @@ public sealed class PortalProcess : IAsyncDisposable
 
     public string DatabaseFile { get; }
 
-    public static async Task<PortalProcess> StartAsync(string name, IReadOnlyDictionary<string, string> environment)
+    public static string DatabasePath => Path.Combine(LoadCommon.Folder, "portal.db");
+
+    /// `keepDatabase`: start on the database file as it is (prepared by the caller) instead of a fresh one.
+    public static async Task<PortalProcess> StartAsync(string name, IReadOnlyDictionary<string, string> environment, bool keepDatabase = false)
     {
         var root = LoadCommon.RepoRoot();
         var dll = Path.Combine(root, "Portal/bin/Release/net10.0/Portal.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is missing: run `dotnet build Portal/Portal.csproj -c Release -m:1` first.");
         Directory.CreateDirectory(LoadCommon.Folder);
         var databaseFile = Path.Combine(LoadCommon.Folder, "portal.db");
-        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(databaseFile + suffix);
+        if (!keepDatabase) foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(databaseFile + suffix);
 
         var start = new ProcessStartInfo("dotnet")
         {

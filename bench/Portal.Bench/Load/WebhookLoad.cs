@@ -16,7 +16,7 @@ namespace Portal.Bench.Load;
 /// commit ceiling on the same disk is measured before the portal starts and after it stops.
 public static class WebhookLoad
 {
-    private const string Secret = "bench-webhook-signing-secret-0123456789";
+    internal const string Secret = "bench-webhook-signing-secret-0123456789";
     private const string TemplateEventId = "01FKZSRAPTMF55RE69G8BQHGC6";
     private const string TemplateIncidentId = "Q2CKYRLH85UNN4";
 
@@ -27,9 +27,8 @@ public static class WebhookLoad
         var rate = Option(args, "--rate", 500);
         var openSeconds = Option(args, "--open-seconds", 20);
         var maxDeliveries = Option(args, "--max-deliveries", 100_000);
-        var template = File.ReadAllText(Path.Combine(LoadCommon.RepoRoot(), "Portal.Tests/Webhooks/TestData/aldaviva.incident.triggered.json"));
+        var template = Template();
         var runTag = DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
-        var next = -1;
 
         LoadCommon.Say($"webhook load: {connections} connections, open loop {rate}/s for {openSeconds} s, closed loop {closedSeconds} s (at most {maxDeliveries:N0} deliveries)");
         LoadCommon.SayUptime("before");
@@ -44,26 +43,15 @@ public static class WebhookLoad
                 UseCookies = false,
             }) { BaseAddress = new Uri(PortalProcess.Url), Timeout = TimeSpan.FromSeconds(60) };
 
-            Delivery NextDelivery()
-            {
-                var n = Interlocked.Increment(ref next);
-                if (n >= maxDeliveries) return default;
-                var eventId = $"BENCH{runTag}{n:D15}";
-                var incidentId = $"QB{n:D12}";
-                var text = template.Replace(TemplateEventId, eventId, StringComparison.Ordinal)
-                    .Replace(TemplateIncidentId, incidentId, StringComparison.Ordinal)
-                    .Replace("\"number\":37", $"\"number\":{n + 1000}", StringComparison.Ordinal);
-                var body = Encoding.UTF8.GetBytes(text);
-                return new Delivery(body, WebhookSignature.Sign(body, Secret), $"bench-{runTag}-{n}");
-            }
+            var nextDelivery = Deliveries(template, runTag, maxDeliveries);
 
             // warm-up: JIT on both sides, the 32 connections opened; not counted
-            var warm = await ClosedLoopAsync(http, NextDelivery, connections, TimeSpan.FromSeconds(4), 1_500);
+            var warm = await ClosedLoopAsync(http, nextDelivery, connections, TimeSpan.FromSeconds(4), 1_500);
             LoadCommon.Say($"warm-up: {warm.Describe()}");
             await DrainAsync(portal, "after warm-up");
 
             LoadCommon.SayUptime("before the open loop");
-            var open = await OpenLoopAsync(http, NextDelivery, rate, TimeSpan.FromSeconds(openSeconds));
+            var open = await OpenLoopAsync(http, nextDelivery, rate, TimeSpan.FromSeconds(openSeconds));
             LoadCommon.Say($"open loop {rate}/s for {openSeconds} s: {open.Describe()}");
             LoadCommon.Say($"  answer time from the scheduled send: {LoadCommon.Distribution(open.FromScheduled)}");
             LoadCommon.Say($"  answer time from the actual send:    {LoadCommon.Distribution(open.FromSent)}");
@@ -71,7 +59,7 @@ public static class WebhookLoad
             await DrainAsync(portal, "after the open loop");
 
             LoadCommon.SayUptime("before the closed loop");
-            var closed = await ClosedLoopAsync(http, NextDelivery, connections, TimeSpan.FromSeconds(closedSeconds), maxDeliveries);
+            var closed = await ClosedLoopAsync(http, nextDelivery, connections, TimeSpan.FromSeconds(closedSeconds), maxDeliveries);
             LoadCommon.Say($"closed loop, {connections} connections busy for {closedSeconds} s: {closed.Describe()}");
             LoadCommon.Say(string.Create(CultureInfo.InvariantCulture, $"  accepted/s: {closed.Accepted / closed.Elapsed.TotalSeconds:N0}"));
             LoadCommon.Say($"  answer time: {LoadCommon.Distribution(closed.FromSent)}");
@@ -87,9 +75,30 @@ public static class WebhookLoad
         LoadCommon.SayUptime("after");
     }
 
+    internal static string Template() =>
+        File.ReadAllText(Path.Combine(LoadCommon.RepoRoot(), "Portal.Tests/Webhooks/TestData/aldaviva.incident.triggered.json"));
+
+    /// Distinct signed `incident.triggered` deliveries: unique event id, incident id and number, and `X-Webhook-Id`.
+    internal static Func<Delivery> Deliveries(string template, string runTag, int maxDeliveries)
+    {
+        var next = -1;
+        return () =>
+        {
+            var n = Interlocked.Increment(ref next);
+            if (n >= maxDeliveries) return default;
+            var eventId = $"BENCH{runTag}{n:D15}";
+            var incidentId = $"QB{n:D12}";
+            var text = template.Replace(TemplateEventId, eventId, StringComparison.Ordinal)
+                .Replace(TemplateIncidentId, incidentId, StringComparison.Ordinal)
+                .Replace("\"number\":37", $"\"number\":{n + 1000}", StringComparison.Ordinal);
+            var body = Encoding.UTF8.GetBytes(text);
+            return new Delivery(body, WebhookSignature.Sign(body, Secret), $"bench-{runTag}-{n}");
+        };
+    }
+
     /// Waits (at most 120 s) until the portal's background processing has taken every stored event, so that one
     /// phase's backlog does not run into the next; reports how long that took.
-    private static async Task DrainAsync(PortalProcess portal, string when)
+    internal static async Task DrainAsync(PortalProcess portal, string when)
     {
         var clock = Stopwatch.StartNew();
         var start = LoadCommon.CountRows(portal.DatabaseFile, "SELECT COUNT(*) FROM WebhookEvents WHERE State = 'pending'");
@@ -103,7 +112,7 @@ public static class WebhookLoad
             (start > 0 && clock.Elapsed.TotalSeconds > 0.5 ? FormattableString.Invariant($" (about {(start - pending) / clock.Elapsed.TotalSeconds:N0} processed/s)") : ""));
     }
 
-    private static async Task<PhaseResult> ClosedLoopAsync(HttpClient http, Func<Delivery> nextDelivery, int workers, TimeSpan duration, int maxCount)
+    internal static async Task<PhaseResult> ClosedLoopAsync(HttpClient http, Func<Delivery> nextDelivery, int workers, TimeSpan duration, int maxCount)
     {
         var result = new PhaseResult();
         var clock = Stopwatch.StartNew();
@@ -122,7 +131,7 @@ public static class WebhookLoad
         return result;
     }
 
-    private static async Task<PhaseResult> OpenLoopAsync(HttpClient http, Func<Delivery> nextDelivery, int rate, TimeSpan duration)
+    internal static async Task<PhaseResult> OpenLoopAsync(HttpClient http, Func<Delivery> nextDelivery, int rate, TimeSpan duration)
     {
         var result = new PhaseResult();
         var total = (int)(rate * duration.TotalSeconds);
@@ -173,15 +182,15 @@ public static class WebhookLoad
         result.Outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
     }
 
-    private static int Option(string[] args, string name, int fallback)
+    internal static int Option(string[] args, string name, int fallback)
     {
         var at = Array.IndexOf(args, name);
         return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
-    private readonly record struct Delivery(byte[] Body, string Signature, string WebhookId);
+    internal readonly record struct Delivery(byte[] Body, string Signature, string WebhookId);
 
-    private sealed class PhaseResult
+    internal sealed class PhaseResult
     {
         public int Accepted;
         public TimeSpan Elapsed;

@@ -40,18 +40,8 @@ public static class PanelRender
         var file = Path.Combine(folder, $"dashboard-{Guid.NewGuid():n}.db");
         try
         {
-            var builder = Host.CreateApplicationBuilder();
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Portal"] = $"Data Source={file}" });
-            builder.Logging.ClearProviders();
-            builder.Services.AddDataProtection();
-            builder.Services.AddSingleton(TimeProvider.System);
-            builder.AddPersistence();
-            builder.AddRecords();
-            builder.AddRulesets();
-            builder.AddPagerDuty();
-            using var host = builder.Build();
+            using var host = await PortalServices.CreateAsync(file);
             var services = host.Services;
-            await services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
             await SeedAsync(services);
 
             var impacts = services.GetRequiredService<BusinessImpacts>();
