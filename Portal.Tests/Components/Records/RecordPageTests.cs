@@ -23,12 +23,13 @@ public sealed class RecordPageTests : DatabaseComponentTest
             Assignees: ["Ben", "Ada"], CreatedUtc: Database.Clock.GetUtcNow().UtcDateTime.AddHours(-5)), "test");
     }
 
-    private IRenderedComponent<RecordPage> RenderAs(string role)
+    private IRenderedComponent<RecordPage> RenderAs(string role, string? url = null)
     {
         var auth = AddAuthorization();
         auth.SetAuthorized("agent@portal.test");
         auth.SetRoles(role);
         Render<MudBlazor.MudPopoverProvider>();
+        if (url is not null) Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo(url);
         return Render<RecordPage>(p => p.Add(x => x.ObjectName, "Case").Add(x => x.Id, _caseId));
     }
 
@@ -147,5 +148,17 @@ public sealed class RecordPageTests : DatabaseComponentTest
         Assert.Equal(commandConsole, cut.FindAll("#command-console").Count == 1);
         Assert.Equal(commandConsole, cut.FindAll("#linked-incidents").Count == 1);
         Assert.Equal(statusDashboard, cut.FindAll("#status-dashboard").Count == 1);
+    }
+
+    [Fact]
+    public async Task TheConsolePageShowsBothConsolesWithoutTheDetailsWhateverThePlacement()
+    {
+        await Database.Get<Portal.Core.Settings.SettingsStore>().SaveAsync(Portal.Core.Settings.ConsoleSettings.Key,
+            new Portal.Core.Settings.ConsoleSettings().With("Case", Portal.Core.Settings.ConsoleSettings.CommandConsole), "admin");
+        var cut = RenderAs("User", $"/records/Case/{_caseId}/console");
+        cut.WaitForAssertion(() => cut.Find("#command-console"));
+        Assert.Single(cut.FindAll("#status-dashboard"));
+        Assert.Empty(cut.FindAll("#save-record"));
+        Assert.Equal($"/records/Case/{_caseId}", cut.Find("#record-details-link").GetAttribute("href"));
     }
 }
