@@ -161,4 +161,21 @@ public sealed class RecordPageTests : DatabaseComponentTest
         Assert.Empty(cut.FindAll("#save-record"));
         Assert.Equal($"/records/Case/{_caseId}", cut.Find("#record-details-link").GetAttribute("href"));
     }
+
+    [Fact]
+    public async Task AnIncidentLinkedWhileTheAgentTypesKeepsTheUnsavedEdits()
+    {
+        var cut = RenderAs("User");
+        cut.WaitForAssertion(() => cut.Find("#field-Status"));
+        cut.Find("#field-Status").Input("Working");
+
+        // a rule or a webhook links another incident meanwhile
+        await Database.Get<IncidentLinks>().LinkAsync(_caseId, new IncidentState("PNEW123", 38, "Payments 500s", "triggered"), "rule");
+        cut.WaitForAssertion(() => Assert.Contains("Payments 500s", cut.Find("#linked-incidents").TextContent));
+        Assert.Equal("Working", cut.Find("#field-Status").GetAttribute("value"));
+
+        cut.Find("#save-record").Click();
+        cut.WaitForAssertion(async () =>
+            Assert.Equal("Working", (await Database.Get<RecordStore>().GetAsync("Case", _caseId)).Fields["Status"]?.GetValue<string>()));
+    }
 }
