@@ -17,8 +17,8 @@ public static class ConfigAudit
     /// The top-level properties that differ ("Level: Info → Debug"), and both documents masked.
     public static Change Compare(string? beforeJson, string afterJson)
     {
-        var before = Parse(beforeJson);
-        var after = Parse(afterJson);
+        var before = JsonObjects.ParseOrNull(beforeJson);
+        var after = JsonObjects.ParseOrNull(afterJson);
         var changes = new List<string>();
         var names = (before?.Select(p => p.Key) ?? []).Union(after?.Select(p => p.Key) ?? [], StringComparer.Ordinal);
         foreach (var name in names)
@@ -35,12 +35,8 @@ public static class ConfigAudit
     {
         var change = Compare(before, after);
         var message = $"Settings '{key}' changed by {by}: {(change.Changes.Count == 0 ? "saved" : string.Join("; ", change.Changes))}";
-        return new LogEntryEntity
-        {
-            TimeUtc = timeUtc, Level = LogLevel.Info, Category = LogCategories.Config,
-            Message = message.Length > 2000 ? message[..2000] : message,
-            Details = new JsonObject { ["setting"] = key, ["by"] = by, ["before"] = change.Before, ["after"] = change.After }.ToJsonString(),
-        };
+        return LogEntryEntity.Create(timeUtc, LogLevel.Info, LogCategories.Config, message,
+            details: new JsonObject { ["setting"] = key, ["by"] = by, ["before"] = change.Before, ["after"] = change.After }.ToJsonString());
     }
 
     private static string Show(JsonNode? value) => value switch
@@ -49,19 +45,6 @@ public static class ConfigAudit
         JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String => v.GetValue<string>(),
         _ => value.ToJsonString(),
     };
-
-    private static JsonObject? Parse(string? json)
-    {
-        if (string.IsNullOrWhiteSpace(json)) return null;
-        try
-        {
-            return JsonNode.Parse(json) as JsonObject;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
-    }
 
     private static JsonObject? Mask(JsonObject? document)
     {

@@ -28,7 +28,6 @@ public sealed record LogQuery(LogLevel? Level = null, string? Category = null, D
 /// (the oldest is dropped when it is full) and a background writer stores them in batches.
 public sealed class IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory, SettingsStore settings, TimeProvider clock) : BackgroundService
 {
-    private const int MaxDetails = 16 * 1024;
     private const int PurgeChunk = 200;
     private static readonly TimeSpan PurgePause = TimeSpan.FromMilliseconds(50);
     private readonly Channel<LogEntryEntity> _queue = Channel.CreateBounded<LogEntryEntity>(
@@ -46,18 +45,7 @@ public sealed class IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory,
     {
         // the audit trail is kept whatever the level: it is not diagnostics
         if (level < _settings.Level && category != LogCategories.Config) return;
-        string? json = null;
-        if (details is not null)
-        {
-            json = details as string ?? JsonSerializer.Serialize(details, JsonSerializerOptions.Web);
-            if (json.Length > MaxDetails) json = JsonSerializer.Serialize(new { truncated = true, head = json[..MaxDetails] });
-        }
-        _queue.Writer.TryWrite(new LogEntryEntity
-        {
-            TimeUtc = clock.GetUtcNow().UtcDateTime, Level = level, Category = category,
-            Message = message.Length > 2000 ? message[..2000] : message,
-            CorrelationId = correlationId, RecordId = recordId, IncidentId = incidentId, Details = json,
-        });
+        _queue.Writer.TryWrite(LogEntryEntity.Create(clock.GetUtcNow().UtcDateTime, level, category, message, correlationId, recordId, incidentId, details));
     }
 
     public async Task RefreshSettingsAsync(CancellationToken cancellationToken = default) =>

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using System.Text;
 
 namespace Portal.Core.Logging;
@@ -21,6 +22,26 @@ public static class LogCategories
 /// PagerDuty and what it answered.
 public sealed class LogEntryEntity
 {
+    public const int MaxMessage = 2000;
+    public const int MaxDetails = 16 * 1024;
+
+    /// An entry with its message and details cut to what the log keeps; `details` is serialized unless it is JSON text.
+    public static LogEntryEntity Create(DateTime timeUtc, LogLevel level, string category, string message, Guid? correlationId = null,
+        string? recordId = null, string? incidentId = null, object? details = null)
+    {
+        string? json = null;
+        if (details is not null)
+        {
+            json = details as string ?? JsonSerializer.Serialize(details, JsonSerializerOptions.Web);
+            if (json.Length > MaxDetails) json = JsonSerializer.Serialize(new { truncated = true, head = json[..MaxDetails] });
+        }
+        return new LogEntryEntity
+        {
+            TimeUtc = timeUtc, Level = level, Category = category, Message = message.Length > MaxMessage ? message[..MaxMessage] : message,
+            CorrelationId = correlationId, RecordId = recordId, IncidentId = incidentId, Details = json,
+        };
+    }
+
     public long Id { get; set; }
     public DateTime TimeUtc { get; set; }
     public LogLevel Level { get; set; }

@@ -22,7 +22,7 @@ public sealed class DryRunReplay(IDbContextFactory<PortalDbContext> dbFactory)
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var entry = await db.LogEntries.AsNoTracking().FirstOrDefaultAsync(e => e.Id == logId, cancellationToken)
             ?? throw new PortalNotFoundException($"There is no log entry {logId}; it may have been deleted by the retention.");
-        var details = Parse(entry.Details);
+        var details = JsonObjects.ParseOrNull(entry.Details);
         if (details?["event"] is JsonObject recorded && recorded["kind"] is not null) return (JsonObject)recorded.DeepClone();
         if (entry.Category is LogCategories.Webhook or LogCategories.Rule && details?["eventId"]?.GetValueKind() == JsonValueKind.String)
         {
@@ -33,18 +33,5 @@ public sealed class DryRunReplay(IDbContextFactory<PortalDbContext> dbFactory)
         }
         throw new PortalValidationException("logId",
             $"Log entry {logId} is not a webhook delivery or a rule decision on a record change; only those can be dry-run again.");
-    }
-
-    private static JsonObject? Parse(string? json)
-    {
-        if (string.IsNullOrEmpty(json)) return null;
-        try
-        {
-            return JsonNode.Parse(json) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -28,5 +29,41 @@ public static class PortalServices
         var host = builder.Build();
         await host.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
         return host;
+    }
+
+    /// Runs `body` on the portal's services over a fresh database file under the temp folder, deleted afterwards.
+    public static async Task RunOnTemporaryDatabaseAsync(string name, Func<IServiceProvider, Task> body)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"portal-bench-{name}");
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, $"{name}-{Guid.NewGuid():n}.db");
+        try
+        {
+            using var host = await CreateAsync(file);
+            await body(host.Services);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(file + suffix);
+        }
+    }
+
+    /// Renders `runs + 1` times; the first (JIT included) is reported on its own when `reportFirst`, the others as
+    /// median, p95, min and max with how many rows the last render had.
+    public static async Task TimeRendersAsync(string label, int runs, Func<Task<(double Milliseconds, int Rows)>> renderOnce, bool reportFirst)
+    {
+        var times = new List<double>();
+        var rows = 0;
+        for (var run = 0; run <= runs; run++)
+        {
+            var (elapsed, rendered) = await renderOnce();
+            if (run == 0 && reportFirst) Console.WriteLine($"first render in this process (JIT included): {elapsed:0.0} ms, {rendered} rows");
+            if (run > 0) times.Add(elapsed);
+            rows = rendered;
+        }
+        times.Sort();
+        Console.WriteLine($"{label}: {runs} runs, median {times[times.Count / 2]:0.0} ms, p95 {times[(int)(times.Count * 0.95) - 1]:0.0} ms, " +
+            $"min {times[0]:0.0} ms, max {times[^1]:0.0} ms, rows rendered {rows}");
     }
 }

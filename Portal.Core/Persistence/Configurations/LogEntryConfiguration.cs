@@ -11,7 +11,7 @@ internal sealed class LogEntryConfiguration : IEntityTypeConfiguration<LogEntryE
         builder.ToTable("LogEntries");
         builder.HasKey(e => e.Id);
         builder.Property(e => e.Category).HasMaxLength(16);
-        builder.Property(e => e.Message).HasMaxLength(2000);
+        builder.Property(e => e.Message).HasMaxLength(LogEntryEntity.MaxMessage);
         builder.Property(e => e.RecordId).HasMaxLength(32);
         builder.Property(e => e.IncidentId).HasMaxLength(64);
         // time ranges, the purge's cut-off, and counts of "this level and above in this time range" from the index alone

@@ -31,36 +31,11 @@ public static class LinkedIncidentsRender
     private const int Incidents = 200;
     private const int Runs = 30;
 
-    public static async Task RunAsync()
+    public static Task RunAsync() => PortalServices.RunOnTemporaryDatabaseAsync("console", async services =>
     {
-        var folder = Path.Combine(Path.GetTempPath(), "portal-bench-console");
-        Directory.CreateDirectory(folder);
-        var file = Path.Combine(folder, $"console-{Guid.NewGuid():n}.db");
-        try
-        {
-            using var host = await PortalServices.CreateAsync(file);
-            var services = host.Services;
-            var recordId = await SeedAsync(services);
-
-            var times = new List<double>();
-            var rows = 0;
-            for (var run = 0; run <= Runs; run++)
-            {
-                var (elapsed, rendered) = await RenderOnceAsync(services, recordId);
-                if (run == 0) Console.WriteLine($"first render in this process (JIT included): {elapsed:0.0} ms, {rendered} rows");
-                else times.Add(elapsed);
-                rows = rendered;
-            }
-            times.Sort();
-            Console.WriteLine($"{Incidents} linked incidents, {Runs} runs: median {times[times.Count / 2]:0.0} ms, p95 {times[(int)(times.Count * 0.95) - 1]:0.0} ms, " +
-                $"min {times[0]:0.0} ms, max {times[^1]:0.0} ms, rows rendered {rows}");
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(file + suffix);
-        }
-    }
+        var recordId = await SeedAsync(services);
+        await PortalServices.TimeRendersAsync($"{Incidents} linked incidents", Runs, () => RenderOnceAsync(services, recordId), reportFirst: true);
+    });
 
     private static async Task<(double Milliseconds, int Rows)> RenderOnceAsync(IServiceProvider services, string recordId)
     {

@@ -33,45 +33,21 @@ public static class PanelRender
     private const int BusinessServices = 1000;
     private const int Runs = 30;
 
-    public static async Task RunAsync()
+    public static Task RunAsync() => PortalServices.RunOnTemporaryDatabaseAsync("dashboard", async services =>
     {
-        var folder = Path.Combine(Path.GetTempPath(), "portal-bench-dashboard");
-        Directory.CreateDirectory(folder);
-        var file = Path.Combine(folder, $"dashboard-{Guid.NewGuid():n}.db");
-        try
-        {
-            using var host = await PortalServices.CreateAsync(file);
-            var services = host.Services;
-            await SeedAsync(services);
+        await SeedAsync(services);
+        var impacts = services.GetRequiredService<BusinessImpacts>();
+        var view = await impacts.GetAsync();
+        Console.WriteLine($"view: {view.Services.Count} business services, {view.ImpactedCount} impacted, " +
+            $"{view.Services.Sum(s => s.Incidents.Count)} incident rows, error: {view.Error ?? "none"}");
 
-            var impacts = services.GetRequiredService<BusinessImpacts>();
-            var view = await impacts.GetAsync();
-            Console.WriteLine($"view: {view.Services.Count} business services, {view.ImpactedCount} impacted, " +
-                $"{view.Services.Sum(s => s.Incidents.Count)} incident rows, error: {view.Error ?? "none"}");
-
-            foreach (var (label, cached) in new[] { ("cached", true), ("uncached", false) })
-            {
-                var times = new List<double>();
-                var rows = 0;
-                for (var run = 0; run <= Runs; run++)
-                {
-                    if (!cached) impacts.Invalidate(null);
-                    var (elapsed, rendered) = await RenderOnceAsync(services, cached);
-                    if (run == 0 && label == "cached") Console.WriteLine($"first render in this process (JIT included): {elapsed:0.0} ms, {rendered} rows");
-                    if (run > 0) times.Add(elapsed);
-                    rows = rendered;
-                }
-                times.Sort();
-                Console.WriteLine($"{label}: {Runs} runs, median {times[times.Count / 2]:0.0} ms, p95 {times[(int)(times.Count * 0.95) - 1]:0.0} ms, " +
-                    $"min {times[0]:0.0} ms, max {times[^1]:0.0} ms, rows rendered {rows}");
-            }
-        }
-        finally
+        await PortalServices.TimeRendersAsync("cached", Runs, () => RenderOnceAsync(services, cached: true), reportFirst: true);
+        await PortalServices.TimeRendersAsync("uncached", Runs, () =>
         {
-            SqliteConnection.ClearAllPools();
-            foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(file + suffix);
-        }
-    }
+            impacts.Invalidate(null);
+            return RenderOnceAsync(services, cached: false);
+        }, reportFirst: false);
+    });
 
     private static async Task<(double Milliseconds, int Rows)> RenderOnceAsync(IServiceProvider services, bool cached)
     {
