@@ -57,6 +57,9 @@ public sealed class RulesetsTests(BrowserFixture browser)
 
         var versionsBefore = (await browser.Portal.Services.GetRequiredService<RulesetStore>().VersionsAsync()).Count;
         await page.GetByRole(AriaRole.Tab, new() { Name = "Import / Export" }).ClickAsync();
+        // the tab renders the file input first and wires it up after: wait for it to be in place
+        await Expect(page.Locator("#import-rules")).ToBeAttachedAsync();
+        await page.WaitForTimeoutAsync(200);
         await page.SetInputFilesAsync("#import-rules", new FilePayload { Name = "rules.json", MimeType = "application/json",
             Buffer = System.Text.Encoding.UTF8.GetBytes(body.Replace("SFDC > PD", "Imported rules")) });
         await Expect(page.Locator("#unsaved")).ToBeVisibleAsync();
