@@ -19,7 +19,11 @@ public sealed record LoggerSettings
 public sealed record LogEntryDto(long Id, DateTime TimeUtc, string Level, string Category, string Message, Guid? CorrelationId,
     string? RecordId, string? IncidentId, JsonElement? Details);
 
-public sealed record LogStats(long Entries, DateTime? OldestUtc, long DatabaseBytes, int RetentionDays);
+/// `Expired`: entries past the retention that the purge has not deleted yet (it yields to live work, so a busy portal
+/// can hold some for a while); `LastPurge`: the last purge that finished since the portal started.
+public sealed record LogStats(long Entries, DateTime? OldestUtc, long DatabaseBytes, int RetentionDays, long Expired, LogPurge? LastPurge);
+
+public sealed record LogPurge(DateTime FinishedUtc, int Purged, TimeSpan Took, int Chunks, int BusyChunks);
 
 public sealed record LogQuery(LogLevel? Level = null, string? Category = null, DateTime? Since = null, DateTime? Until = null, string? Text = null,
     Guid? CorrelationId = null, string? RecordId = null, string? IncidentId = null, int Limit = 100, int Offset = 0, bool OldestFirst = false);
@@ -28,16 +32,14 @@ public sealed record LogQuery(LogLevel? Level = null, string? Category = null, D
 /// (the oldest is dropped when it is full) and a background writer stores them in batches.
 public sealed class IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory, SettingsStore settings, TimeProvider clock) : BackgroundService
 {
-    private const int PurgeChunk = 200;
-    private static readonly TimeSpan PurgePause = TimeSpan.FromMilliseconds(50);
     private readonly Channel<LogEntryEntity> _queue = Channel.CreateBounded<LogEntryEntity>(
         new BoundedChannelOptions(20_000) { FullMode = BoundedChannelFullMode.DropOldest });
     // one flush at a time, so that entries are stored in the order they were written
     private readonly SemaphoreSlim _flushing = new(1, 1);
     private volatile LoggerSettings _settings = new();
+    private volatile LogPurge? _lastPurge;
 
     public event Action? Written;
-
     public bool IsEnabled(LogLevel level) => level >= _settings.Level;
 
     public void Write(LogLevel level, string category, string message, Guid? correlationId = null, string? recordId = null,
@@ -119,26 +121,26 @@ public sealed class IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory,
         command.CommandText = "SELECT (SELECT page_count FROM pragma_page_count()) * (SELECT page_size FROM pragma_page_size())";
         var bytes = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
         var retention = (await settings.GetAsync(LoggerSettings.Key, () => new LoggerSettings(), cancellationToken)).RetentionDays;
-        return new LogStats(count, oldest, bytes, retention);
+        var cutoff = Cutoff(retention);
+        var expired = await db.LogEntries.LongCountAsync(e => e.TimeUtc < cutoff, cancellationToken);
+        return new LogStats(count, oldest, bytes, retention, expired, _lastPurge);
     }
 
-    /// Deletes entries older than the retention, in chunks, so that intake and pages stay fast while it runs.
+    /// Deletes entries older than the retention, in chunks paced to yield to live work (`PacedPurge`).
     public async Task<int> PurgeAsync(CancellationToken cancellationToken = default)
     {
-        var retention = (await settings.GetAsync(LoggerSettings.Key, () => new LoggerSettings(), cancellationToken)).RetentionDays;
-        var cutoff = clock.GetUtcNow().UtcDateTime.AddDays(-Math.Max(1, retention));
-        var purged = 0;
-        while (true)
+        var cutoff = Cutoff((await settings.GetAsync(LoggerSettings.Key, () => new LoggerSettings(), cancellationToken)).RetentionDays);
+        var result = await PacedPurge.RunAsync(dbFactory, async (db, size, ct) =>
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var chunk = await db.LogEntries.Where(e => e.TimeUtc < cutoff).OrderBy(e => e.Id).Select(e => e.Id).Take(PurgeChunk).ToListAsync(cancellationToken);
-            if (chunk.Count == 0) return purged;
-            purged += await db.LogEntries.Where(e => chunk.Contains(e.Id)).ExecuteDeleteAsync(cancellationToken);
-            // small chunks and a breath between them: each chunk holds SQLite's one write lock (and deletes from the
-            // text index), so the intake and the pages wait at most one short chunk
-            if (chunk.Count == PurgeChunk) await Task.Delay(PurgePause, cancellationToken);
-        }
+            // oldest first by the time index: with nothing expired this reads one index entry, not the whole table
+            var chunk = await db.LogEntries.Where(e => e.TimeUtc < cutoff).OrderBy(e => e.TimeUtc).Select(e => e.Id).Take(size).ToListAsync(ct);
+            return chunk.Count == 0 ? 0 : await db.LogEntries.Where(e => chunk.Contains(e.Id)).ExecuteDeleteAsync(ct);
+        }, PurgePace.Default, cancellationToken);
+        _lastPurge = new LogPurge(clock.GetUtcNow().UtcDateTime, result.Purged, result.Took, result.Chunks, result.BusyChunks);
+        return result.Purged;
     }
+
+    private DateTime Cutoff(int retentionDays) => clock.GetUtcNow().UtcDateTime.AddDays(-Math.Max(1, retentionDays));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -20,6 +20,7 @@ public sealed class SqliteWriteGate
     private static readonly ConcurrentDictionary<string, SqliteWriteGate> s_gates = new(StringComparer.Ordinal);
 
     private readonly SemaphoreSlim _semaphore = new(1, 1);
+    private long _entries;
 
     /// How long a writer queues before it goes ahead and lets SQLite's busy handler decide (as `busy_timeout`).
     public static TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(10);
@@ -35,9 +36,19 @@ public sealed class SqliteWriteGate
     /// Writers holding the gate or queued for it (for tests and diagnostics).
     public bool IsFree => _semaphore.CurrentCount == 1;
 
-    internal bool Enter(TimeSpan wait) => _semaphore.Wait(wait);
+    /// How many writes have gone through the gate since the process started: background chores (the purges) read
+    /// it to tell whether live work is writing and yield to it.
+    public long Entries => Interlocked.Read(ref _entries);
 
-    internal Task<bool> EnterAsync(TimeSpan wait, CancellationToken cancellationToken) => _semaphore.WaitAsync(wait, cancellationToken);
+    internal bool Enter(TimeSpan wait) => Counted(_semaphore.Wait(wait));
+
+    internal async Task<bool> EnterAsync(TimeSpan wait, CancellationToken cancellationToken) => Counted(await _semaphore.WaitAsync(wait, cancellationToken));
+
+    private bool Counted(bool entered)
+    {
+        if (entered) Interlocked.Increment(ref _entries);
+        return entered;
+    }
 
     internal void Exit() => _semaphore.Release();
 }

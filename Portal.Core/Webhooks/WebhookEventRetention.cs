@@ -7,7 +7,7 @@ using Portal.Core.Settings;
 namespace Portal.Core.Webhooks;
 
 /// Stored deliveries are kept as long as the log (the Logger tab's interval), and never less than 72 hours, so that
-/// PagerDuty's redeliveries are still recognised; then they are deleted in chunks, like the log.
+/// PagerDuty's redeliveries are still recognised; then they are deleted in chunks paced like the log's (`PacedPurge`).
 public sealed class WebhookEventRetention(IDbContextFactory<PortalDbContext> dbFactory, SettingsStore settings, TimeProvider clock) : BackgroundService
 {
     public static readonly TimeSpan MinimumKept = TimeSpan.FromHours(72);
@@ -17,16 +17,14 @@ public sealed class WebhookEventRetention(IDbContextFactory<PortalDbContext> dbF
         var retentionDays = (await settings.GetAsync(LoggerSettings.Key, () => new LoggerSettings(), cancellationToken)).RetentionDays;
         var kept = TimeSpan.FromDays(Math.Max(1, retentionDays));
         var cutoff = clock.GetUtcNow().UtcDateTime - (kept > MinimumKept ? kept : MinimumKept);
-        var purged = 0;
-        while (true)
+        var result = await PacedPurge.RunAsync(dbFactory, async (db, size, ct) =>
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             // a delivery still waiting to be processed is never deleted, however old
             var chunk = await db.WebhookEvents.Where(w => w.ReceivedUtc < cutoff && w.State != WebhookEventStates.Pending)
-                .OrderBy(w => w.Id).Select(w => w.Id).Take(2000).ToListAsync(cancellationToken);
-            if (chunk.Count == 0) return purged;
-            purged += await db.WebhookEvents.Where(w => chunk.Contains(w.Id)).ExecuteDeleteAsync(cancellationToken);
-        }
+                .OrderBy(w => w.ReceivedUtc).Select(w => w.Id).Take(size).ToListAsync(ct);
+            return chunk.Count == 0 ? 0 : await db.WebhookEvents.Where(w => chunk.Contains(w.Id)).ExecuteDeleteAsync(ct);
+        }, PurgePace.Default, cancellationToken);
+        return result.Purged;
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>

@@ -27,11 +27,11 @@ public static class DispatchLoad
 
     public static async Task RunAsync(string[] args)
     {
-        var rate = Option(args, "--rate", 50);
-        var seconds = Option(args, "--seconds", 20);
-        var bulk = Option(args, "--bulk", 2000);
-        var connections = Option(args, "--connections", 32);
-        var lowRate = Option(args, "--low-rate", 0);
+        var rate = LoadCommon.Option(args, "--rate", 50);
+        var seconds = LoadCommon.Option(args, "--seconds", 20);
+        var bulk = LoadCommon.Option(args, "--bulk", 2000);
+        var connections = LoadCommon.Option(args, "--connections", 32);
+        var lowRate = LoadCommon.Option(args, "--low-rate", 0);
         LoadCommon.Say($"dispatch load: {rate} cases/s for {seconds} s, then {bulk:N0} cases as fast as {connections} connections allow (twice: fake answering, fake holding)");
         LoadCommon.SayUptime("before");
         LoadCommon.SqliteCeiling("before the portal starts");
@@ -196,12 +196,6 @@ public static class DispatchLoad
             outcome = "no answer: " + e.Message;
         }
         phase.Outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
     private sealed class Phase

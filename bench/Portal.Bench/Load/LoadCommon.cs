@@ -33,6 +33,13 @@ public static class LoadCommon
         }
     }
 
+    /// `--name 123` from the command line, or `fallback`.
+    public static int Option(string[] args, string name, int fallback)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
     public static void Say(string line) =>
         Console.WriteLine($"[{DateTime.UtcNow.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}] {line}");
 

@@ -16,7 +16,7 @@ public static class LogQueryLoad
 {
     public static async Task RunAsync(string[] args)
     {
-        var count = Option(args, "--entries", 1_000_000);
+        var count = LoadCommon.Option(args, "--entries", 1_000_000);
         Directory.CreateDirectory(LoadCommon.Folder);
         var file = Path.Combine(LoadCommon.Folder, "logs.db");
         foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(file + suffix);
@@ -112,11 +112,5 @@ public static class LogQueryLoad
             }
         }
         return probe!;
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

@@ -22,11 +22,11 @@ public static class WebhookLoad
 
     public static async Task RunAsync(string[] args)
     {
-        var connections = Option(args, "--connections", 32);
-        var closedSeconds = Option(args, "--closed-seconds", 20);
-        var rate = Option(args, "--rate", 500);
-        var openSeconds = Option(args, "--open-seconds", 20);
-        var maxDeliveries = Option(args, "--max-deliveries", 100_000);
+        var connections = LoadCommon.Option(args, "--connections", 32);
+        var closedSeconds = LoadCommon.Option(args, "--closed-seconds", 20);
+        var rate = LoadCommon.Option(args, "--rate", 500);
+        var openSeconds = LoadCommon.Option(args, "--open-seconds", 20);
+        var maxDeliveries = LoadCommon.Option(args, "--max-deliveries", 100_000);
         var template = Template();
         var runTag = DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
 
@@ -136,7 +136,7 @@ public static class WebhookLoad
         var result = new PhaseResult();
         var total = (int)(rate * duration.TotalSeconds);
         var tasks = new List<Task>(total);
-        var start = Stopwatch.GetTimestamp();
+        var start = result.Start = Stopwatch.GetTimestamp();
         for (var i = 0; i < total; i++)
         {
             var due = start + (long)(i * (double)Stopwatch.Frequency / rate);
@@ -173,6 +173,7 @@ public static class WebhookLoad
                 Interlocked.Increment(ref result.Accepted);
                 result.FromSent.Add(LoadCommon.Ms(sent, answered));
                 result.FromScheduled.Add(LoadCommon.Ms(scheduled, answered));
+                if (result.Start != 0) result.BySecond.Add(((int)(LoadCommon.Ms(result.Start, scheduled) / 1000), LoadCommon.Ms(scheduled, answered)));
             }
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
@@ -182,21 +183,22 @@ public static class WebhookLoad
         result.Outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
     }
 
-    internal static int Option(string[] args, string name, int fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
     internal readonly record struct Delivery(byte[] Body, string Signature, string WebhookId);
 
     internal sealed class PhaseResult
     {
         public int Accepted;
         public TimeSpan Elapsed;
+        /// The open loop's start; answers are also kept by the second they were scheduled in, to show when stalls happen.
+        public long Start;
+        public ConcurrentBag<(int Second, double Ms)> BySecond { get; } = [];
         public ConcurrentBag<double> FromSent { get; } = [];
         public ConcurrentBag<double> FromScheduled { get; } = [];
         public ConcurrentDictionary<string, int> Outcomes { get; } = new();
+
+        /// The slowest answer of each second of the open loop.
+        public string Timeline() => string.Join(" ", BySecond.GroupBy(a => a.Second).OrderBy(g => g.Key)
+            .Select(g => g.Max(a => a.Ms).ToString("0", System.Globalization.CultureInfo.InvariantCulture)));
 
         public string Describe() => FormattableString.Invariant($"{Outcomes.Values.Sum():N0} sent in {Elapsed.TotalSeconds:0.00} s; answers: ") +
             string.Join("; ", Outcomes.OrderByDescending(o => o.Value).Select(o => FormattableString.Invariant($"{o.Key} ×{o.Value:N0}")));

@@ -1,0 +1,42 @@
+using Bunit;
+using Portal.Components.Pages.Configuration;
+using Portal.Core.Logging;
+using Portal.Core.Settings;
+using Portal.Tests.Infrastructure;
+using LogLevel = Portal.Core.Logging.LogLevel;
+
+namespace Portal.Tests.Components.Configuration;
+
+/// The Summary tab's log box tells ops what the retention purge has done and what it has yet to do.
+public sealed class SummaryPageTests : DatabaseComponentTest
+{
+    private IRenderedComponent<SummaryPage> RenderAsAdmin()
+    {
+        var auth = AddAuthorization();
+        auth.SetAuthorized("admin@portal.test");
+        auth.SetRoles("Administrator");
+        return Render<SummaryPage>();
+    }
+
+    [Fact]
+    public async Task ShowsEntriesWaitingForThePurgeAndThenWhatTheLastPurgeDid()
+    {
+        var log = Database.Get<IntegrationLog>();
+        await Database.Get<SettingsStore>().SaveAsync(LoggerSettings.Key, new LoggerSettings { RetentionDays = 7 }, "admin"); // audited: one entry
+        log.Write(LogLevel.Info, LogCategories.Webhook, "Received incident.triggered for incident 1");
+        await log.FlushAsync();
+        Database.Clock.Advance(TimeSpan.FromDays(8));
+        log.Write(LogLevel.Info, LogCategories.Webhook, "Received incident.triggered for incident 2");
+        await log.FlushAsync();
+
+        var before = RenderAsAdmin();
+        before.WaitForAssertion(() => Assert.Equal(
+            "The purge runs at start and every hour. 2 entries are past the retention and waiting for the purge.", before.Find("#log-purge").TextContent));
+
+        Assert.Equal(2, await log.PurgeAsync());
+        var after = Render<SummaryPage>();
+        after.WaitForAssertion(() => Assert.Matches(
+            @"^The last purge finished 2026-03-10 10:00 UTC: 2 expired entries deleted in [0-9.]+ s\.$", after.Find("#log-purge").TextContent));
+        Assert.StartsWith("1 entry, the oldest from 2026-03-10 10:00 UTC", after.Find("#log-entries").TextContent);
+    }
+}
