@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Portal.Core.Dispatch;
 
 namespace Portal.Core.Persistence;
@@ -26,10 +27,13 @@ public static class PersistenceExtensions
 
         builder.Services.AddDbContextFactory<PortalDbContext>((services, o) =>
         {
-            o.UseSqlite(connectionString).AddInterceptors(new SqliteConnectionSetup(), new SqliteWriteGateInterceptor());
+            o.UseSqlite(connectionString).AddInterceptors(new SqliteConnectionSetup(automaticCheckpoints: false),
+                new SqliteWriteGateInterceptor(services.GetService<ILogger<SqliteWriteGateInterceptor>>()));
             if (services.GetService<PlannedActionsInterceptor>() is { } interceptor) o.AddInterceptors(interceptor);
         });
         builder.Services.AddSingleton<DatabaseMigrator>();
+        builder.Services.AddSingleton<WalCheckpointer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WalCheckpointer>());
         return builder;
     }
 }

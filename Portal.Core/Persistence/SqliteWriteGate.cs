@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Logging;
 
 namespace Portal.Core.Persistence;
 
@@ -58,11 +60,19 @@ public sealed class SqliteWriteGate
 /// close, and around a write statement outside any transaction (`ExecuteUpdate`, `ExecuteDelete`, a one-statement
 /// `SaveChanges`). Reads outside transactions never take it. What a connection holds is kept per connection
 /// object, and released at most once; closing or disposing the connection releases it whatever happened before.
-public sealed class SqliteWriteGateInterceptor : IDbTransactionInterceptor, IDbCommandInterceptor, IDbConnectionInterceptor
+///
+/// A write that holds the gate longer than `slowWrite` (250 ms unless told) is reported as a warning in the host's log, with its first
+/// statement (its text only: EF Core sends values as parameters), because every other writer waited behind it.
+public sealed class SqliteWriteGateInterceptor(ILogger<SqliteWriteGateInterceptor>? logger = null, TimeSpan? slowWrite = null)
+    : IDbTransactionInterceptor, IDbCommandInterceptor, IDbConnectionInterceptor
 {
+    private readonly TimeSpan _slowWrite = slowWrite ?? TimeSpan.FromMilliseconds(250);
+
     private sealed class Held
     {
         public SqliteWriteGate? Gate;
+        public long Since;
+        public string? Statement;
     }
 
     private static readonly ConditionalWeakTable<DbConnection, Held> s_held = [];
@@ -79,20 +89,41 @@ public sealed class SqliteWriteGateInterceptor : IDbTransactionInterceptor, IDbC
     private static void Enter(DbConnection connection)
     {
         if (connection is not SqliteConnection sqlite || TryHolding(connection, out var held)) return;
-        if (SqliteWriteGate.For(sqlite) is { } gate && gate.Enter(SqliteWriteGate.MaxWait)) held.Gate = gate;
+        if (SqliteWriteGate.For(sqlite) is { } gate && gate.Enter(SqliteWriteGate.MaxWait)) Holding(held, gate);
     }
 
     private static async ValueTask EnterAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         if (connection is not SqliteConnection sqlite || TryHolding(connection, out var held)) return;
-        if (SqliteWriteGate.For(sqlite) is { } gate && await gate.EnterAsync(SqliteWriteGate.MaxWait, cancellationToken)) held.Gate = gate;
+        if (SqliteWriteGate.For(sqlite) is { } gate && await gate.EnterAsync(SqliteWriteGate.MaxWait, cancellationToken)) Holding(held, gate);
     }
 
-    private static void Exit(DbConnection? connection)
+    private static void Holding(Held held, SqliteWriteGate gate)
+    {
+        held.Gate = gate;
+        held.Since = Stopwatch.GetTimestamp();
+        held.Statement = null;
+    }
+
+    // the first statement of what holds the gate names it in a slow-write warning
+    private static void Note(DbCommand command)
+    {
+        if (command.Connection is { } connection && s_held.TryGetValue(connection, out var held) && held.Gate is not null && held.Statement is null)
+            held.Statement = command.CommandText;
+    }
+
+    private void Exit(DbConnection? connection)
     {
         if (connection is null || !s_held.TryGetValue(connection, out var held) || held.Gate is not { } gate) return;
         held.Gate = null;
         gate.Exit();
+        var took = Stopwatch.GetElapsedTime(held.Since);
+        if (took > _slowWrite && logger is not null)
+        {
+            var statement = held.Statement is { } text ? string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)) : "(no statement)";
+            logger.LogWarning("A database write held the write lock for {Milliseconds:0} ms; other writers (the webhook intake's too) waited behind it. " +
+                "Its first statement: {Statement}", took.TotalMilliseconds, statement.Length > 200 ? statement[..200] + "…" : statement);
+        }
     }
 
     // ---- transactions: BEGIN … COMMIT / ROLLBACK
@@ -189,6 +220,7 @@ public sealed class SqliteWriteGateInterceptor : IDbTransactionInterceptor, IDbC
     public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
     {
         if (IsWriteOutsideTransaction(command)) Enter(command.Connection!);
+        Note(command);
         return result;
     }
 
@@ -196,12 +228,14 @@ public sealed class SqliteWriteGateInterceptor : IDbTransactionInterceptor, IDbC
         InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
     {
         if (IsWriteOutsideTransaction(command)) await EnterAsync(command.Connection!, cancellationToken);
+        Note(command);
         return result;
     }
 
     public InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
     {
         if (IsWriteOutsideTransaction(command)) Enter(command.Connection!);
+        Note(command);
         return result;
     }
 
@@ -209,12 +243,14 @@ public sealed class SqliteWriteGateInterceptor : IDbTransactionInterceptor, IDbC
         CancellationToken cancellationToken = default)
     {
         if (IsWriteOutsideTransaction(command)) await EnterAsync(command.Connection!, cancellationToken);
+        Note(command);
         return result;
     }
 
     public InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
     {
         if (IsWriteOutsideTransaction(command)) Enter(command.Connection!);
+        Note(command);
         return result;
     }
 
@@ -222,12 +258,13 @@ public sealed class SqliteWriteGateInterceptor : IDbTransactionInterceptor, IDbC
         InterceptionResult<object> result, CancellationToken cancellationToken = default)
     {
         if (IsWriteOutsideTransaction(command)) await EnterAsync(command.Connection!, cancellationToken);
+        Note(command);
         return result;
     }
 
     // A statement's own transaction ends when the statement finishes: after a non-query or scalar, when the reader
     // (of `… RETURNING`) is closed, or when the command fails.
-    private static void StatementDone(DbCommand command)
+    private void StatementDone(DbCommand command)
     {
         if (command.Transaction is null) Exit(command.Connection);
     }

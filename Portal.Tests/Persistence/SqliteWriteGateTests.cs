@@ -131,3 +131,54 @@ public sealed class SqliteWriteGateTests : IAsyncLifetime
     [InlineData(null, false)]
     public void TellsWritesFromReads(string? sql, bool write) => Assert.Equal(write, SqliteWriteGateInterceptor.IsWrite(sql));
 }
+
+/// A write that keeps every other writer waiting is named in the host's log.
+public sealed class SlowWriteWarningTests : IAsyncLifetime
+{
+    private sealed class Captured : Microsoft.Extensions.Logging.ILogger<SqliteWriteGateInterceptor>
+    {
+        public List<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> Entries { get; } = [];
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception,
+            Func<TState, Exception?, string> formatter)
+        {
+            lock (Entries) Entries.Add((logLevel, formatter(state, exception)));
+        }
+    }
+
+    private readonly Captured _log = new();
+    private TestDatabase _db = null!;
+    private DbContextOptions<PortalDbContext> _options = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync();
+        await using var probe = await _db.ContextAsync();
+        _options = new DbContextOptionsBuilder<PortalDbContext>().UseSqlite(probe.Database.GetConnectionString())
+            .AddInterceptors(new SqliteWriteGateInterceptor(_log, TimeSpan.FromMilliseconds(100))).Options;
+    }
+
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    [Fact]
+    public async Task AWriteHoldingTheLockLongerThanTheLimitIsReportedWithItsFirstStatement()
+    {
+        await using (var db = new PortalDbContext(_options))
+        {
+            db.Settings.Add(new SettingEntity { Key = "quick", Value = "{}", UpdatedUtc = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Settings.Add(new SettingEntity { Key = "slow", Value = "{\"apiKey\":\"never-logged\"}", UpdatedUtc = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+            await Task.Delay(300);
+            await transaction.CommitAsync();
+        }
+
+        var (level, message) = Assert.Single(_log.Entries);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, level);
+        Assert.Matches(@"^A database write held the write lock for \d+ ms; other writers \(the webhook intake's too\) waited behind it\. " +
+            @"Its first statement: INSERT INTO ""Settings"" \(""Key"", ""UpdatedBy"", ""UpdatedUtc"", ""Value""\) VALUES \(@p0, @p1, @p2, @p3\);$", message);
+        Assert.DoesNotContain("never-logged", message);
+    }
+}

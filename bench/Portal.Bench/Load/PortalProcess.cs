@@ -49,7 +49,9 @@ public sealed class PortalProcess : IAsyncDisposable
         foreach (var (key, value) in environment) start.Environment[key] = value;
 
         var logFile = Path.Combine(LoadCommon.Folder, $"portal-{name}.log");
-        var log = new StreamWriter(logFile) { AutoFlush = true };
+        // appended: a bench that starts the portal several times keeps every run's output
+        var log = new StreamWriter(logFile, append: true) { AutoFlush = true };
+        log.WriteLine($"---- {DateTime.UtcNow:O} portal started for {name}");
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
