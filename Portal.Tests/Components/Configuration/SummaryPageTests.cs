@@ -39,4 +39,12 @@ public sealed class SummaryPageTests : DatabaseComponentTest
             @"^The last purge finished 2026-03-10 10:00 UTC: 2 expired entries deleted in [0-9.]+ s\.$", after.Find("#log-purge").TextContent));
         Assert.StartsWith("1 entry, the oldest from 2026-03-10 10:00 UTC", after.Find("#log-entries").TextContent);
     }
+
+    [Fact]
+    public async Task APurgeThatFoundNothingSaysSo()
+    {
+        await Database.Get<IntegrationLog>().PurgeAsync();
+        var cut = RenderAsAdmin();
+        cut.WaitForAssertion(() => Assert.Equal("The last purge ran 2026-03-02 10:00 UTC: nothing had expired.", cut.Find("#log-purge").TextContent));
+    }
 }
