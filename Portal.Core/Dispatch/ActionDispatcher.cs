@@ -255,7 +255,7 @@ public sealed partial class ActionDispatcher(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var row = await db.PlannedActions.FirstAsync(a => a.Id == action.Id, cancellationToken);
         row.State = PlannedActionStates.DeadLettered;
-        row.LastError = error.Length > 2000 ? error[..2000] : error;
+        row.LastError = StoredText.Cut(error);
         row.CompletedUtc = clock.GetUtcNow().UtcDateTime;
         row.LeaseUntilUtc = null;
         await db.SaveChangesAsync(cancellationToken);

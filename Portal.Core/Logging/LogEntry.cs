@@ -22,7 +22,7 @@ public static class LogCategories
 /// PagerDuty and what it answered.
 public sealed class LogEntryEntity
 {
-    public const int MaxMessage = 2000;
+    public const int MaxMessage = StoredText.MaxLength;
     public const int MaxDetails = 16 * 1024;
 
     /// An entry with its message and details cut to what the log keeps; `details` is serialized unless it is JSON text.
@@ -37,7 +37,7 @@ public sealed class LogEntryEntity
         }
         return new LogEntryEntity
         {
-            TimeUtc = timeUtc, Level = level, Category = category, Message = message.Length > MaxMessage ? message[..MaxMessage] : message,
+            TimeUtc = timeUtc, Level = level, Category = category, Message = StoredText.Cut(message, MaxMessage),
             CorrelationId = correlationId, RecordId = recordId, IncidentId = incidentId, Details = json,
         };
     }

@@ -23,6 +23,7 @@ public sealed class SqliteWriteGate
 
     private readonly SemaphoreSlim _semaphore = new(1, 1);
     private long _entries;
+    private int _waiting;
 
     /// How long a writer queues before it goes ahead and lets SQLite's busy handler decide (as `busy_timeout`).
     public static TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(10);
@@ -42,9 +43,34 @@ public sealed class SqliteWriteGate
     /// it to tell whether live work is writing and yield to it.
     public long Entries => Interlocked.Read(ref _entries);
 
-    internal bool Enter(TimeSpan wait) => Counted(_semaphore.Wait(wait));
+    /// Writers queued for the gate now.
+    public int Waiting => Volatile.Read(ref _waiting);
 
-    internal async Task<bool> EnterAsync(TimeSpan wait, CancellationToken cancellationToken) => Counted(await _semaphore.WaitAsync(wait, cancellationToken));
+    internal bool Enter(TimeSpan wait)
+    {
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            return Counted(_semaphore.Wait(wait));
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+    }
+
+    internal async Task<bool> EnterAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            return Counted(await _semaphore.WaitAsync(wait, cancellationToken));
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+    }
 
     private bool Counted(bool entered)
     {
@@ -61,8 +87,9 @@ public sealed class SqliteWriteGate
 /// `SaveChanges`). Reads outside transactions never take it. What a connection holds is kept per connection
 /// object, and released at most once; closing or disposing the connection releases it whatever happened before.
 ///
-/// A write that holds the gate longer than `slowWrite` (250 ms unless told) is reported as a warning in the host's log, with its first
-/// statement (its text only: EF Core sends values as parameters), because every other writer waited behind it.
+/// A write that holds the gate longer than `slowWrite` (250 ms unless told) while other writers queue behind it is
+/// reported as a warning in the host's log, with its first statement (its text only: EF Core sends values as
+/// parameters). A slow write that kept nobody waiting (seeding at start, say) is not worth a warning.
 public sealed class SqliteWriteGateInterceptor(ILogger<SqliteWriteGateInterceptor>? logger = null, TimeSpan? slowWrite = null)
     : IDbTransactionInterceptor, IDbCommandInterceptor, IDbConnectionInterceptor
 {
@@ -116,13 +143,14 @@ public sealed class SqliteWriteGateInterceptor(ILogger<SqliteWriteGateIntercepto
     {
         if (connection is null || !s_held.TryGetValue(connection, out var held) || held.Gate is not { } gate) return;
         held.Gate = null;
+        var waiting = gate.Waiting;
         gate.Exit();
         var took = Stopwatch.GetElapsedTime(held.Since);
-        if (took > _slowWrite && logger is not null)
+        if (took > _slowWrite && waiting > 0 && logger is not null)
         {
             var statement = held.Statement is { } text ? string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)) : "(no statement)";
-            logger.LogWarning("A database write held the write lock for {Milliseconds:0} ms; other writers (the webhook intake's too) waited behind it. " +
-                "Its first statement: {Statement}", took.TotalMilliseconds, statement.Length > 200 ? statement[..200] + "…" : statement);
+            logger.LogWarning("A database write held the write lock for {Milliseconds:0} ms with {Waiting} queued behind it (the webhook intake's " +
+                "writes queue there too). Its first statement: {Statement}", took.TotalMilliseconds, waiting, statement.Length > 200 ? statement[..200] + "…" : statement);
         }
     }
 

@@ -91,7 +91,7 @@ public sealed partial class WebhookProcessingService(
                 // events are saved already)
                 await transaction.RollbackToSavepointAsync(Savepoint, cancellationToken);
                 db.ChangeTracker.Clear();
-                await MarkAsync(db, next.Id, WebhookEventStates.Failed, e.Message.Length > 2000 ? e.Message[..2000] : e.Message, cancellationToken);
+                await MarkAsync(db, next.Id, WebhookEventStates.Failed, StoredText.Cut(e.Message), cancellationToken);
                 await transaction.ReleaseSavepointAsync(Savepoint, cancellationToken);
                 LogFailed(e, next.EventType, next.EventId);
             }

@@ -162,23 +162,44 @@ public sealed class SlowWriteWarningTests : IAsyncLifetime
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
     [Fact]
-    public async Task AWriteHoldingTheLockLongerThanTheLimitIsReportedWithItsFirstStatement()
+    public async Task AWriteHoldingTheLockLongerThanTheLimitWhileOthersWaitIsReportedWithItsFirstStatement()
     {
         await using (var db = new PortalDbContext(_options))
         {
-            db.Settings.Add(new SettingEntity { Key = "quick", Value = "{}", UpdatedUtc = DateTime.UtcNow });
-            await db.SaveChangesAsync();
             await using var transaction = await db.Database.BeginTransactionAsync();
             db.Settings.Add(new SettingEntity { Key = "slow", Value = "{\"apiKey\":\"never-logged\"}", UpdatedUtc = DateTime.UtcNow });
             await db.SaveChangesAsync();
-            await Task.Delay(300);
+            var gate = SqliteWriteGate.For((SqliteConnection)db.Database.GetDbConnection())!;
+            var queued = Task.Run(async () =>
+            {
+                await using var other = new PortalDbContext(_options);
+                other.Settings.Add(new SettingEntity { Key = "queued", Value = "{}", UpdatedUtc = DateTime.UtcNow });
+                await other.SaveChangesAsync();
+            });
+            while (gate.Waiting == 0) await Task.Delay(5);
+            await Task.Delay(200);
             await transaction.CommitAsync();
+            await queued;
         }
 
         var (level, message) = Assert.Single(_log.Entries);
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, level);
-        Assert.Matches(@"^A database write held the write lock for \d+ ms; other writers \(the webhook intake's too\) waited behind it\. " +
+        Assert.Matches(@"^A database write held the write lock for \d+ ms with 1 queued behind it \(the webhook intake's writes queue there too\)\. " +
             @"Its first statement: INSERT INTO ""Settings"" \(""Key"", ""UpdatedBy"", ""UpdatedUtc"", ""Value""\) VALUES \(@p0, @p1, @p2, @p3\);$", message);
         Assert.DoesNotContain("never-logged", message);
+    }
+
+    [Fact]
+    public async Task ASlowWriteThatKeptNobodyWaitingIsNotReported()
+    {
+        await using (var db = new PortalDbContext(_options))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Settings.Add(new SettingEntity { Key = "alone", Value = "{}", UpdatedUtc = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+            await Task.Delay(200);
+            await transaction.CommitAsync();
+        }
+        Assert.Empty(_log.Entries);
     }
 }
