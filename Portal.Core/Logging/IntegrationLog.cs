@@ -40,6 +40,7 @@ public sealed class IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory,
     private volatile LogPurge? _lastPurge;
 
     public event Action? Written;
+
     public bool IsEnabled(LogLevel level) => level >= _settings.Level;
 
     public void Write(LogLevel level, string category, string message, Guid? correlationId = null, string? recordId = null,

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -25,7 +26,7 @@ public static class PacedPurge
     public static async Task<PurgeResult> RunAsync(IDbContextFactory<PortalDbContext> dbFactory,
         Func<PortalDbContext, int, CancellationToken, Task<int>> deleteChunk, PurgePace pace, CancellationToken cancellationToken)
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         var (purged, chunks, busyChunks) = (0, 0, 0);
         var busy = false;
         while (true)
@@ -41,14 +42,14 @@ public static class PacedPurge
             purged += deleted;
             chunks++;
             if (busy) busyChunks++;
-            if (deleted < size) return new PurgeResult(purged, chunks, busyChunks, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            if (deleted < size) return new PurgeResult(purged, chunks, busyChunks, Stopwatch.GetElapsedTime(started));
 
             // the pause tells whether others are writing: the purge itself writes nothing during it
             var pause = busy ? pace.BusyPause : pace.QuietPause;
             var before = gate?.Entries ?? 0;
-            var pausing = System.Diagnostics.Stopwatch.GetTimestamp();
+            var pausing = Stopwatch.GetTimestamp();
             await Task.Delay(pause, cancellationToken);
-            var seconds = Math.Max(System.Diagnostics.Stopwatch.GetElapsedTime(pausing).TotalSeconds, 0.001);
+            var seconds = Math.Max(Stopwatch.GetElapsedTime(pausing).TotalSeconds, 0.001);
             busy = ((gate?.Entries ?? 0) - before) / seconds >= pace.BusyWritesPerSecond;
         }
     }

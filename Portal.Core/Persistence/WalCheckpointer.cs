@@ -6,11 +6,12 @@ namespace Portal.Core.Persistence;
 
 /// SQLite copies its write-ahead log back into the database file (a checkpoint) by itself every 1,000 pages, inside
 /// the commit of whichever writer crossed the mark, and that commit returns only after the copy and its fsync. The
-/// write gate is held until the commit returns, so every other writer (the webhook intake's too) waited for the copy:
-/// 250–400 ms at a time on a busy disk, seen as the intake's worst answers. The portal turns SQLite's own checkpoint off
+/// write gate is held until the commit returns, so every other writer (the webhook intake's too) waited for the copy.
+/// The portal turns SQLite's own checkpoint off
 /// on its connections (`SqliteConnectionSetup`) and checkpoints here instead, every second, on a connection of its own
-/// and outside the gate: a PASSIVE checkpoint never blocks a writer, and writers never wait for it.
-public sealed class WalCheckpointer(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, ILogger<WalCheckpointer> logger)
+/// and outside the gate: a PASSIVE checkpoint never blocks a writer, and writers never wait for it. (It keeps real
+/// time, whatever clock the portal is given: a test's clock must not stop the file's upkeep.)
+public sealed class WalCheckpointer(IDbContextFactory<PortalDbContext> dbFactory, ILogger<WalCheckpointer> logger)
     : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
@@ -32,7 +33,7 @@ public sealed class WalCheckpointer(IDbContextFactory<PortalDbContext> dbFactory
         {
             try
             {
-                await Task.Delay(Interval, clock, stoppingToken);
+                await Task.Delay(Interval, stoppingToken);
                 await CheckpointAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
