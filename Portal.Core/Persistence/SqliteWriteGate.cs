@@ -245,48 +245,55 @@ public sealed class SqliteWriteGateInterceptor(ILogger<SqliteWriteGateIntercepto
         return "";
     }
 
-    public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    // every statement: a write outside any transaction takes the gate first; whatever holds the gate notes its first statement
+    private static void Executing(DbCommand command)
     {
         if (IsWriteOutsideTransaction(command)) Enter(command.Connection!);
         Note(command);
+    }
+
+    private static async ValueTask ExecutingAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        if (IsWriteOutsideTransaction(command)) await EnterAsync(command.Connection!, cancellationToken);
+        Note(command);
+    }
+
+    public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    {
+        Executing(command);
         return result;
     }
 
     public async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
         InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
     {
-        if (IsWriteOutsideTransaction(command)) await EnterAsync(command.Connection!, cancellationToken);
-        Note(command);
+        await ExecutingAsync(command, cancellationToken);
         return result;
     }
 
     public InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
     {
-        if (IsWriteOutsideTransaction(command)) Enter(command.Connection!);
-        Note(command);
+        Executing(command);
         return result;
     }
 
     public async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result,
         CancellationToken cancellationToken = default)
     {
-        if (IsWriteOutsideTransaction(command)) await EnterAsync(command.Connection!, cancellationToken);
-        Note(command);
+        await ExecutingAsync(command, cancellationToken);
         return result;
     }
 
     public InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
     {
-        if (IsWriteOutsideTransaction(command)) Enter(command.Connection!);
-        Note(command);
+        Executing(command);
         return result;
     }
 
     public async ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData,
         InterceptionResult<object> result, CancellationToken cancellationToken = default)
     {
-        if (IsWriteOutsideTransaction(command)) await EnterAsync(command.Connection!, cancellationToken);
-        Note(command);
+        await ExecutingAsync(command, cancellationToken);
         return result;
     }
 

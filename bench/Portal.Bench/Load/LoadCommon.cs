@@ -124,6 +124,14 @@ public static class LoadCommon
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
+    /// Runs `sql` on the database file, on a connection of its own.
+    public static void Execute(string databaseFile, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={databaseFile};Pooling=False");
+        connection.Open();
+        Execute(connection, sql);
+    }
+
     private static void Execute(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();

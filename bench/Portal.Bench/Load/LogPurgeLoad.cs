@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Bench.Records;
@@ -45,14 +44,14 @@ public static class LogPurgeLoad
             var fill = Stopwatch.StartNew();
             await using (var provider = await RecordsDatabase.CreateAsync(file))
                 await LogQueryLoad.FillAsync(provider.GetRequiredService<IDbContextFactory<PortalDbContext>>(), count, new DateTime(2020, 6, 1), new DateTime(2020, 1, 1));
-            Execute(file, "PRAGMA wal_checkpoint(TRUNCATE);");
+            LoadCommon.Execute(file, "PRAGMA wal_checkpoint(TRUNCATE);");
             File.Copy(file, filled, overwrite: true);
             Sync(filled);
             LoadCommon.Say(FormattableString.Invariant($"filled {count:N0} log entries dated 2020 in {fill.Elapsed.TotalSeconds:0.0} s (kept as {filled} for --reuse)"));
         }
         if (args.Contains("--without-text-index"))
         {
-            Execute(file, "DROP TRIGGER LogEntries_Text_Insert; DROP TRIGGER LogEntries_Text_Delete; DROP TABLE LogEntriesText;");
+            LoadCommon.Execute(file, "DROP TRIGGER LogEntries_Text_Insert; DROP TRIGGER LogEntries_Text_Delete; DROP TABLE LogEntriesText;");
             LoadCommon.Say("diagnostic: the text index and its triggers are dropped");
         }
 
@@ -91,19 +90,10 @@ public static class LogPurgeLoad
 
     private static double P99(IEnumerable<double> values) => LoadCommon.Percentile(values.Order().ToArray(), 99);
 
-    private static void Execute(string file, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
     private static async Task<List<double>> RunPhaseAsync(string name, int retentionDays, int rate, int seconds)
     {
         // the Logger tab's setting, as the portal stores it; the portal reads it when it starts
-        Execute(PortalProcess.DatabasePath, $$"""
+        LoadCommon.Execute(PortalProcess.DatabasePath, $$"""
             INSERT INTO Settings (Key, Value, UpdatedUtc, UpdatedBy) VALUES ('logger', '{"level":"Info","retentionDays":{{retentionDays}}}', '2026-01-01 00:00:00', 'bench')
             ON CONFLICT (Key) DO UPDATE SET Value = excluded.Value
             """);
