@@ -12,14 +12,17 @@ namespace Portal.Core.Dispatch;
 
 /// Carries out planned actions against PagerDuty, once each: claims due rows with a lease, calls PagerDuty, records
 /// the outcome. 429 waits for `ratelimit-reset`; 5xx, timeouts and lost connections back off with jitter up to
-/// `MaxAttempts`; other refusals are dead-lettered at once with PagerDuty's words. A row whose lease ran out (the
-/// process died mid-call) is claimed again; `createIncident` carries an `incident_key`, so that cannot create a
-/// second incident.
+/// `MaxAttempts`; other refusals are dead-lettered at once with PagerDuty's words. A claim records its owner and a
+/// token, and an outcome is stored only while the token matches. Work a previous process left in flight is taken back
+/// at start (`RecoverAsync`); a lease that ran out is claimed again. Sending again is safe: `createIncident` carries an
+/// `incident_key`, and `DeliveryCheck` asks PagerDuty before a note, status update, responder request or automation
+/// action whose earlier attempt may have arrived is repeated.
 public sealed partial class ActionDispatcher(
     IDbContextFactory<PortalDbContext> dbFactory,
     PagerDutyConnection connection,
     IncidentLinks links,
-    PagerDutyEchoes echoes,
+    DeliveryCheck deliveries,
+    PortalInstance instance,
     StatusDashboard.IncidentStatusUpdates statusUpdates,
     TimeProvider clock,
     Logging.IntegrationLog log,
@@ -73,30 +76,60 @@ public sealed partial class ActionDispatcher(
         return await db.PlannedActions.Where(a => a.State == PlannedActionStates.Pending).MinAsync(a => (DateTime?)a.NextAttemptUtc, cancellationToken);
     }
 
+    /// Takes back, at start, every action a previous process of this database left in flight: on SQLite this process
+    /// owns the file (`DatabaseFileLock`), so a claim by any other owner belongs to a process that is gone, and its
+    /// action is due again now rather than when its lease would have run out. Its attempt may have reached PagerDuty.
+    public async Task<int> RecoverAsync(CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var recovered = await db.PlannedActions.Where(a => a.State == PlannedActionStates.InFlight && (a.LeaseOwner == null || a.LeaseOwner != instance.Id))
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.State, PlannedActionStates.Pending).SetProperty(a => a.NextAttemptUtc, now)
+                .SetProperty(a => a.DeliveryUncertain, true).SetProperty(a => a.LeaseOwner, (string?)null).SetProperty(a => a.ClaimToken, (Guid?)null)
+                .SetProperty(a => a.LeaseUntilUtc, (DateTime?)null)
+                .SetProperty(a => a.LastError, "The portal stopped while this action was in flight; taken up again at start."), cancellationToken);
+        if (recovered > 0)
+        {
+            LogRecovered(recovered);
+            log.Write(Logging.LogLevel.Warning, Logging.LogCategories.Action,
+                $"{recovered} action(s) were in flight when the portal last stopped; taken up again at start");
+        }
+        return recovered;
+    }
+
     private async Task<List<PlannedActionEntity>> ClaimAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var lease = now + _options.Lease;
+        var token = Guid.NewGuid();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // a lease that ran out: its holder stopped answering mid-call, so the call may have reached PagerDuty
         await db.PlannedActions.Where(a => a.State == PlannedActionStates.InFlight && a.LeaseUntilUtc < now)
-            .ExecuteUpdateAsync(s => s.SetProperty(a => a.State, PlannedActionStates.Pending), cancellationToken);
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.State, PlannedActionStates.Pending).SetProperty(a => a.DeliveryUncertain, true)
+                .SetProperty(a => a.LeaseOwner, (string?)null).SetProperty(a => a.ClaimToken, (Guid?)null), cancellationToken);
         var due = await db.PlannedActions.Where(a => a.State == PlannedActionStates.Pending && a.NextAttemptUtc <= now)
             .OrderBy(a => a.NextAttemptUtc).ThenBy(a => a.CreatedUtc).Select(a => a.Id).Take(_options.BatchSize).ToListAsync(cancellationToken);
         if (due.Count == 0) return [];
         await db.PlannedActions.Where(a => due.Contains(a.Id) && a.State == PlannedActionStates.Pending)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.State, PlannedActionStates.InFlight).SetProperty(a => a.LeaseUntilUtc, lease)
+                .SetProperty(a => a.LeaseOwner, instance.Id).SetProperty(a => a.ClaimToken, token)
                 .SetProperty(a => a.Attempts, a => a.Attempts + 1), cancellationToken);
-        var claimed = await db.PlannedActions.AsNoTracking()
-            .Where(a => due.Contains(a.Id) && a.State == PlannedActionStates.InFlight && a.LeaseUntilUtc == lease).ToListAsync(cancellationToken);
+        var claimed = await db.PlannedActions.AsNoTracking().Where(a => a.ClaimToken == token).ToListAsync(cancellationToken);
         return claimed.OrderBy(a => a.CreatedUtc).ToList();
     }
+
+    /// The action's row, only while this claim still holds it.
+    private static IQueryable<PlannedActionEntity> Claimed(PortalDbContext db, PlannedActionEntity action) =>
+        db.PlannedActions.Where(a => a.Id == action.Id && a.State == PlannedActionStates.InFlight && a.ClaimToken == action.ClaimToken);
 
     private async Task ReleaseAsync(List<PlannedActionEntity> actions, DateTime nextAttempt, CancellationToken cancellationToken)
     {
         var ids = actions.Select(a => a.Id).ToList();
+        var token = actions[0].ClaimToken;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await db.PlannedActions.Where(a => ids.Contains(a.Id) && a.State == PlannedActionStates.InFlight)
+        await db.PlannedActions.Where(a => ids.Contains(a.Id) && a.State == PlannedActionStates.InFlight && a.ClaimToken == token)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.State, PlannedActionStates.Pending).SetProperty(a => a.NextAttemptUtc, nextAttempt)
+                .SetProperty(a => a.LeaseOwner, (string?)null).SetProperty(a => a.ClaimToken, (Guid?)null).SetProperty(a => a.LeaseUntilUtc, (DateTime?)null)
                 .SetProperty(a => a.Attempts, a => a.Attempts - 1), cancellationToken);
     }
 
@@ -109,8 +142,17 @@ public sealed partial class ActionDispatcher(
             var from = status.FromEmail ?? throw new PagerDutyException(400,
                 "No integration e-mail: set the PagerDuty user's e-mail on the Object Mappings tab (or PagerDuty:FromEmail); PagerDuty needs it as From.");
             var payload = JsonNode.Parse(action.PayloadJson) as JsonObject ?? [];
-            var chain = JsonSerializer.Deserialize<List<string>>(action.RuleChainJson) ?? [];
-            var incident = await CallAsync(pagerDuty, action, payload, from, chain, cancellationToken);
+            if (action.DeliveryUncertain && await deliveries.FindAsync(pagerDuty, action, payload, cancellationToken) is { } arrived)
+            {
+                // an earlier attempt reached PagerDuty, though Portal never learnt it: sending it again would repeat it
+                if (arrived.NoteId is { } noteId) await NoteCommentAsync(payload, noteId, cancellationToken);
+                await SucceedAsync(action, null, cancellationToken);
+                log.Write(Logging.LogLevel.Info, Logging.LogCategories.Action,
+                    $"{action.ActionType} was not sent again: PagerDuty already has it from an earlier attempt ({arrived.What})", action.CorrelationId,
+                    action.RecordId, action.IncidentId, new { action.ActionType, action.Attempts, action.Rule, arrived = arrived.What });
+                return;
+            }
+            var incident = await CallAsync(pagerDuty, action, payload, from, cancellationToken);
             await SucceedAsync(action, incident, cancellationToken);
             LogDone(action.ActionType, action.IncidentId ?? incident?.Id, action.Attempts);
             log.Write(Logging.LogLevel.Info, Logging.LogCategories.Action,
@@ -120,7 +162,7 @@ public sealed partial class ActionDispatcher(
         catch (PagerDutyException e) when (e.Transient && action.Attempts < _options.MaxAttempts)
         {
             var delay = e.RetryAfter ?? Backoff(action.Attempts);
-            await RetryLaterAsync(action, e.Describe(), delay, cancellationToken);
+            await RetryLaterAsync(action, e.Describe(), delay, mayHaveArrived: e.StatusCode != 429, cancellationToken);
             LogRetry(action.ActionType, action.IncidentId, e.StatusCode, e.Describe(), delay.TotalSeconds);
             log.Write(Logging.LogLevel.Warning, Logging.LogCategories.Action,
                 $"{action.ActionType} failed ({e.StatusCode?.ToString() ?? "no answer"}: {e.Describe()}); trying again in {delay.TotalSeconds:0.#} s",
@@ -143,7 +185,7 @@ public sealed partial class ActionDispatcher(
     }
 
     private async Task<PdIncident?> CallAsync(IPagerDuty pagerDuty, PlannedActionEntity action, JsonObject payload, string from,
-        IReadOnlyList<string> chain, CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
         string Text(string name) => payload[name]?.GetValue<string>() is { Length: > 0 } value
             ? value : throw new InvalidOperationException($"The {action.ActionType} action has no '{name}'.");
@@ -151,10 +193,6 @@ public sealed partial class ActionDispatcher(
         IReadOnlyList<string> List(string name) => (payload[name] as JsonArray)?.Select(n => n!.GetValue<string>()).ToList() ?? [];
         var incidentId = action.IncidentId;
         string Incident() => incidentId ?? throw new InvalidOperationException($"The {action.ActionType} action names no incident.");
-
-        var echo = PagerDutyEchoes.EventTypeOf(action.ActionType);
-        if (echo is not null && incidentId is not null)
-            echoes.Expect(incidentId, echo, chain, action.ActionType == RuleActionTypes.AddNote ? Optional("content") : null);
 
         switch (action.ActionType)
         {
@@ -164,7 +202,6 @@ public sealed partial class ActionDispatcher(
                 var created = await pagerDuty.CreateIncidentAsync(new PdCreateIncident(IncidentTitle.Cut(title), Text("serviceId"), Optional("urgency"),
                     Optional("priorityId"), userIds.Count > 0 ? null : Optional("escalationPolicyId"), userIds.Count > 0 ? userIds : null,
                     Optional("details"), action.IdempotencyKey), from, cancellationToken);
-                echoes.Expect(created.Id, "trigger", chain);
                 return created;
             case RuleActionTypes.AcknowledgeIncident:
                 return await pagerDuty.UpdateIncidentAsync(Incident(), new PdUpdateIncident(Status: "acknowledged"), from, cancellationToken);
@@ -195,13 +232,9 @@ public sealed partial class ActionDispatcher(
                 return null;
             case RuleActionTypes.AddNote:
                 var note = await pagerDuty.AddNoteAsync(Incident(), Text("content"), from, cancellationToken);
-                if (Optional("commentId") is { } commentId && Guid.TryParse(commentId, out var id))
-                {
-                    await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-                    await db.RecordComments.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.PagerDutyNoteId, note.Id), cancellationToken);
-                }
+                await NoteCommentAsync(payload, note.Id, cancellationToken);
                 return null;
-            case "addStatusUpdate":
+            case RuleActionTypes.AddStatusUpdate:
                 var posted = await pagerDuty.AddStatusUpdateAsync(Incident(), Text("message"), from, cancellationToken);
                 await statusUpdates.StorePostedAsync(Incident(), posted, action.RequestedBy, cancellationToken);
                 return null;
@@ -214,11 +247,17 @@ public sealed partial class ActionDispatcher(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var row = await db.PlannedActions.FirstAsync(a => a.Id == action.Id, cancellationToken);
+        var row = await Claimed(db, action).FirstOrDefaultAsync(cancellationToken);
+        if (row is null)
+        {
+            LostClaim(action, "succeeded");
+            return;
+        }
         row.State = PlannedActionStates.Succeeded;
         row.CompletedUtc = clock.GetUtcNow().UtcDateTime;
         row.LastError = null;
         row.LeaseUntilUtc = null;
+        row.DeliveryUncertain = false;
         if (incident is not null)
         {
             var state = incident.ToState();
@@ -241,19 +280,29 @@ public sealed partial class ActionDispatcher(
         Completed?.Invoke(row);
     }
 
-    private async Task RetryLaterAsync(PlannedActionEntity action, string error, TimeSpan delay, CancellationToken cancellationToken)
+    /// `mayHaveArrived`: the failure leaves open whether PagerDuty carried the request out (a 5xx, a timeout, a lost
+    /// connection); a 429 says it did not.
+    private async Task RetryLaterAsync(PlannedActionEntity action, string error, TimeSpan delay, bool mayHaveArrived, CancellationToken cancellationToken)
     {
         var next = clock.GetUtcNow().UtcDateTime + delay;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await db.PlannedActions.Where(a => a.Id == action.Id).ExecuteUpdateAsync(s => s
+        var stored = await Claimed(db, action).ExecuteUpdateAsync(s => s
             .SetProperty(a => a.State, PlannedActionStates.Pending).SetProperty(a => a.NextAttemptUtc, next)
-            .SetProperty(a => a.LastError, error).SetProperty(a => a.LeaseUntilUtc, (DateTime?)null), cancellationToken);
+            .SetProperty(a => a.LastError, error).SetProperty(a => a.LeaseUntilUtc, (DateTime?)null)
+            .SetProperty(a => a.LeaseOwner, (string?)null).SetProperty(a => a.ClaimToken, (Guid?)null)
+            .SetProperty(a => a.DeliveryUncertain, a => a.DeliveryUncertain || mayHaveArrived), cancellationToken);
+        if (stored == 0) LostClaim(action, "to be retried");
     }
 
     private async Task DeadLetterAsync(PlannedActionEntity action, string error, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var row = await db.PlannedActions.FirstAsync(a => a.Id == action.Id, cancellationToken);
+        var row = await Claimed(db, action).FirstOrDefaultAsync(cancellationToken);
+        if (row is null)
+        {
+            LostClaim(action, "dead-lettered");
+            return;
+        }
         row.State = PlannedActionStates.DeadLettered;
         row.LastError = StoredText.Cut(error);
         row.CompletedUtc = clock.GetUtcNow().UtcDateTime;
@@ -262,12 +311,30 @@ public sealed partial class ActionDispatcher(
         Completed?.Invoke(row);
     }
 
+    /// Links the record comment a note was made from to PagerDuty's note, so that the note's webhook is not imported
+    /// back as a comment.
+    private async Task NoteCommentAsync(JsonObject payload, string noteId, CancellationToken cancellationToken)
+    {
+        if (payload["commentId"]?.GetValue<string>() is not { } commentId || !Guid.TryParse(commentId, out var id)) return;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.RecordComments.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.PagerDutyNoteId, noteId), cancellationToken);
+    }
+
+    /// Another claim holds the action now (this one ran past its lease): its outcome is that claim's to store.
+    private void LostClaim(PlannedActionEntity action, string outcome) => LogLostClaim(action.ActionType, action.Id, outcome);
+
     private TimeSpan Backoff(int attempt)
     {
         var exponential = _options.BaseBackoff.TotalMilliseconds * Math.Pow(2, Math.Max(0, attempt - 1));
         var capped = Math.Min(exponential, _options.MaxBackoff.TotalMilliseconds);
         return TimeSpan.FromMilliseconds(capped * (0.5 + Random.Shared.NextDouble() / 2));
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} action(s) were in flight when the portal last stopped; taken up again at start")]
+    private partial void LogRecovered(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ActionType} {ActionId} was not stored as {Outcome}: another claim holds it now")]
+    private partial void LogLostClaim(string actionType, Guid actionId, string outcome);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sent {ActionType} for incident {IncidentId} to PagerDuty (attempt {Attempt})")]
     private partial void LogDone(string actionType, string? incidentId, int attempt);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Portal.Core.PagerDuty;
 using Portal.Core.Records;
@@ -37,6 +38,8 @@ public static class DispatchExtensions
         services.AddSingleton<PagerDutyDirectory>();
         services.AddSingleton<IncidentTimeline>();
         services.AddSingleton<PagerDutyEchoes>();
+        services.AddSingleton<DeliveryCheck>();
+        services.TryAddSingleton<PortalInstance>();
         services.AddSingleton<DispatchSignal>();
         services.AddSingleton<PlannedActionsInterceptor>();
         services.AddSingleton<ActionDispatcher>();

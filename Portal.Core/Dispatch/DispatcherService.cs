@@ -11,10 +11,12 @@ public sealed partial class DispatcherService(ActionDispatcher dispatcher, Dispa
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var recovered = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                if (!recovered) recovered = await dispatcher.RecoverAsync(stoppingToken) >= 0;
                 while (await dispatcher.RunDueAsync(stoppingToken) > 0) { }
                 var next = await dispatcher.NextDueAsync(stoppingToken);
                 var wait = options.Value.PollInterval;

@@ -1,49 +1,76 @@
-using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Persistence;
+using Portal.Core.Rules;
+using Portal.Core.Webhooks;
 
 namespace Portal.Core.Dispatch;
 
-/// What Portal expects PagerDuty to echo back after an action it sent: the incident, the event type and the rule
-/// chain that caused it. The event processor takes the chain from here so that the rules that made a change are
-/// not set off again by its webhook, and a note Portal wrote does not come back as a comment.
+/// Tells PagerDuty's echo of Portal's own action from a change made on PagerDuty's side, from the record: an incident
+/// event echoes a planned action of the matching type on that incident that succeeded within the window, or whose call
+/// is in flight (PagerDuty, and the sandbox, can send the event before Portal has stored the answer). Notes and status
+/// updates must carry the same text. The matched action keeps the event's id, so one action matches one echo, and an
+/// action that failed is never taken for one. The event processor skips the rules of the action's chain, so that the
+/// rules that made a change are not set off again by its webhook, and a note Portal wrote does not come back as a comment.
+/// Being rows, the expectations survive a restart and are the same for every process on the database.
 public sealed class PagerDutyEchoes(TimeProvider clock)
 {
-    private static readonly TimeSpan s_window = TimeSpan.FromMinutes(10);
-    private readonly ConcurrentDictionary<string, List<Expected>> _expected = new(StringComparer.Ordinal);
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(10);
 
-    private sealed record Expected(string EventType, IReadOnlyList<string> Chain, string? NoteContent, DateTimeOffset Until);
-
-    /// `eventType` in the contract's short form (`acknowledge`, `annotate`, ...).
-    public void Expect(string incidentId, string eventType, IReadOnlyList<string> chain, string? noteContent = null)
+    /// The chain of Portal's own action that this event echoes (marking the action as echoed, in the caller's
+    /// transaction), or null when PagerDuty's side made the change.
+    public async Task<IReadOnlyList<string>?> MatchAsync(PortalDbContext db, PagerDutyWebhookEvent e, CancellationToken cancellationToken)
     {
-        var list = _expected.GetOrAdd(incidentId, _ => []);
-        lock (list) list.Add(new Expected(eventType, chain, noteContent, clock.GetUtcNow() + s_window));
+        var incidentId = e.Incident.IncidentId;
+        var types = ActionTypesEchoedAs(e.Incident.EventType);
+        if (incidentId is null || types.Count == 0) return null;
+        var since = clock.GetUtcNow().UtcDateTime - Window;
+        var candidates = db.PlannedActions.AsNoTracking().Where(a => types.Contains(a.ActionType) && a.EchoEventId == null
+            && (a.State == PlannedActionStates.InFlight || (a.State == PlannedActionStates.Succeeded && a.CompletedUtc >= since)));
+        // a new incident's id is stored once PagerDuty's answer is; until then its key names it
+        candidates = e.IncidentKey is { } key && types.Contains(RuleActionTypes.CreateIncident)
+            ? candidates.Where(a => a.IncidentId == incidentId || (a.IncidentId == null && a.IdempotencyKey == key))
+            : candidates.Where(a => a.IncidentId == incidentId);
+        var found = await candidates.OrderBy(a => a.CreatedUtc).Select(a => new { a.Id, a.ActionType, a.PayloadJson, a.RuleChainJson })
+            .Take(50).ToListAsync(cancellationToken);
+        var match = found.FirstOrDefault(a => SameContent(a.ActionType, a.PayloadJson, e));
+        if (match is null) return null;
+        await db.PlannedActions.Where(a => a.Id == match.Id && a.EchoEventId == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.EchoEventId, e.EventId), cancellationToken);
+        return JsonSerializer.Deserialize<List<string>>(match.RuleChainJson) ?? [];
     }
 
-    /// The chain of Portal's own action that this event echoes, or null when PagerDuty's side made the change.
-    public IReadOnlyList<string>? Match(string incidentId, string? eventType, string? noteContent = null)
+    private static bool SameContent(string actionType, string payloadJson, PagerDutyWebhookEvent e)
     {
-        if (eventType is null || !_expected.TryGetValue(incidentId, out var list)) return null;
-        lock (list)
+        string? Text(string name) => JsonNode.Parse(payloadJson)?[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+        return actionType switch
         {
-            var now = clock.GetUtcNow();
-            list.RemoveAll(e => e.Until < now);
-            var match = list.FirstOrDefault(e => e.EventType == eventType && (e.NoteContent is null || e.NoteContent == noteContent));
-            if (match is null) return null;
-            list.Remove(match);
-            return match.Chain;
-        }
+            RuleActionTypes.AddNote => e.Note is { } note && note.Content == Text("content"),
+            // PagerDuty cuts a long status update in its webhook and says so
+            RuleActionTypes.AddStatusUpdate => e.StatusUpdate is { } update && Text("message") is { } message
+                && (update.Trimmed ? message.StartsWith(update.Message, StringComparison.Ordinal) : update.Message == message),
+            _ => true,
+        };
     }
 
-    public static string? EventTypeOf(string actionType) => actionType switch
+    /// The event type (the contract's short form: `acknowledge`, `annotate`, ...) each action is echoed as.
+    private static string? EventTypeOf(string actionType) => actionType switch
     {
-        "createIncident" => "trigger",
-        "acknowledgeIncident" => "acknowledge",
-        "resolveIncident" => "resolve",
-        "setIncidentPriority" => "priorityUpdate",
-        "reassignIncident" => "assign",
-        "addResponders" => "responderAdded",
-        "addNote" => "annotate",
-        "addStatusUpdate" => "statusUpdate",
+        RuleActionTypes.CreateIncident => "trigger",
+        RuleActionTypes.AcknowledgeIncident => "acknowledge",
+        RuleActionTypes.ResolveIncident => "resolve",
+        RuleActionTypes.SetIncidentPriority => "priorityUpdate",
+        RuleActionTypes.ReassignIncident => "assign",
+        RuleActionTypes.AddResponders => "responderAdded",
+        RuleActionTypes.AddNote => "annotate",
+        RuleActionTypes.AddStatusUpdate => "statusUpdate",
         _ => null,
     };
+
+    private static readonly string[] s_echoing = [RuleActionTypes.CreateIncident, RuleActionTypes.AcknowledgeIncident, RuleActionTypes.ResolveIncident,
+        RuleActionTypes.SetIncidentPriority, RuleActionTypes.ReassignIncident, RuleActionTypes.AddResponders, RuleActionTypes.AddNote,
+        RuleActionTypes.AddStatusUpdate];
+
+    private static List<string> ActionTypesEchoedAs(string? eventType) => s_echoing.Where(t => EventTypeOf(t) == eventType).ToList();
 }

@@ -36,6 +36,15 @@ public sealed class PlannedActionEntity
     public int Attempts { get; set; }
     public DateTime NextAttemptUtc { get; set; }
     public DateTime? LeaseUntilUtc { get; set; }
+    /// The process that holds the claim (`PortalInstance.Id`) and the claim itself: an outcome is stored only while the
+    /// token still matches, so a claim taken back from a process that is gone can never be overwritten by it.
+    public string? LeaseOwner { get; set; }
+    public Guid? ClaimToken { get; set; }
+    /// An earlier attempt may have reached PagerDuty without Portal learning its outcome (the process died mid-call, or
+    /// the call timed out or failed with a 5xx): before a non-idempotent action is sent again, PagerDuty is asked.
+    public bool DeliveryUncertain { get; set; }
+    /// The PagerDuty event recognised as this action's echo (`PagerDutyEchoes`), so that one action matches one echo.
+    public string? EchoEventId { get; set; }
     public string? LastError { get; set; }
     public DateTime? CompletedUtc { get; set; }
 }

@@ -39,6 +39,9 @@ public sealed record PdBusinessServiceImpacts(IReadOnlyList<PdBusinessServiceImp
 
 public sealed record PdReference(string Id, string Name);
 
+/// A responder request on an incident (`responder_requests` of `GET /incidents/{id}`).
+public sealed record PdResponderRequest(string Message, DateTime RequestedUtc);
+
 /// One of an incident's log entries (`GET /incidents/{id}/log_entries`): `Type` is PagerDuty's, e.g. `acknowledge_log_entry`.
 public sealed record PdLogEntry(string Id, string Type, string Summary, DateTime CreatedUtc, string? AgentName);
 
@@ -80,6 +83,10 @@ public interface IPagerDuty
     Task<PdStatusUpdate> AddStatusUpdateAsync(string incidentId, string message, string from, CancellationToken cancellationToken);
     Task RunIncidentWorkflowAsync(string workflowId, string incidentId, CancellationToken cancellationToken);
     Task RunAutomationActionAsync(string actionId, string incidentId, CancellationToken cancellationToken);
+    /// The incident's responder requests, for telling whether an earlier attempt arrived (`DeliveryCheck`).
+    Task<IReadOnlyList<PdResponderRequest>> ListResponderRequestsAsync(string incidentId, CancellationToken cancellationToken);
+    /// When the automation action was invoked on the incident (`GET /automation_actions/invocations`), for `DeliveryCheck`.
+    Task<IReadOnlyList<DateTime>> ListAutomationInvocationsAsync(string actionId, string incidentId, CancellationToken cancellationToken);
     Task<IReadOnlyList<PdReference>> ListServicesAsync(CancellationToken cancellationToken);
     Task<IReadOnlyList<PdReference>> ListEscalationPoliciesAsync(CancellationToken cancellationToken);
     Task<IReadOnlyList<PdReference>> ListPrioritiesAsync(CancellationToken cancellationToken);

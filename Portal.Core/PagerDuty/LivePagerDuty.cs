@@ -144,6 +144,22 @@ public sealed class LivePagerDuty(HttpClient http, Func<CancellationToken, Task<
         await SendAsync(HttpMethod.Post, $"automation_actions/actions/{Escape(actionId)}/invocations", body, null, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<PdResponderRequest>> ListResponderRequestsAsync(string incidentId, CancellationToken cancellationToken)
+    {
+        var answer = await SendAsync(HttpMethod.Get, $"incidents/{Escape(incidentId)}", null, null, cancellationToken);
+        return Items(Member(answer, "incident"), "responder_requests")
+            .Select(r => new PdResponderRequest(Text(Member(r, "message")) ?? "", Time(Member(r, "requested_at")))).ToList();
+    }
+
+    public async Task<IReadOnlyList<DateTime>> ListAutomationInvocationsAsync(string actionId, string incidentId, CancellationToken cancellationToken)
+    {
+        var answer = await SendAsync(HttpMethod.Get, $"automation_actions/invocations?action_id={Escape(actionId)}&incident_id={Escape(incidentId)}",
+            null, null, cancellationToken);
+        // an invocation's timing lists its states with their times; the first is when it was created
+        return Items(answer, "invocations").Select(i => (Member(i, "timing") as JsonArray ?? []).Select(t => Time(Member(t, "timestamp")))
+            .DefaultIfEmpty(DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc)).Min()).ToList();
+    }
+
     public Task<IReadOnlyList<PdReference>> ListServicesAsync(CancellationToken cancellationToken) =>
         ListReferencesAsync("services", cancellationToken);
 

@@ -31,6 +31,7 @@ public static class PersistenceExtensions
                 new SqliteWriteGateInterceptor(services.GetService<ILogger<SqliteWriteGateInterceptor>>()));
             if (services.GetService<PlannedActionsInterceptor>() is { } interceptor) o.AddInterceptors(interceptor);
         });
+        builder.Services.AddSingleton<DatabaseFileLock>();
         builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddSingleton<WalCheckpointer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WalCheckpointer>());
@@ -38,17 +39,20 @@ public static class PersistenceExtensions
     }
 }
 
-/// Applies migrations once at start and puts SQLite into WAL mode (a property of the file, so once is enough).
-public sealed class DatabaseMigrator(IDbContextFactory<PortalDbContext> factory)
+/// Applies migrations once at start and puts SQLite into WAL mode (a property of the file, so once is enough). With a
+/// `DatabaseFileLock` (the portal host), this process first takes ownership of the SQLite file.
+public sealed class DatabaseMigrator(IDbContextFactory<PortalDbContext> factory, DatabaseFileLock? fileLock = null)
 {
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         if (db.Database.IsSqlite())
         {
-            var builder = new SqliteConnectionStringBuilder(db.Database.GetConnectionString());
+            var connectionString = db.Database.GetConnectionString()!;
+            var builder = new SqliteConnectionStringBuilder(connectionString);
             var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
             if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+            fileLock?.Acquire(connectionString);
         }
         await db.Database.MigrateAsync(cancellationToken);
         if (db.Database.IsSqlite())

@@ -86,6 +86,8 @@ public static class RuleActionTypes
     public const string AddNote = "addNote";
     public const string SetField = "setField";
     public const string CreateRecord = "createRecord";
+    /// Console-only today (not in `PagerDuty`, so rules cannot name it yet).
+    public const string AddStatusUpdate = "addStatusUpdate";
 
     public static IReadOnlyList<string> PagerDuty { get; } =
     [

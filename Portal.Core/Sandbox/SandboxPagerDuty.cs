@@ -193,7 +193,7 @@ public sealed partial class SandboxPagerDuty(IDbContextFactory<PortalDbContext> 
         if (userIds.Count + escalationPolicyIds.Count == 0) throw Invalid("Name at least one user or escalation policy as responder.");
         var names = userIds.Select(id => SandboxAccount.Users.FirstOrDefault(u => u.User.Id == id).User?.Name ?? throw Invalid($"User {id} not found."))
             .Concat(escalationPolicyIds.Select(id => SandboxAccount.Name(SandboxAccount.EscalationPolicies, id) ?? throw Invalid($"Escalation policy {id} not found.")));
-        await AddSystemNoteAsync(incidentId, $"Responders requested: {string.Join(", ", names)}. {message}", "incident.responder.added", cancellationToken);
+        await AddSystemNoteAsync(incidentId, $"{ResponderNote}{string.Join(", ", names)}. {message}", "incident.responder.added", cancellationToken);
     }
 
     public async Task<PdStatusUpdate> AddStatusUpdateAsync(string incidentId, string message, string from, CancellationToken cancellationToken)
@@ -210,11 +210,29 @@ public sealed partial class SandboxPagerDuty(IDbContextFactory<PortalDbContext> 
         return new PdStatusUpdate(update.Id, message, update.CreatedUtc, from);
     }
 
+    public async Task<IReadOnlyList<PdResponderRequest>> ListResponderRequestsAsync(string incidentId, CancellationToken cancellationToken) =>
+        (await SystemNotesAsync(incidentId, ResponderNote, cancellationToken))
+            .Select(n => new PdResponderRequest(n.Content[(n.Content.IndexOf(". ", StringComparison.Ordinal) + 2)..], n.CreatedUtc)).ToList();
+
+    public async Task<IReadOnlyList<DateTime>> ListAutomationInvocationsAsync(string actionId, string incidentId, CancellationToken cancellationToken) =>
+        (await SystemNotesAsync(incidentId, AutomationNote(actionId), cancellationToken)).Select(n => n.CreatedUtc).ToList();
+
+    private const string ResponderNote = "Responders requested: ";
+
+    private static string AutomationNote(string actionId) => $"Automation action {actionId} invoked (sandbox).";
+
+    private async Task<List<SandboxNoteEntity>> SystemNotesAsync(string incidentId, string startingWith, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var incident = await FindAsync(db, incidentId, cancellationToken);
+        return await db.SandboxNotes.AsNoTracking().Where(n => n.IncidentId == incident.Id && n.Content.StartsWith(startingWith)).ToListAsync(cancellationToken);
+    }
+
     public Task RunIncidentWorkflowAsync(string workflowId, string incidentId, CancellationToken cancellationToken) =>
         AddSystemNoteAsync(incidentId, $"Incident workflow {workflowId} started (sandbox).", null, cancellationToken);
 
     public Task RunAutomationActionAsync(string actionId, string incidentId, CancellationToken cancellationToken) =>
-        AddSystemNoteAsync(incidentId, $"Automation action {actionId} invoked (sandbox).", null, cancellationToken);
+        AddSystemNoteAsync(incidentId, AutomationNote(actionId), null, cancellationToken);
 
     public Task<IReadOnlyList<PdReference>> ListServicesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<PdReference>>(SandboxAccount.Services);
     public Task<IReadOnlyList<PdReference>> ListEscalationPoliciesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<PdReference>>(SandboxAccount.EscalationPolicies);

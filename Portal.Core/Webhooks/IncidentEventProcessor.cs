@@ -49,7 +49,7 @@ public sealed partial class IncidentEventProcessor(
         var relinked = await links.UpdateIncidentAsync(db, PagerDutyEventRules.State(incident) with { Priority = incident.Priority is "" ? null : incident.Priority },
             cancellationToken);
 
-        var causedBy = echoes.Match(incidentId, incident.EventType, e.Note?.Content);
+        var causedBy = await echoes.MatchAsync(db, e, cancellationToken);
         var (matched, changes) = await rules.RunAsync(db, incident, causedBy ?? [], cancellationToken);
         if (e.Note is { } note && causedBy is null) await ImportNoteAsync(db, incidentId, note, cancellationToken);
         var newStatusUpdate = e.StatusUpdate is { } update && await statusUpdates.AddReceivedAsync(db, incidentId, update, e.OccurredAt, cancellationToken);

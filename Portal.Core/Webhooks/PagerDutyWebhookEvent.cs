@@ -11,10 +11,10 @@ public sealed record WebhookNote(string Id, string Content);
 public sealed record WebhookStatusUpdate(string Id, string Message, bool Trimmed = false, string? By = null);
 
 /// The parts of a Webhooks v3 delivery that Portal uses. Note that the payload says `number` and `assignees`,
-/// not the REST API's `incident_number` and `assignments`.
+/// not the REST API's `incident_number` and `assignments`. `IncidentKey` is the incident's `incident_key`, when it has one.
 public sealed record PagerDutyWebhookEvent(
     string EventId, string EventType, DateTimeOffset? OccurredAt, PagerDutyFacts Incident, WebhookNote? Note, string? AgentId,
-    WebhookStatusUpdate? StatusUpdate)
+    WebhookStatusUpdate? StatusUpdate, string? IncidentKey = null)
 {
     public bool IsIncidentEvent => EventType.StartsWith("incident.", StringComparison.Ordinal) && Incident.IncidentId is not null;
 
@@ -65,7 +65,8 @@ public sealed record PagerDutyWebhookEvent(
                     System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var createdUtc)
                 ? createdUtc : null,
         };
-        return new PagerDutyWebhookEvent(id, type, occurred, facts, note, agent, statusUpdate);
+        return new PagerDutyWebhookEvent(id, type, occurred, facts, note, agent, statusUpdate,
+            incident.ValueKind == JsonValueKind.Object ? Text(incident, "incident_key") : null);
     }
 
     private static string? Text(JsonElement element, string property) =>

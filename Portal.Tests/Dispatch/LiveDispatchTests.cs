@@ -21,14 +21,7 @@ public sealed class LiveDispatchTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _pagerDuty = await FakePagerDutyServer.StartAsync();
-        _db = await TestDatabase.WithPagerDutyAsync(new Dictionary<string, string?>
-        {
-            ["PagerDuty:ApiKey"] = FakePagerDutyServer.DefaultApiKey,
-            ["PagerDuty:BaseUrl"] = _pagerDuty.BaseUrl.ToString(),
-            ["PagerDuty:FromEmail"] = FakePagerDutyServer.IntegrationEmail,
-            ["Dispatch:MaxAttempts"] = "3",
-            ["Dispatch:RequestsPerMinute"] = "5",
-        }, services => services.AddHttpClient("PagerDuty", http => http.Timeout = TimeSpan.FromSeconds(3)));
+        _db = await TestDatabase.WithPagerDutyAsync(_pagerDuty.PortalSettings(("Dispatch:MaxAttempts", "3"), ("Dispatch:RequestsPerMinute", "5")), services => services.AddHttpClient("PagerDuty", http => http.Timeout = TimeSpan.FromSeconds(3)));
         await _db.Get<RulesetStore>().SaveAsync(RulesWiringTests.ContractExample, "admin");
     }
 

@@ -36,7 +36,7 @@ public sealed class SandboxDispatchTests : IAsyncLifetime
         return await db.SandboxIncidents.AsNoTracking().ToListAsync();
     }
 
-    private static string Rules(params string[] rules) => $$"""
+    internal static string Rules(params string[] rules) => $$"""
         {"schemaVersion":1,"rulesets":[{"name":"Main","enabled":true,"rules":[{{string.Join(",", rules)}}]}]}
         """;
 

@@ -71,6 +71,7 @@ public sealed class FakeIncident
     public List<JsonNode> ResponderRequests { get; } = [];
     public List<string> WorkflowRuns { get; } = [];
     public List<string> AutomationRuns { get; } = [];
+    public List<(string ActionId, DateTime CreatedUtc)> Invocations { get; } = [];
 }
 
 /// A strict PagerDuty REST API v2 on a loopback Kestrel port: it answers the calls Portal makes, refuses a request the
@@ -136,6 +137,19 @@ public sealed class FakePagerDutyServer : IAsyncDisposable
     }
 
     public Uri BaseUrl { get; private set; } = default!;
+
+    /// The portal's settings for the live API at this fake (key, base URL, integration e-mail), plus `more`.
+    public Dictionary<string, string?> PortalSettings(params (string Key, string Value)[] more)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["PagerDuty:ApiKey"] = DefaultApiKey,
+            ["PagerDuty:BaseUrl"] = BaseUrl.ToString(),
+            ["PagerDuty:FromEmail"] = IntegrationEmail,
+        };
+        foreach (var (key, value) in more) settings[key] = value;
+        return settings;
+    }
 
     /// The key a request must carry as `Authorization: Token token=<key>`; tests may change it while the server runs.
     public string ApiKey { get; set; }
@@ -339,6 +353,7 @@ public sealed class FakePagerDutyServer : IAsyncDisposable
                 ("POST", ["incidents", var id, "status_updates"]) => AddStatusUpdate(request, id, Body(request)),
                 ("POST", ["incident_workflows", var id, "instances"]) => RunWorkflow(id, Body(request)),
                 ("POST", ["automation_actions", "actions", var id, "invocations"]) => RunAutomationAction(id, Body(request)),
+                ("GET", ["automation_actions", "invocations"]) => ListInvocations(query),
                 ("GET", ["services"]) => Page("services", Services.Where(s => Matches(s, query)), query, s => EntityJson(s, "service")),
                 ("GET", ["escalation_policies"]) => Page("escalation_policies", EscalationPolicies.Where(s => Matches(s, query)), query, s => EntityJson(s, "escalation_policy")),
                 ("GET", ["priorities"]) => Page("priorities", Priorities, query, s => EntityJson(s, "priority")),
@@ -642,7 +657,9 @@ public sealed class FakePagerDutyServer : IAsyncDisposable
             };
             if (known is null) throw NotFound();
         }
-        incident.ResponderRequests.Add(body.DeepClone());
+        var stored = (JsonObject)body.DeepClone();
+        stored["requested_at"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        incident.ResponderRequests.Add(stored);
         return Wrap("responder_request", new JsonObject
         {
             ["incident"] = Reference(incident.Id, "incident_reference"),
@@ -692,6 +709,7 @@ public sealed class FakePagerDutyServer : IAsyncDisposable
         OnlyMembers(metadata, ["incident_id", "alert_id"], "invocation.metadata");
         var incident = FindIncident(Text(metadata, "incident_id") ?? throw Invalid("metadata.incident_id is required"));
         incident.AutomationRuns.Add(actionId);
+        incident.Invocations.Add((actionId, DateTime.UtcNow));
         return new Reply(201, Wrap("invocation", new JsonObject
         {
             ["id"] = NewId(), ["type"] = "invocation", ["action_id"] = actionId, ["state"] = "prepared",
@@ -745,7 +763,31 @@ public sealed class FakePagerDutyServer : IAsyncDisposable
             ["teams"] = new JsonArray(),
             ["priority"] = priority is null ? null : new JsonObject { ["id"] = priority.Id, ["type"] = "priority", ["summary"] = priority.Name, ["name"] = priority.Name },
             ["urgency"] = incident.Urgency,
+            ["responder_requests"] = new JsonArray(incident.ResponderRequests.Select(r => (JsonNode)new JsonObject
+            {
+                ["incident"] = Reference(incident.Id, "incident_reference"),
+                ["requester"] = Reference(r["requester_id"]!.GetValue<string>(), "user_reference"),
+                ["requested_at"] = r["requested_at"]!.DeepClone(),
+                ["message"] = r["message"]!.DeepClone(),
+                ["responder_request_targets"] = r["responder_request_targets"]!.DeepClone(),
+            }).ToArray()),
         };
+    }
+
+    /// `GET /automation_actions/invocations`: filtered by `action_id` and `incident_id`, as PagerDuty documents them.
+    private string ListInvocations(Dictionary<string, List<string>> query)
+    {
+        var actionId = query.GetValueOrDefault("action_id")?.FirstOrDefault();
+        var incidentId = query.GetValueOrDefault("incident_id")?.FirstOrDefault();
+        var invocations = _incidents.Where(i => incidentId is null || i.Id == incidentId)
+            .SelectMany(i => i.Invocations.Where(v => actionId is null || v.ActionId == actionId).Select(v => (Incident: i, v.ActionId, v.CreatedUtc)))
+            .Select(v => (JsonNode)new JsonObject
+            {
+                ["id"] = NewId(), ["type"] = "invocation", ["action_id"] = v.ActionId, ["state"] = "prepared",
+                ["timing"] = new JsonArray(new JsonObject { ["state"] = "prepared", ["timestamp"] = v.CreatedUtc.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture) }),
+                ["metadata"] = new JsonObject { ["incident"] = Reference(v.Incident.Id, "incident_reference") },
+            }).ToArray();
+        return Wrap("invocations", new JsonArray(invocations));
     }
 
     private JsonObject NoteJson((string Id, string Content, string UserId, DateTime CreatedUtc) note) => new()

@@ -20,9 +20,12 @@ internal sealed class PlannedActionConfiguration : IEntityTypeConfiguration<Plan
         builder.Property(a => a.RequestedBy).HasMaxLength(256);
         builder.Property(a => a.IdempotencyKey).HasMaxLength(255);
         builder.Property(a => a.State).HasMaxLength(16);
+        builder.Property(a => a.LeaseOwner).HasMaxLength(128);
+        builder.Property(a => a.EchoEventId).HasMaxLength(64);
         builder.HasIndex(a => new { a.State, a.NextAttemptUtc });
         builder.HasIndex(a => a.RecordId);
-        builder.HasIndex(a => a.IncidentId);
+        builder.HasIndex(a => new { a.IncidentId, a.State });
+        builder.HasIndex(a => a.IdempotencyKey);
         builder.HasIndex(a => a.CorrelationId);
     }
 }

@@ -176,6 +176,9 @@ namespace Portal.Core.Persistence.Migrations
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("ClaimToken")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("CompletedUtc")
                         .HasColumnType("TEXT");
 
@@ -183,6 +186,13 @@ namespace Portal.Core.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("DeliveryUncertain")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EchoEventId")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("IdempotencyKey")
@@ -194,6 +204,10 @@ namespace Portal.Core.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("LastError")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("LeaseUntilUtc")
@@ -240,9 +254,11 @@ namespace Portal.Core.Persistence.Migrations
 
                     b.HasIndex("CorrelationId");
 
-                    b.HasIndex("IncidentId");
+                    b.HasIndex("IdempotencyKey");
 
                     b.HasIndex("RecordId");
+
+                    b.HasIndex("IncidentId", "State");
 
                     b.HasIndex("State", "NextAttemptUtc");
 
