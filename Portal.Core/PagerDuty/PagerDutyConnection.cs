@@ -89,15 +89,14 @@ public sealed class PagerDutyConnection(
         await settings.SaveAsync(ConnectionSettings.Key, new ConnectionSettings
         {
             EncryptedApiKey = _protector.Protect(apiKey), ApiKeyLast4 = Last4(apiKey), Region = region,
-        }, savedBy, cancellationToken);
-        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"PagerDuty API key ending in {Last4(apiKey)} saved by {savedBy} (region {region}); Portal is live");
+        }, savedBy, log.AuditEntry($"PagerDuty API key ending in {Last4(apiKey)} saved by {savedBy} (region {region}); Portal is live"), cancellationToken);
         Changed?.Invoke();
     }
 
     public async Task ForgetAsync(string by, CancellationToken cancellationToken = default)
     {
-        await settings.SaveAsync(ConnectionSettings.Key, new ConnectionSettings(), by, cancellationToken);
-        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"PagerDuty API key forgotten by {by}; Portal is back on the sandbox");
+        await settings.SaveAsync(ConnectionSettings.Key, new ConnectionSettings(), by,
+            log.AuditEntry($"PagerDuty API key forgotten by {by}; Portal is back on the sandbox"), cancellationToken);
         Changed?.Invoke();
     }
 

@@ -80,17 +80,17 @@ public sealed class WebhookSubscriptions(
         {
             Id = created.Id, Url = created.Url, FilterType = filterType, FilterId = filterId?.Trim(), PublicUrl = uri.ToString().TrimEnd('/'),
             EncryptedSecret = created.Secret is null ? null : _protector.Protect(created.Secret), CreatedUtc = clock.GetUtcNow().UtcDateTime,
-        }, by, cancellationToken);
+        }, by, log.AuditEntry($"{by} subscribed to PagerDuty webhooks ({created.Id}, {filterType}) for {created.Url}",
+            new { created.Id, created.Url, filterType, filterId, secret = created.Secret is null ? "none" : "stored encrypted" }), cancellationToken);
         _secrets = null;
-        log.Write(LogLevel.Info, LogCategories.Config, $"{by} subscribed to PagerDuty webhooks ({created.Id}, {filterType}) for {created.Url}",
-            details: new { created.Id, created.Url, filterType, filterId, secret = created.Secret is null ? "none" : "stored encrypted" });
         return created;
     }
 
     public async Task EnableAsync(string id, string by, CancellationToken cancellationToken = default)
     {
         await (await connection.ClientAsync(cancellationToken)).EnableWebhookSubscriptionAsync(id, cancellationToken);
-        log.Write(LogLevel.Info, LogCategories.Config, $"{by} re-enabled the webhook subscription {id}");
+        // the change is PagerDuty's alone: nothing of Portal's is stored with it
+        await log.AuditAsync($"{by} re-enabled the webhook subscription {id}", cancellationToken: cancellationToken);
     }
 
     public async Task PingAsync(string id, string by, CancellationToken cancellationToken = default)
@@ -103,12 +103,17 @@ public sealed class WebhookSubscriptions(
     {
         await (await connection.ClientAsync(cancellationToken)).DeleteWebhookSubscriptionAsync(id, cancellationToken);
         var stored = await settings.GetAsync(StoredSubscription.Key, () => new StoredSubscription(), cancellationToken);
+        var message = $"{by} removed the webhook subscription {id}";
         if (stored.Id == id)
         {
-            await settings.SaveAsync(StoredSubscription.Key, new StoredSubscription { PublicUrl = stored.PublicUrl }, by, cancellationToken);
+            // forgetting the subscription and its secret, and the audit entry, commit together
+            await settings.SaveAsync(StoredSubscription.Key, new StoredSubscription { PublicUrl = stored.PublicUrl }, by, log.AuditEntry(message), cancellationToken);
             _secrets = null;
         }
-        log.Write(LogLevel.Info, LogCategories.Config, $"{by} removed the webhook subscription {id}");
+        else
+        {
+            await log.AuditAsync(message, cancellationToken: cancellationToken);
+        }
     }
 
     private string? Unprotect(string? encrypted)
