@@ -133,11 +133,6 @@ public sealed class LogQueueTests : IAsyncLifetime
     private IntegrationLog LogWith(int capacity, IDbContextFactory<PortalDbContext>? dbFactory = null) =>
         new(dbFactory ?? _db.Get<IDbContextFactory<PortalDbContext>>(), _db.Get<SettingsStore>(), _db.Clock, _logger, capacity);
 
-    private sealed class GoneDatabase : IDbContextFactory<PortalDbContext>
-    {
-        public PortalDbContext CreateDbContext() => throw new InvalidOperationException("the database is gone");
-    }
-
     [Fact]
     public async Task CountsTheEntriesAFullQueueDrops()
     {
@@ -154,7 +149,7 @@ public sealed class LogQueueTests : IAsyncLifetime
     [Fact]
     public async Task AFailedStoreIsLoggedWithItsErrorAndCountedAsLost()
     {
-        var log = LogWith(IntegrationLog.DefaultCapacity, new GoneDatabase());
+        var log = LogWith(IntegrationLog.DefaultCapacity, new UnreachableDatabase());
         log.Write(LogLevel.Info, LogCategories.Webhook, "first");
         log.Write(LogLevel.Error, LogCategories.Action, "second");
 
@@ -164,7 +159,7 @@ public sealed class LogQueueTests : IAsyncLifetime
         var (level, message, error) = Assert.Single(_logger.Entries);
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, level);
         Assert.Equal("Storing 2 integration log entries failed; they are lost (the Summary tab counts them)", message);
-        Assert.Equal("the database is gone", error?.Message);
+        Assert.Equal(UnreachableDatabase.Error, error?.Message);
         Assert.True(await log.FlushAsync()); // nothing is left to store
     }
 }
