@@ -1,12 +1,14 @@
+using Microsoft.Extensions.Logging;
+
 namespace Portal.Core;
 
 /// A background chore that runs now and then at a fixed interval (the retention purges).
-public static class Periodic
+public static partial class Periodic
 {
     /// Runs `work` at once and then every `interval` until `stoppingToken` ends; a failure (the database busy or gone
-    /// for a moment) waits `retry` and tries again, and never ends the loop.
-    public static async Task RunAsync(Func<CancellationToken, Task> work, TimeSpan interval, TimeSpan retry, TimeProvider clock,
-        CancellationToken stoppingToken)
+    /// for a moment) is logged as an error naming the chore, waits `retry` and tries again, and never ends the loop.
+    public static async Task RunAsync(string chore, Func<CancellationToken, Task> work, TimeSpan interval, TimeSpan retry, TimeProvider clock,
+        ILogger logger, CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -19,8 +21,9 @@ public static class Periodic
             {
                 return;
             }
-            catch (Exception)
+            catch (Exception e)
             {
+                LogFailed(logger, e, chore, retry);
                 try
                 {
                     await Task.Delay(retry, clock, stoppingToken);
@@ -32,4 +35,7 @@ public static class Periodic
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Chore} failed; it is tried again in {Retry}")]
+    private static partial void LogFailed(ILogger logger, Exception error, string chore, TimeSpan retry);
 }

@@ -23,6 +23,8 @@ builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();
 
+// a bad setting stops the start here, with a message naming it, before the database is touched
+app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
 await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
 await app.EnsureBootstrapAdministratorAsync();
 await app.Services.GetRequiredService<SampleData>().SeedAsync();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Portal.Core.PagerDuty;
 using Portal.Core.Records;
 using Portal.Core.Sandbox;
@@ -28,9 +29,13 @@ public static class DispatchExtensions
     /// The same services without the background loops: tests drive them step by step.
     public static IServiceCollection AddPagerDutyServices(this IServiceCollection services)
     {
-        services.AddOptions<PagerDutyOptions>().BindConfiguration(PagerDutyOptions.Section);
-        services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section);
-        services.AddOptions<StatusDashboardOptions>().BindConfiguration(StatusDashboardOptions.Section);
+        // a bad setting stops the start with a message naming its key (each validator's), not every action later
+        services.AddOptions<PagerDutyOptions>().BindConfiguration(PagerDutyOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PagerDutyOptions>, PagerDutyOptionsValidation>();
+        services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DispatchOptions>, DispatchOptionsValidation>();
+        services.AddOptions<StatusDashboardOptions>().BindConfiguration(StatusDashboardOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StatusDashboardOptions>, StatusDashboardOptionsValidation>();
         services.AddHttpClient();
         services.AddSingleton<IncidentEventQueue>();
         services.AddSingleton<SandboxPagerDuty>();

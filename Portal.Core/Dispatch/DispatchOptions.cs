@@ -17,3 +17,23 @@ public sealed class DispatchOptions
     public int Concurrency { get; set; } = 8;
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
+
+/// Stops the start on a `Dispatch` section that would stall or flood the dispatcher.
+public sealed class DispatchOptionsValidation : Microsoft.Extensions.Options.IValidateOptions<DispatchOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, DispatchOptions options)
+    {
+        var errors = new SettingErrors(DispatchOptions.Section);
+        errors.AtLeast(nameof(options.MaxAttempts), options.MaxAttempts, 1);
+        errors.AtLeast(nameof(options.RequestsPerMinute), options.RequestsPerMinute, 1);
+        errors.Positive(nameof(options.BaseBackoff), options.BaseBackoff);
+        errors.Positive(nameof(options.MaxBackoff), options.MaxBackoff);
+        if (options.MaxBackoff < options.BaseBackoff)
+            errors.Add($"{DispatchOptions.Section}:MaxBackoff ({options.MaxBackoff}) is shorter than {DispatchOptions.Section}:BaseBackoff ({options.BaseBackoff}).");
+        errors.Positive(nameof(options.Lease), options.Lease);
+        errors.AtLeast(nameof(options.BatchSize), options.BatchSize, 1);
+        errors.AtLeast(nameof(options.Concurrency), options.Concurrency, 1);
+        errors.Positive(nameof(options.PollInterval), options.PollInterval);
+        return errors.Result();
+    }
+}

@@ -30,13 +30,16 @@ public static class ConfigAudit
         return new Change(changes, Mask(before), Mask(after));
     }
 
-    /// The audit entry (category `config`, level Info) of a settings change, stored in the same transaction.
+    /// An audit entry (category `config`, level Info), for the transaction of the change it describes.
+    public static LogEntryEntity Entry(DateTime timeUtc, string message, object? details = null) =>
+        LogEntryEntity.Create(timeUtc, LogLevel.Info, LogCategories.Config, message, details: details);
+
+    /// The audit entry of a settings change, stored in the same transaction.
     public static LogEntryEntity SettingsEntry(string key, string before, string after, string by, DateTime timeUtc)
     {
         var change = Compare(before, after);
         var message = $"Settings '{key}' changed by {by}: {(change.Changes.Count == 0 ? "saved" : string.Join("; ", change.Changes))}";
-        return LogEntryEntity.Create(timeUtc, LogLevel.Info, LogCategories.Config, message,
-            details: new JsonObject { ["setting"] = key, ["by"] = by, ["before"] = change.Before, ["after"] = change.After }.ToJsonString());
+        return Entry(timeUtc, message, new JsonObject { ["setting"] = key, ["by"] = by, ["before"] = change.Before, ["after"] = change.After }.ToJsonString());
     }
 
     private static string Show(JsonNode? value) => value switch

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Sandbox;
 using Portal.Core.Settings;
@@ -26,11 +27,12 @@ public sealed class PagerDutyConnection(
     IDataProtectionProvider dataProtection,
     SandboxPagerDuty sandbox,
     Logging.IntegrationLog log,
-    IHttpClientFactory httpClients)
+    IHttpClientFactory httpClients,
+    ILogger<PagerDutyConnection> logger)
 {
     public const string SandboxFromEmail = "portal@sandbox.portal.invalid";
     public const string HttpClientName = "PagerDuty";
-    private readonly IDataProtector _protector = dataProtection.CreateProtector("Portal.PagerDuty.ApiKey");
+    private readonly Security.StoredSecret _apiKey = new(dataProtection.CreateProtector("Portal.PagerDuty.ApiKey"), logger, "PagerDuty API key");
 
     public event Action? Changed;
 
@@ -39,7 +41,7 @@ public sealed class PagerDutyConnection(
         var configured = options.CurrentValue;
         var stored = await StoredAsync(cancellationToken);
         var keyFromConfiguration = !string.IsNullOrWhiteSpace(configured.ApiKey);
-        var apiKey = keyFromConfiguration ? configured.ApiKey : Unprotect(stored.EncryptedApiKey);
+        var apiKey = keyFromConfiguration ? configured.ApiKey : _apiKey.Unprotect(stored.EncryptedApiKey);
         var region = string.IsNullOrWhiteSpace(configured.BaseUrl) && stored.EncryptedApiKey is not null && !keyFromConfiguration ? stored.Region : configured.Region;
         var effective = new PagerDutyOptions { Mode = configured.Mode, Region = region, BaseUrl = configured.BaseUrl, ApiKey = apiKey };
         var mode = effective.ResolveMode();
@@ -69,7 +71,7 @@ public sealed class PagerDutyConnection(
     public async Task<string?> ApiKeyAsync(CancellationToken cancellationToken)
     {
         if (!string.IsNullOrWhiteSpace(options.CurrentValue.ApiKey)) return options.CurrentValue.ApiKey;
-        return Unprotect((await StoredAsync(cancellationToken)).EncryptedApiKey);
+        return _apiKey.Unprotect((await StoredAsync(cancellationToken)).EncryptedApiKey);
     }
 
     /// The integration user's e-mail sent as `From`: `PagerDuty:FromEmail`, else the Object Mappings setting; the
@@ -88,34 +90,20 @@ public sealed class PagerDutyConnection(
         if (region is not ("US" or "EU")) throw new PortalValidationException("region", "Choose US or EU.");
         await settings.SaveAsync(ConnectionSettings.Key, new ConnectionSettings
         {
-            EncryptedApiKey = _protector.Protect(apiKey), ApiKeyLast4 = Last4(apiKey), Region = region,
-        }, savedBy, cancellationToken);
-        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"PagerDuty API key ending in {Last4(apiKey)} saved by {savedBy} (region {region}); Portal is live");
+            EncryptedApiKey = _apiKey.Protect(apiKey), ApiKeyLast4 = Last4(apiKey), Region = region,
+        }, savedBy, log.AuditEntry($"PagerDuty API key ending in {Last4(apiKey)} saved by {savedBy} (region {region}); Portal is live"), cancellationToken);
         Changed?.Invoke();
     }
 
     public async Task ForgetAsync(string by, CancellationToken cancellationToken = default)
     {
-        await settings.SaveAsync(ConnectionSettings.Key, new ConnectionSettings(), by, cancellationToken);
-        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"PagerDuty API key forgotten by {by}; Portal is back on the sandbox");
+        await settings.SaveAsync(ConnectionSettings.Key, new ConnectionSettings(), by,
+            log.AuditEntry($"PagerDuty API key forgotten by {by}; Portal is back on the sandbox"), cancellationToken);
         Changed?.Invoke();
     }
 
     private Task<ConnectionSettings> StoredAsync(CancellationToken cancellationToken) =>
         settings.GetAsync(ConnectionSettings.Key, () => new ConnectionSettings(), cancellationToken);
-
-    private string? Unprotect(string? encrypted)
-    {
-        if (encrypted is null) return null;
-        try
-        {
-            return _protector.Unprotect(encrypted);
-        }
-        catch (System.Security.Cryptography.CryptographicException)
-        {
-            return null; // the keys that encrypted it are gone: the key must be entered again
-        }
-    }
 
     private static string Last4(string key) => key.Length <= 4 ? "****" : key[^4..];
 }

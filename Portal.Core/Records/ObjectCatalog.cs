@@ -106,19 +106,19 @@ public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbF
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             if (await db.ObjectTypes.AnyAsync(o => o.Name.ToLower() == name.ToLower(), cancellationToken))
                 throw new PortalValidationException("name", $"An object type named '{name}' already exists.");
-            db.ObjectTypes.Add(new ObjectTypeEntity
+            var entity = new ObjectTypeEntity
             {
                 Name = name,
                 Label = label,
                 RunRules = input.RunRules ?? true,
                 CreatedUtc = clock.GetUtcNow().UtcDateTime,
                 Fields = fields.Select((f, i) => ToEntity(name, f, i)).ToList(),
-            });
+            };
+            db.ObjectTypes.Add(entity);
+            db.LogEntries.Add(log.AuditEntry($"Object type {name} created by {by ?? "the system"} with {fields.Count} field(s)",
+                new { by, before = (object?)null, after = TypeInfoOf(entity).ToDto() }));
             await db.SaveChangesAsync(cancellationToken);
-            var created = (await ReloadAsync(db, cancellationToken)).Get(name);
-            log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"Object type {name} created by {by ?? "the system"} with {fields.Count} field(s)",
-                details: new { by, before = (object?)null, after = created.ToDto() });
-            return created;
+            return (await ReloadAsync(db, cancellationToken)).Get(name);
         }
         finally
         {
@@ -139,12 +139,13 @@ public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbF
             var type = (await GetAsync(cancellationToken)).Get(objectName);
             if (type.Fields.Any(f => string.Equals(f.Name, input.Name.Trim(), StringComparison.OrdinalIgnoreCase)))
                 throw new PortalValidationException("name", $"Object type '{objectName}' already has a field named '{input.Name.Trim()}'.");
-            db.ObjectFields.Add(ToEntity(type.Name, input, type.Fields.Count));
+            var entity = ToEntity(type.Name, input, type.Fields.Count);
+            var added = FieldInfoOf(entity);
+            db.ObjectFields.Add(entity);
+            db.LogEntries.Add(log.AuditEntry($"Field {type.Name}.{added.Name} ({added.TypeName}) added by {by ?? "the system"}",
+                new { by, @object = type.Name, before = (object?)null, after = added.ToDto() }));
             await db.SaveChangesAsync(cancellationToken);
-            var field = (await ReloadAsync(db, cancellationToken)).Get(type.Name).Field(input.Name.Trim())!;
-            log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"Field {type.Name}.{field.Name} ({field.TypeName}) added by {by ?? "the system"}",
-                details: new { by, @object = type.Name, before = (object?)null, after = field.ToDto() });
-            return field;
+            return (await ReloadAsync(db, cancellationToken)).Get(type.Name).Field(added.Name)!;
         }
         finally
         {
@@ -162,11 +163,11 @@ public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbF
                 ?? throw new PortalNotFoundException($"There is no object type '{objectName}'.");
             var before = entity.RunRules;
             entity.RunRules = runRules;
+            if (before != runRules)
+                db.LogEntries.Add(log.AuditEntry($"Rules on {objectName} {(runRules ? "turned on" : "turned off")} by {by ?? "the system"}",
+                    new { by, @object = objectName, before = new { runRules = before }, after = new { runRules } }));
             await db.SaveChangesAsync(cancellationToken);
             await ReloadAsync(db, cancellationToken);
-            if (before != runRules)
-                log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"Rules on {objectName} {(runRules ? "turned on" : "turned off")} by {by ?? "the system"}",
-                    details: new { by, @object = objectName, before = new { runRules = before }, after = new { runRules } });
         }
         finally
         {
@@ -184,15 +185,16 @@ public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbF
     private static async Task<CatalogSnapshot> LoadAsync(PortalDbContext db, CancellationToken cancellationToken)
     {
         var types = await db.ObjectTypes.AsNoTracking().Include(o => o.Fields).ToListAsync(cancellationToken);
-        return new CatalogSnapshot(types
-            .OrderBy(t => !t.IsBuiltIn).ThenBy(t => t.Name, StringComparer.OrdinalIgnoreCase)
-            .Select(t => new ObjectTypeInfo(t.Name, t.Label, t.RunRules, t.IsBuiltIn, t.Fields
-                .OrderBy(f => f.Position)
-                .Select(f => new FieldInfo(f.Name, f.Label, FieldTypes.TryParse(f.Type, out var type) ? type : FieldType.Text,
-                    f.ValuesJson is null ? null : JsonSerializer.Deserialize<List<string>>(f.ValuesJson), f.IsBuiltIn, f.AutoNumber))
-                .ToList()))
-            .ToList());
+        return new CatalogSnapshot(types.OrderBy(t => !t.IsBuiltIn).ThenBy(t => t.Name, StringComparer.OrdinalIgnoreCase).Select(TypeInfoOf).ToList());
     }
+
+    // what the snapshot reads from the rows; the audit trail reads a change the same way before it is saved
+    private static ObjectTypeInfo TypeInfoOf(ObjectTypeEntity t) =>
+        new(t.Name, t.Label, t.RunRules, t.IsBuiltIn, t.Fields.OrderBy(f => f.Position).Select(FieldInfoOf).ToList());
+
+    private static FieldInfo FieldInfoOf(ObjectFieldEntity f) =>
+        new(f.Name, f.Label, FieldTypes.TryParse(f.Type, out var type) ? type : FieldType.Text,
+            f.ValuesJson is null ? null : JsonSerializer.Deserialize<List<string>>(f.ValuesJson), f.IsBuiltIn, f.AutoNumber);
 
     private static ObjectFieldEntity ToEntity(string objectName, FieldDto field, int position)
     {

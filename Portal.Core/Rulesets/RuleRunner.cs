@@ -109,8 +109,10 @@ public sealed partial class RuleRunner(
         {
             return hours.ToCalendar().IsOpen(clock.GetUtcNow());
         }
-        catch (PortalValidationException)
+        catch (PortalValidationException e)
         {
+            // stored hours this machine cannot read (a time zone it lacks): the rules go on with the default hours
+            LogBusinessHoursUnusable(e, e.Message);
             return BusinessHours.Default.IsOpen(clock.GetUtcNow());
         }
     }
@@ -163,6 +165,9 @@ public sealed partial class RuleRunner(
             IdempotencyKey = idempotencyKey,
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The saved business hours are not usable ({Problem}); the rules use the default hours")]
+    private partial void LogBusinessHoursUnusable(Exception error, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Loop guard: stopped rules on {Object} {RecordId} after the chain {Chain} reached {MaxDepth} steps")]
     private partial void LogLoopStopped(string @object, string recordId, string chain, int maxDepth);

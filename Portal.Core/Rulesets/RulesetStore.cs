@@ -73,11 +73,11 @@ public sealed class RulesetStore(IDbContextFactory<PortalDbContext> dbFactory, O
                 RuleCount = document.Rulesets.Sum(r => r.Rules.Count),
             };
             db.RulesetVersions.Add(entity);
+            db.LogEntries.Add(log.AuditEntry($"Rules version {version} saved by {savedBy}: {entity.RuleCount} rules ({note ?? "saved"})",
+                new { version, savedBy, note, rules = entity.RuleCount }));
             await db.SaveChangesAsync(cancellationToken);
             _holder.Publish(snapshot);
             Changed?.Invoke(version);
-            log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"Rules version {version} saved by {savedBy}: {entity.RuleCount} rules ({note ?? "saved"})",
-                details: new { version, savedBy, note, rules = entity.RuleCount });
             return Info(entity);
         }
         finally

@@ -1,13 +1,15 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Persistence;
 
 namespace Portal.Core.Security;
 
 public sealed record AccountSummary(string Id, string Email, string Role, bool IsDisabled, DateTime CreatedUtc, DateTime? LastSignInUtc);
 
 /// Local accounts (Authentication:Mode=Local). Each call takes its own scope, so that a Blazor circuit never
-/// holds a database context for its lifetime.
+/// holds a database context for its lifetime. Identity's user store saves through the scope's `PortalDbContext`, so
+/// a change and its audit entry commit in one transaction on that context.
 public sealed class AccountService(IServiceScopeFactory scopes, Logging.IntegrationLog log, TimeProvider clock)
 {
     private static readonly SemaphoreSlim s_firstAdministrator = new(1, 1);
@@ -30,7 +32,7 @@ public sealed class AccountService(IServiceScopeFactory scopes, Logging.Integrat
     public async Task<AccountSummary> CreateAsync(string email, string password, string role, CancellationToken cancellationToken = default)
     {
         using var scope = scopes.CreateScope();
-        return await CreateInScopeAsync(Users(scope), email, password, role);
+        return await CreateInScopeAsync(scope, email, password, role, cancellationToken);
     }
 
     /// The one-time set-up: creates the first Administrator only while no account exists at all.
@@ -40,9 +42,8 @@ public sealed class AccountService(IServiceScopeFactory scopes, Logging.Integrat
         try
         {
             using var scope = scopes.CreateScope();
-            var users = Users(scope);
-            if (await users.Users.AnyAsync(cancellationToken)) return null;
-            return await CreateInScopeAsync(users, email, password, Roles.Administrator);
+            if (await Users(scope).Users.AnyAsync(cancellationToken)) return null;
+            return await CreateInScopeAsync(scope, email, password, Roles.Administrator, cancellationToken);
         }
         finally
         {
@@ -60,11 +61,14 @@ public sealed class AccountService(IServiceScopeFactory scopes, Logging.Integrat
         if (user.Role == Roles.Administrator && !user.IsDisabled)
             await EnsureAnotherActiveAdministratorAsync(users, user.Id, cancellationToken);
         var before = user.Role;
-        user.Role = canonical;
-        Check(await users.UpdateAsync(user));
-        Check(await users.UpdateSecurityStampAsync(user));
-        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"Account {user.Email}: role {before} → {canonical}",
-            details: new { account = user.Email, before = new { role = before }, after = new { role = canonical } });
+        await InOneTransactionAsync(scope, async () =>
+        {
+            user.Role = canonical;
+            Check(await users.UpdateAsync(user));
+            Check(await users.UpdateSecurityStampAsync(user));
+            return log.AuditEntry($"Account {user.Email}: role {before} → {canonical}",
+                new { account = user.Email, before = new { role = before }, after = new { role = canonical } });
+        }, cancellationToken);
     }
 
     public async Task SetDisabledAsync(string id, bool disabled, CancellationToken cancellationToken = default)
@@ -75,12 +79,15 @@ public sealed class AccountService(IServiceScopeFactory scopes, Logging.Integrat
         if (user.IsDisabled == disabled) return;
         if (disabled && user.Role == Roles.Administrator)
             await EnsureAnotherActiveAdministratorAsync(users, user.Id, cancellationToken);
-        user.IsDisabled = disabled;
-        Check(await users.UpdateAsync(user));
-        // A new stamp signs the account out of every browser at the next cookie validation.
-        Check(await users.UpdateSecurityStampAsync(user));
-        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"Account {user.Email} {(disabled ? "disabled" : "enabled")}",
-            details: new { account = user.Email, before = new { disabled = !disabled }, after = new { disabled } });
+        await InOneTransactionAsync(scope, async () =>
+        {
+            user.IsDisabled = disabled;
+            Check(await users.UpdateAsync(user));
+            // A new stamp signs the account out of every browser at the next cookie validation.
+            Check(await users.UpdateSecurityStampAsync(user));
+            return log.AuditEntry($"Account {user.Email} {(disabled ? "disabled" : "enabled")}",
+                new { account = user.Email, before = new { disabled = !disabled }, after = new { disabled } });
+        }, cancellationToken);
     }
 
     public async Task RecordSignInAsync(string email, CancellationToken cancellationToken = default)
@@ -93,8 +100,10 @@ public sealed class AccountService(IServiceScopeFactory scopes, Logging.Integrat
         await users.UpdateAsync(user);
     }
 
-    private async Task<AccountSummary> CreateInScopeAsync(UserManager<PortalUser> users, string email, string password, string role)
+    private async Task<AccountSummary> CreateInScopeAsync(IServiceScope scope, string email, string password, string role,
+        CancellationToken cancellationToken)
     {
+        var users = Users(scope);
         email = email?.Trim() ?? "";
         if (email.Length == 0 || !email.Contains('@') || email.Length > 256)
             throw new PortalValidationException("email", "Enter a valid e-mail address.");
@@ -112,13 +121,15 @@ public sealed class AccountService(IServiceScopeFactory scopes, Logging.Integrat
             LockoutEnabled = true,
             CreatedUtc = clock.GetUtcNow().UtcDateTime,
         };
-        var result = await users.CreateAsync(user, password ?? "");
-        if (!result.Succeeded)
-            throw new PortalValidationException(
-                result.Errors.Any(e => e.Code.StartsWith("Password", StringComparison.Ordinal)) ? "password" : "email",
-                string.Join(" ", result.Errors.Select(e => e.Description)));
-        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"Account {email} created as {canonical}",
-            details: new { account = email, after = new { role = canonical, password = "***" } });
+        await InOneTransactionAsync(scope, async () =>
+        {
+            var result = await users.CreateAsync(user, password ?? "");
+            if (!result.Succeeded)
+                throw new PortalValidationException(
+                    result.Errors.Any(e => e.Code.StartsWith("Password", StringComparison.Ordinal)) ? "password" : "email",
+                    string.Join(" ", result.Errors.Select(e => e.Description)));
+            return log.AuditEntry($"Account {email} created as {canonical}", new { account = email, after = new { role = canonical, password = "***" } });
+        }, cancellationToken);
         return new AccountSummary(user.Id, email, canonical, false, user.CreatedUtc, null);
     }
 
@@ -127,6 +138,17 @@ public sealed class AccountService(IServiceScopeFactory scopes, Logging.Integrat
         var others = await users.Users.CountAsync(u => u.Role == Roles.Administrator && !u.IsDisabled && u.Id != exceptId, cancellationToken);
         if (others == 0)
             throw new PortalValidationException("role", "This is the last active Administrator; make another account Administrator first.");
+    }
+
+    /// Runs `change` (UserManager calls, each of which saves) and stores the audit entry it returns, all in one
+    /// transaction on the context the user store saves through: a change that fails part-way leaves nothing behind.
+    private static async Task InOneTransactionAsync(IServiceScope scope, Func<Task<Logging.LogEntryEntity>> change, CancellationToken cancellationToken)
+    {
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.LogEntries.Add(await change());
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private static void Check(IdentityResult result)

@@ -79,9 +79,9 @@ public sealed class ApiTokenService(IDbContextFactory<PortalDbContext> dbFactory
         };
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.ApiTokens.Add(token);
+        db.LogEntries.Add(log.AuditEntry($"{createdBy} created the API token '{name}' ({canonicalRole})",
+            new { token = name, role = canonicalRole, startsWith = token.Prefix, secret = "***" }));
         await db.SaveChangesAsync(cancellationToken);
-        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"{createdBy} created the API token '{name}' ({canonicalRole})",
-            details: new { token = name, role = canonicalRole, startsWith = token.Prefix, secret = "***" });
         return new CreatedApiToken(token, secret);
     }
 
@@ -92,9 +92,8 @@ public sealed class ApiTokenService(IDbContextFactory<PortalDbContext> dbFactory
         if (token is null || token.RevokedUtc is not null) return false;
         token.RevokedUtc = clock.GetUtcNow().UtcDateTime;
         token.RevokedBy = revokedBy;
+        db.LogEntries.Add(log.AuditEntry($"{revokedBy} revoked the API token '{token.Name}'", new { token = token.Name, startsWith = token.Prefix }));
         await db.SaveChangesAsync(cancellationToken);
-        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Config, $"{revokedBy} revoked the API token '{token.Name}'",
-            details: new { token = token.Name, startsWith = token.Prefix });
         return true;
     }
 

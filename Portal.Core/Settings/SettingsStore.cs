@@ -37,7 +37,13 @@ public sealed class SettingsStore(IDbContextFactory<PortalDbContext> dbFactory, 
         return value;
     }
 
-    public async Task SaveAsync<T>(string key, T value, string updatedBy, CancellationToken cancellationToken = default) where T : class, new()
+    public Task SaveAsync<T>(string key, T value, string updatedBy, CancellationToken cancellationToken = default) where T : class, new() =>
+        SaveAsync(key, value, updatedBy, audit: null, cancellationToken);
+
+    /// Saves the setting with `audit` (what the change means, beside the setting's own before/after entry) in the same
+    /// transaction; `audit` is stored even when the values are the same.
+    public async Task SaveAsync<T>(string key, T value, string updatedBy, LogEntryEntity? audit, CancellationToken cancellationToken = default)
+        where T : class, new()
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var row = await db.Settings.FirstOrDefaultAsync(s => s.Key == key, cancellationToken);
@@ -50,6 +56,7 @@ public sealed class SettingsStore(IDbContextFactory<PortalDbContext> dbFactory, 
         row.UpdatedBy = updatedBy;
         // the audit entry is stored with the change itself, so neither can exist without the other
         if (before != json) db.LogEntries.Add(ConfigAudit.SettingsEntry(key, before, json, updatedBy, row.UpdatedUtc));
+        if (audit is not null) db.LogEntries.Add(audit);
         await db.SaveChangesAsync(cancellationToken);
         lock (_lock) _cache[key] = value;
         Changed?.Invoke(key);

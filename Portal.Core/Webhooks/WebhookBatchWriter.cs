@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Logging;
 using Portal.Core.Persistence;
 
 namespace Portal.Core.Webhooks;
@@ -11,7 +12,7 @@ public enum StoreOutcome { Stored, Duplicate, Failed }
 /// Group commit for the intake: deliveries that arrive together are stored in one transaction (up to 256), and each
 /// request is answered once its row is durably committed. One commit per request caps intake at the disk's commit
 /// rate; sharing commits lets intake stay durable and fast at once.
-public sealed class WebhookBatchWriter(IDbContextFactory<PortalDbContext> dbFactory)
+public sealed partial class WebhookBatchWriter(IDbContextFactory<PortalDbContext> dbFactory, ILogger<WebhookBatchWriter> logger)
 {
     private const int MaxBatch = 256;
     private readonly Channel<(WebhookEventEntity Row, TaskCompletionSource<StoreOutcome> Done)> _queue =
@@ -37,8 +38,10 @@ public sealed class WebhookBatchWriter(IDbContextFactory<PortalDbContext> dbFact
             {
                 await CommitAsync(batch);
             }
-            catch (Exception)
+            catch (Exception e)
             {
+                // each request is answered 503 and PagerDuty delivers it again; the cause is for the host's log
+                LogStoreFailed(e, batch.Count);
                 foreach (var (_, done) in batch) done.TrySetResult(StoreOutcome.Failed);
             }
         }
@@ -83,4 +86,7 @@ public sealed class WebhookBatchWriter(IDbContextFactory<PortalDbContext> dbFact
         await transaction.CommitAsync();
         foreach (var (done, outcome) in outcomes) done.TrySetResult(outcome);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storing {Count} webhook deliveries failed; each was answered 503 for PagerDuty to deliver again")]
+    private partial void LogStoreFailed(Exception error, int count);
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Portal.Core.Logging;
 using Portal.Core.Persistence;
 using Portal.Core.Settings;
@@ -8,7 +9,8 @@ namespace Portal.Core.Webhooks;
 
 /// Stored deliveries are kept as long as the log (the Logger tab's interval), and never less than 72 hours, so that
 /// PagerDuty's redeliveries are still recognised; then they are deleted in chunks paced like the log's (`PacedPurge`).
-public sealed class WebhookEventRetention(IDbContextFactory<PortalDbContext> dbFactory, SettingsStore settings, TimeProvider clock) : BackgroundService
+public sealed class WebhookEventRetention(IDbContextFactory<PortalDbContext> dbFactory, SettingsStore settings, TimeProvider clock,
+    ILogger<WebhookEventRetention> logger) : BackgroundService
 {
     public static readonly TimeSpan MinimumKept = TimeSpan.FromHours(72);
 
@@ -28,5 +30,5 @@ public sealed class WebhookEventRetention(IDbContextFactory<PortalDbContext> dbF
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Periodic.RunAsync(PurgeAsync, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5), clock, stoppingToken);
+        Periodic.RunAsync("The webhook delivery retention purge", PurgeAsync, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5), clock, logger, stoppingToken);
 }

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using LogLevel = Portal.Core.Logging.LogLevel;
 using Portal.Core.Logging;
 using Portal.Core.PagerDuty;
 using Portal.Core.Settings;
@@ -26,7 +28,7 @@ public sealed record SubscriptionStatus(string? PublicUrl, bool PublicUrlFromCon
 /// remove it, and remove other subscriptions that point at this portal so that no event arrives twice.
 public sealed class WebhookSubscriptions(
     PagerDutyConnection connection, SettingsStore settings, IConfiguration configuration, IDataProtectionProvider dataProtection, IntegrationLog log,
-    TimeProvider clock)
+    TimeProvider clock, ILogger<WebhookSubscriptions> logger)
 {
     public static readonly IReadOnlyList<string> Events =
     [
@@ -35,7 +37,7 @@ public sealed class WebhookSubscriptions(
         "incident.status_update_published",
     ];
 
-    private readonly IDataProtector _protector = dataProtection.CreateProtector("Portal.Webhooks.Secret");
+    private readonly Security.StoredSecret _secret = new(dataProtection.CreateProtector("Portal.Webhooks.Secret"), logger, "webhook signing secret");
     private volatile IReadOnlyList<string>? _secrets;
 
     /// The stored subscription's signing secret, decrypted once and kept in memory for the intake's hot path.
@@ -43,7 +45,7 @@ public sealed class WebhookSubscriptions(
     {
         if (_secrets is { } cached) return cached;
         var stored = settings.GetAsync(StoredSubscription.Key, () => new StoredSubscription()).GetAwaiter().GetResult();
-        return _secrets = Unprotect(stored.EncryptedSecret) is { } secret ? [secret] : [];
+        return _secrets = _secret.Unprotect(stored.EncryptedSecret) is { } secret ? [secret] : [];
     }
 
     public async Task<SubscriptionStatus> StatusAsync(CancellationToken cancellationToken = default)
@@ -79,18 +81,18 @@ public sealed class WebhookSubscriptions(
         await settings.SaveAsync(StoredSubscription.Key, new StoredSubscription
         {
             Id = created.Id, Url = created.Url, FilterType = filterType, FilterId = filterId?.Trim(), PublicUrl = uri.ToString().TrimEnd('/'),
-            EncryptedSecret = created.Secret is null ? null : _protector.Protect(created.Secret), CreatedUtc = clock.GetUtcNow().UtcDateTime,
-        }, by, cancellationToken);
+            EncryptedSecret = created.Secret is null ? null : _secret.Protect(created.Secret), CreatedUtc = clock.GetUtcNow().UtcDateTime,
+        }, by, log.AuditEntry($"{by} subscribed to PagerDuty webhooks ({created.Id}, {filterType}) for {created.Url}",
+            new { created.Id, created.Url, filterType, filterId, secret = created.Secret is null ? "none" : "stored encrypted" }), cancellationToken);
         _secrets = null;
-        log.Write(LogLevel.Info, LogCategories.Config, $"{by} subscribed to PagerDuty webhooks ({created.Id}, {filterType}) for {created.Url}",
-            details: new { created.Id, created.Url, filterType, filterId, secret = created.Secret is null ? "none" : "stored encrypted" });
         return created;
     }
 
     public async Task EnableAsync(string id, string by, CancellationToken cancellationToken = default)
     {
         await (await connection.ClientAsync(cancellationToken)).EnableWebhookSubscriptionAsync(id, cancellationToken);
-        log.Write(LogLevel.Info, LogCategories.Config, $"{by} re-enabled the webhook subscription {id}");
+        // the change is PagerDuty's alone: nothing of Portal's is stored with it
+        await log.AuditAsync($"{by} re-enabled the webhook subscription {id}", cancellationToken: cancellationToken);
     }
 
     public async Task PingAsync(string id, string by, CancellationToken cancellationToken = default)
@@ -103,24 +105,16 @@ public sealed class WebhookSubscriptions(
     {
         await (await connection.ClientAsync(cancellationToken)).DeleteWebhookSubscriptionAsync(id, cancellationToken);
         var stored = await settings.GetAsync(StoredSubscription.Key, () => new StoredSubscription(), cancellationToken);
+        var message = $"{by} removed the webhook subscription {id}";
         if (stored.Id == id)
         {
-            await settings.SaveAsync(StoredSubscription.Key, new StoredSubscription { PublicUrl = stored.PublicUrl }, by, cancellationToken);
+            // forgetting the subscription and its secret, and the audit entry, commit together
+            await settings.SaveAsync(StoredSubscription.Key, new StoredSubscription { PublicUrl = stored.PublicUrl }, by, log.AuditEntry(message), cancellationToken);
             _secrets = null;
         }
-        log.Write(LogLevel.Info, LogCategories.Config, $"{by} removed the webhook subscription {id}");
-    }
-
-    private string? Unprotect(string? encrypted)
-    {
-        if (encrypted is null) return null;
-        try
+        else
         {
-            return _protector.Unprotect(encrypted);
-        }
-        catch (System.Security.Cryptography.CryptographicException)
-        {
-            return null;
+            await log.AuditAsync(message, cancellationToken: cancellationToken);
         }
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Dispatch;
 using Portal.Core.Logging;
+using Portal.Core.Persistence;
 using Portal.Core.Records;
 using Portal.Core.Rulesets;
 using Portal.Core.Security;
@@ -61,7 +62,7 @@ public sealed class IntegrationLogTests : IAsyncLifetime
     {
         Log.Write(LogLevel.Error, LogCategories.Action, "createIncident failed for good: PagerDuty answered 400: \"Service PNOPE00 not found.\"");
         Log.Write(LogLevel.Info, LogCategories.Webhook, "Received incident.triggered for incident QB000000012345");
-        Log.Write(LogLevel.Info, LogCategories.Config, "Retention 100% kept_for 30 days");
+        Log.Write(LogLevel.Info, LogCategories.Connection, "Retention 100% kept_for 30 days");
         await Log.FlushAsync();
 
         async Task<string[]> Find(string text) => [.. (await Log.QueryAsync(new LogQuery(Text: text))).Entries.Select(e => e.Message[..10])];
@@ -79,10 +80,10 @@ public sealed class IntegrationLogTests : IAsyncLifetime
     public async Task PurgesEntriesOlderThanTheRetention()
     {
         await _db.Get<SettingsStore>().SaveAsync(LoggerSettings.Key, new LoggerSettings { RetentionDays = 7 }, "admin");
-        Log.Write(LogLevel.Info, LogCategories.Config, "old");
+        Log.Write(LogLevel.Info, LogCategories.Connection, "old");
         await Log.FlushAsync();
         _db.Clock.Advance(TimeSpan.FromDays(6));
-        Log.Write(LogLevel.Info, LogCategories.Config, "recent");
+        Log.Write(LogLevel.Info, LogCategories.Connection, "recent");
         await Log.FlushAsync();
         _db.Clock.Advance(TimeSpan.FromDays(2));
 
@@ -117,6 +118,49 @@ public sealed class IntegrationLogTests : IAsyncLifetime
         var error = Assert.Single((await Log.QueryAsync(new LogQuery(Level: LogLevel.Error))).Entries);
         Assert.Contains("Service PNOPE00 not found.", error.Message);
         Assert.Equal(LogCategories.Action, error.Category);
+    }
+}
+
+/// The queue never blocks the work it logs, so what it cannot keep is counted, and a store that fails is logged.
+public sealed class LogQueueTests : IAsyncLifetime
+{
+    private readonly CapturedLogger<IntegrationLog> _logger = new();
+    private TestDatabase _db = default!;
+
+    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync();
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    private IntegrationLog LogWith(int capacity, IDbContextFactory<PortalDbContext>? dbFactory = null) =>
+        new(dbFactory ?? _db.Get<IDbContextFactory<PortalDbContext>>(), _db.Get<SettingsStore>(), _db.Clock, _logger, capacity);
+
+    [Fact]
+    public async Task CountsTheEntriesAFullQueueDrops()
+    {
+        var log = LogWith(capacity: 3);
+        for (var i = 1; i <= 5; i++) log.Write(LogLevel.Info, LogCategories.Webhook, $"entry {i}");
+
+        Assert.Equal(2, log.Dropped);
+        Assert.True(await log.FlushAsync());
+        Assert.Equal(["entry 3", "entry 4", "entry 5"], (await log.QueryAsync(new LogQuery(OldestFirst: true))).Entries.Select(e => e.Message));
+        var stats = await log.StatsAsync();
+        Assert.Equal((2L, 0L), (stats.Dropped, stats.Lost));
+    }
+
+    [Fact]
+    public async Task AFailedStoreIsLoggedWithItsErrorAndCountedAsLost()
+    {
+        var log = LogWith(IntegrationLog.DefaultCapacity, new UnreachableDatabase());
+        log.Write(LogLevel.Info, LogCategories.Webhook, "first");
+        log.Write(LogLevel.Error, LogCategories.Action, "second");
+
+        Assert.False(await log.FlushAsync());
+
+        Assert.Equal(2, log.Lost);
+        var (level, message, error) = Assert.Single(_logger.Entries);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, level);
+        Assert.Equal("Storing 2 integration log entries failed; they are lost (the Summary tab counts them)", message);
+        Assert.Equal(UnreachableDatabase.Error, error?.Message);
+        Assert.True(await log.FlushAsync()); // nothing is left to store
     }
 }
 

@@ -135,19 +135,7 @@ public sealed class SqliteWriteGateTests : IAsyncLifetime
 /// A write that keeps every other writer waiting is named in the host's log.
 public sealed class SlowWriteWarningTests : IAsyncLifetime
 {
-    private sealed class Captured : Microsoft.Extensions.Logging.ILogger<SqliteWriteGateInterceptor>
-    {
-        public List<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> Entries { get; } = [];
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
-        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception,
-            Func<TState, Exception?, string> formatter)
-        {
-            lock (Entries) Entries.Add((logLevel, formatter(state, exception)));
-        }
-    }
-
-    private readonly Captured _log = new();
+    private readonly CapturedLogger<SqliteWriteGateInterceptor> _log = new();
     private TestDatabase _db = null!;
     private DbContextOptions<PortalDbContext> _options = null!;
 
@@ -182,7 +170,7 @@ public sealed class SlowWriteWarningTests : IAsyncLifetime
             await queued;
         }
 
-        var (level, message) = Assert.Single(_log.Entries);
+        var (level, message, _) = Assert.Single(_log.Entries);
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, level);
         Assert.Matches(@"^A database write held the write lock for \d+ ms with 1 queued behind it \(the webhook intake's writes queue there too\)\. " +
             @"Its first statement: INSERT INTO ""Settings"" \(""Key"", ""UpdatedBy"", ""UpdatedUtc"", ""Value""\) VALUES \(@p0, @p1, @p2, @p3\);$", message);

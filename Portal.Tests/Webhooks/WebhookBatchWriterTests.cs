@@ -43,4 +43,18 @@ public sealed class WebhookBatchWriterTests : IAsyncLifetime
         var since = Row("x", null).ReceivedUtc.AddTicks(-1);
         Assert.Equal(2, await db.WebhookEvents.CountAsync(e => e.ReceivedUtc > since && e.State == WebhookEventStates.Pending));
     }
+
+    [Fact]
+    public async Task AFailedCommitAnswersFailedAndIsLoggedWithItsError()
+    {
+        var logger = new CapturedLogger<WebhookBatchWriter>();
+        var writer = new WebhookBatchWriter(new UnreachableDatabase(), logger);
+
+        Assert.Equal(StoreOutcome.Failed, await writer.StoreAsync(Row("E1", "D1"), default));
+
+        var (level, message, error) = Assert.Single(logger.Entries);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, level);
+        Assert.StartsWith("Storing 1 webhook deliveries failed", message);
+        Assert.Equal(UnreachableDatabase.Error, error?.Message);
+    }
 }

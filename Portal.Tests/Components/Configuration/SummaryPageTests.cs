@@ -1,6 +1,10 @@
 using Bunit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Portal.Components.Pages.Configuration;
 using Portal.Core.Logging;
+using Portal.Core.Persistence;
 using Portal.Core.Settings;
 using Portal.Tests.Infrastructure;
 using LogLevel = Portal.Core.Logging.LogLevel;
@@ -46,5 +50,18 @@ public sealed class SummaryPageTests : DatabaseComponentTest
         await Database.Get<IntegrationLog>().PurgeAsync();
         var cut = RenderAsAdmin();
         cut.WaitForAssertion(() => Assert.Equal("The last purge ran 2026-03-02 10:00 UTC: nothing had expired.", cut.Find("#log-purge").TextContent));
+        Assert.Empty(cut.FindAll("#log-lost")); // nothing was dropped, so nothing is said about it
+    }
+
+    [Fact]
+    public void SaysHowManyEntriesTheLogWriterDroppedSinceStart()
+    {
+        var log = new IntegrationLog(Database.Get<IDbContextFactory<PortalDbContext>>(), Database.Get<SettingsStore>(), Database.Clock,
+            NullLogger<IntegrationLog>.Instance, capacity: 1);
+        Services.AddSingleton(log);
+        for (var i = 0; i < 4; i++) log.Write(LogLevel.Info, LogCategories.Webhook, $"Received incident.triggered for incident {i}");
+
+        var cut = RenderAsAdmin();
+        cut.WaitForAssertion(() => Assert.Equal("3 log entries were dropped since start because the log writer fell behind.", cut.Find("#log-lost").TextContent));
     }
 }

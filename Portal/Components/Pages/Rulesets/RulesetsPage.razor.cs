@@ -28,6 +28,7 @@ public sealed partial class RulesetsPage
     /// Set by the log viewer's "Dry-run again": the log entry whose event the Dry-run tab opens with.
     [SupplyParameterFromQuery(Name = "dryRunLog")] public long? DryRunLog { get; set; }
     [Inject] private DryRunReplay Replay { get; set; } = default!;
+    [Inject] private ILogger<RulesetsPage> Logger { get; set; } = default!;
     private long _version;
     private bool _canWrite, _dirty;
     private int _tab;
@@ -93,9 +94,10 @@ public sealed partial class RulesetsPage
         {
             lists = await Directory.GetAsync();
         }
-        catch (Portal.Core.PagerDuty.PagerDutyException)
+        catch (Portal.Core.PagerDuty.PagerDutyException e)
         {
             // without PagerDuty's lists the editor takes ids as text
+            LogListsUnavailable(Logger, e);
         }
         var parameters = new DialogParameters<RuleEditorDialog>
         {
@@ -186,4 +188,7 @@ public sealed partial class RulesetsPage
             _importErrors = [$"The file could not be read: {e.Message}"];
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PagerDuty's services and users could not be read for the rule editor; it takes ids as text")]
+    private static partial void LogListsUnavailable(ILogger logger, Exception error);
 }
