@@ -18,7 +18,6 @@ public static class DispatchExtensions
         services.AddPagerDutyServices();
         services.AddHttpClient(PagerDutyConnection.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<DispatcherService>();
-        services.AddHostedService<IncidentEventWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookProcessingService>());
         services.AddHostedService(sp => sp.GetRequiredService<WebhookEventRetention>());
         return builder;
@@ -31,7 +30,6 @@ public static class DispatchExtensions
         services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section);
         services.AddOptions<StatusDashboardOptions>().BindConfiguration(StatusDashboardOptions.Section);
         services.AddHttpClient();
-        services.AddSingleton<IncidentEventQueue>();
         services.AddSingleton<SandboxPagerDuty>();
         services.AddSingleton<PagerDutyConnection>();
         services.AddSingleton<PagerDutyDirectory>();
