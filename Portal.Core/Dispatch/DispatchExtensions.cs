@@ -32,6 +32,7 @@ public static class DispatchExtensions
         services.AddHttpClient();
         services.AddSingleton<SandboxPagerDuty>();
         services.AddSingleton<PagerDutyConnection>();
+        services.AddSingleton<RequestBudget>();
         services.AddSingleton<PagerDutyDirectory>();
         services.AddSingleton<IncidentTimeline>();
         services.AddSingleton<PagerDutyEchoes>();
