@@ -24,13 +24,13 @@ public sealed partial class ActionDispatcher(
     DeliveryCheck deliveries,
     PortalInstance instance,
     StatusDashboard.IncidentStatusUpdates statusUpdates,
+    RequestBudget budget,
     TimeProvider clock,
     Logging.IntegrationLog log,
     IOptions<DispatchOptions> options,
     ILogger<ActionDispatcher> logger)
 {
     private readonly DispatchOptions _options = options.Value;
-    private readonly RequestBudget _budget = new(clock, options.Value.RequestsPerMinute);
     private readonly SemaphoreSlim _running = new(1, 1);
 
     /// Raised after an action's outcome is stored, for live pages.
@@ -43,6 +43,9 @@ public sealed partial class ActionDispatcher(
         try
         {
             var claimed = await ClaimAsync(cancellationToken);
+            // one take for the batch (a request per action); actions past what it granted wait for the window
+            var grant = await budget.TakeUpToAsync(RequestCallers.Dispatcher, claimed.Count, cancellationToken);
+            var slots = grant.Granted;
             // Actions on one incident (or, before it exists, one record) run in order; different ones run side by
             // side, so that PagerDuty's answer time is not paid once per action in turn.
             var lanes = claimed.GroupBy(a => a.IncidentId ?? a.RecordId ?? a.Id.ToString()).Select(g => g.ToList()).ToList();
@@ -51,11 +54,10 @@ public sealed partial class ActionDispatcher(
                 {
                     foreach (var action in lane)
                     {
-                        var wait = _budget.TryTake();
-                        if (wait > TimeSpan.Zero)
+                        if (Interlocked.Decrement(ref slots) < 0)
                         {
                             // over budget: give the rest of this lane back for later rather than hold it in flight
-                            await ReleaseAsync(lane.SkipWhile(a => a != action).ToList(), clock.GetUtcNow().UtcDateTime + wait, ct);
+                            await ReleaseAsync(lane.SkipWhile(a => a != action).ToList(), grant.RetryAtUtc ?? clock.GetUtcNow().UtcDateTime, ct);
                             return;
                         }
                         await ExecuteAsync(action, ct);
@@ -161,6 +163,7 @@ public sealed partial class ActionDispatcher(
         }
         catch (PagerDutyException e) when (e.Transient && action.Attempts < _options.MaxAttempts)
         {
+            await budget.RecordRateLimitAsync(e, cancellationToken);
             var delay = e.RetryAfter ?? Backoff(action.Attempts);
             await RetryLaterAsync(action, e.Describe(), delay, mayHaveArrived: e.StatusCode != 429, cancellationToken);
             LogRetry(action.ActionType, action.IncidentId, e.StatusCode, e.Describe(), delay.TotalSeconds);
@@ -170,6 +173,7 @@ public sealed partial class ActionDispatcher(
         }
         catch (PagerDutyException e)
         {
+            await budget.RecordRateLimitAsync(e, cancellationToken);
             await DeadLetterAsync(action, e.Describe(), cancellationToken);
             LogDeadLettered(action.ActionType, action.IncidentId, e.StatusCode, e.Describe());
             log.Write(Logging.LogLevel.Error, Logging.LogCategories.Action, $"{action.ActionType} failed for good: PagerDuty answered {e.StatusCode}: {e.Describe()}",

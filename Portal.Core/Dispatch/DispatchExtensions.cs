@@ -20,7 +20,6 @@ public static class DispatchExtensions
         services.AddPagerDutyServices();
         services.AddHttpClient(PagerDutyConnection.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<DispatcherService>();
-        services.AddHostedService<IncidentEventWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookProcessingService>());
         services.AddHostedService(sp => sp.GetRequiredService<WebhookEventRetention>());
         return builder;
@@ -37,9 +36,9 @@ public static class DispatchExtensions
         services.AddOptions<StatusDashboardOptions>().BindConfiguration(StatusDashboardOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StatusDashboardOptions>, StatusDashboardOptionsValidation>();
         services.AddHttpClient();
-        services.AddSingleton<IncidentEventQueue>();
         services.AddSingleton<SandboxPagerDuty>();
         services.AddSingleton<PagerDutyConnection>();
+        services.AddSingleton<RequestBudget>();
         services.AddSingleton<PagerDutyDirectory>();
         services.AddSingleton<IncidentTimeline>();
         services.AddSingleton<PagerDutyEchoes>();

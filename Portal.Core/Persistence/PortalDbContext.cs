@@ -35,6 +35,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<StatusDashboard.IncidentStatusUpdateEntity> IncidentStatusUpdates => Set<StatusDashboard.IncidentStatusUpdateEntity>();
     public DbSet<WebhookEventEntity> WebhookEvents => Set<WebhookEventEntity>();
     public DbSet<LogEntryEntity> LogEntries => Set<LogEntryEntity>();
+    public DbSet<PagerDuty.RequestGrantEntity> RequestGrants => Set<PagerDuty.RequestGrantEntity>();
+    public DbSet<PagerDuty.RequestBudgetStateEntity> RequestBudgetStates => Set<PagerDuty.RequestBudgetStateEntity>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

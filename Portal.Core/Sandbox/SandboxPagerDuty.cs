@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.PagerDuty;
@@ -9,9 +10,11 @@ using Portal.Core.Webhooks;
 namespace Portal.Core.Sandbox;
 
 /// A simulated PagerDuty account inside the portal: it answers the same calls as the live API, keeps its incidents
-/// and notes in the portal's database, checks requests the way PagerDuty does, and raises the incident events a
-/// real account would send as webhooks (so rules on PagerDuty events can be tried).
-public sealed partial class SandboxPagerDuty(IDbContextFactory<PortalDbContext> dbFactory, IncidentEventQueue events, TimeProvider clock) : IPagerDuty
+/// and notes in the portal's database, checks requests the way PagerDuty does, and sends the webhooks a real account
+/// would send (so rules on PagerDuty events can be tried): each is stored in the webhook table in the transaction of
+/// the change that raised it, and processed from there like a real delivery.
+public sealed partial class SandboxPagerDuty(
+    IDbContextFactory<PortalDbContext> dbFactory, WebhookSignal webhooks, Logging.IntegrationLog log, TimeProvider clock) : IPagerDuty
 {
     private static readonly SemaphoreSlim s_numbering = new(1, 1);
 
@@ -25,7 +28,7 @@ public sealed partial class SandboxPagerDuty(IDbContextFactory<PortalDbContext> 
         if (request.EscalationPolicyId is not null && request.AssigneeIds is { Count: > 0 }) throw Invalid("Give either an escalation policy or assignees, not both.");
 
         await s_numbering.WaitAsync(cancellationToken);
-        SandboxIncidentEntity incident;
+        PdIncident created;
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -40,7 +43,7 @@ public sealed partial class SandboxPagerDuty(IDbContextFactory<PortalDbContext> 
             var assignees = request.AssigneeIds is { Count: > 0 }
                 ? request.AssigneeIds.Select(id => SandboxAccount.Users.FirstOrDefault(u => u.User.Id == id).User?.Name ?? id).ToList()
                 : [SandboxAccount.OnCallFor(policy)];
-            incident = new SandboxIncidentEntity
+            var incident = new SandboxIncidentEntity
             {
                 Id = NewId("Q"),
                 Number = (await db.SandboxIncidents.MaxAsync(i => (long?)i.Number, cancellationToken) ?? 0) + 1,
@@ -57,14 +60,13 @@ public sealed partial class SandboxPagerDuty(IDbContextFactory<PortalDbContext> 
             };
             db.SandboxIncidents.Add(incident);
             db.SandboxNotes.Add(LogEntry(incident.Id, "trigger_log_entry", $"Triggered through the API by {from}; assigned to {string.Join(", ", assignees)}", from));
-            await db.SaveChangesAsync(cancellationToken);
+            created = ToIncident(incident);
+            await SaveAsync(db, [Event("incident.triggered", created, from)], cancellationToken);
         }
         finally
         {
             s_numbering.Release();
         }
-        var created = ToIncident(incident);
-        Raise("incident.triggered", created);
         return created;
     }
 
@@ -142,9 +144,8 @@ public sealed partial class SandboxPagerDuty(IDbContextFactory<PortalDbContext> 
                 : LogEntry(incident.Id, "assign_log_entry", $"Reassigned to {string.Join(", ", names)} by {from}", from));
         }
         incident.UpdatedUtc = clock.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(cancellationToken);
         var result = ToIncident(incident);
-        foreach (var type in raised) Raise(type, result);
+        await SaveAsync(db, [.. raised.Select(type => Event(type, result, from))], cancellationToken);
         return result;
     }
 
@@ -156,8 +157,7 @@ public sealed partial class SandboxPagerDuty(IDbContextFactory<PortalDbContext> 
         var incident = await FindAsync(db, incidentId, cancellationToken);
         var note = new SandboxNoteEntity { Id = NewId("N"), IncidentId = incident.Id, Content = content, UserName = from, CreatedUtc = clock.GetUtcNow().UtcDateTime };
         db.SandboxNotes.Add(note);
-        await db.SaveChangesAsync(cancellationToken);
-        Raise("incident.annotated", ToIncident(incident), new WebhookNote(note.Id, content));
+        await SaveAsync(db, [Event("incident.annotated", ToIncident(incident), from, new WebhookNote(note.Id, content))], cancellationToken);
         return new PdNote(note.Id, note.Content, note.CreatedUtc, note.UserName);
     }
 
@@ -193,7 +193,7 @@ public sealed partial class SandboxPagerDuty(IDbContextFactory<PortalDbContext> 
         if (userIds.Count + escalationPolicyIds.Count == 0) throw Invalid("Name at least one user or escalation policy as responder.");
         var names = userIds.Select(id => SandboxAccount.Users.FirstOrDefault(u => u.User.Id == id).User?.Name ?? throw Invalid($"User {id} not found."))
             .Concat(escalationPolicyIds.Select(id => SandboxAccount.Name(SandboxAccount.EscalationPolicies, id) ?? throw Invalid($"Escalation policy {id} not found.")));
-        await AddSystemNoteAsync(incidentId, $"{ResponderNote}{string.Join(", ", names)}. {message}", "incident.responder.added", cancellationToken);
+        await AddSystemNoteAsync(incidentId, $"{ResponderNote}{string.Join(", ", names)}. {message}", ("incident.responder.added", from, message), cancellationToken);
     }
 
     public async Task<PdStatusUpdate> AddStatusUpdateAsync(string incidentId, string message, string from, CancellationToken cancellationToken)
@@ -204,9 +204,9 @@ public sealed partial class SandboxPagerDuty(IDbContextFactory<PortalDbContext> 
         var incident = await FindAsync(db, incidentId, cancellationToken);
         var update = new SandboxNoteEntity { Id = NewId("S"), IncidentId = incident.Id, Content = message, Kind = "statusUpdate", UserName = from, CreatedUtc = clock.GetUtcNow().UtcDateTime };
         db.SandboxNotes.Add(update);
-        await db.SaveChangesAsync(cancellationToken);
         // as PagerDuty: the webhook's data is the update itself (`incident_status_update`), with the id the POST answered
-        Raise("incident.status_update_published", ToIncident(incident), statusUpdate: new WebhookStatusUpdate(update.Id, message, By: from));
+        await SaveAsync(db, [Event("incident.status_update_published", ToIncident(incident), from, statusUpdate: new WebhookStatusUpdate(update.Id, message, By: from))],
+            cancellationToken);
         return new PdStatusUpdate(update.Id, message, update.CreatedUtc, from);
     }
 
@@ -258,13 +258,13 @@ public sealed partial class SandboxPagerDuty(IDbContextFactory<PortalDbContext> 
     public Task PingWebhookSubscriptionAsync(string id, CancellationToken cancellationToken) => Task.CompletedTask;
     public Task DeleteWebhookSubscriptionAsync(string id, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private async Task AddSystemNoteAsync(string incidentId, string content, string? eventType, CancellationToken cancellationToken)
+    private async Task AddSystemNoteAsync(string incidentId, string content, (string Type, string Agent, string Message)? raises,
+        CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var incident = await FindAsync(db, incidentId, cancellationToken);
         db.SandboxNotes.Add(new SandboxNoteEntity { Id = NewId("N"), IncidentId = incident.Id, Content = content, UserName = "PagerDuty (sandbox)", CreatedUtc = clock.GetUtcNow().UtcDateTime });
-        await db.SaveChangesAsync(cancellationToken);
-        if (eventType is not null) Raise(eventType, ToIncident(incident));
+        await SaveAsync(db, raises is { } e ? [Event(e.Type, ToIncident(incident), e.Agent, responderMessage: e.Message)] : [], cancellationToken);
     }
 
     private static async Task<SandboxIncidentEntity> FindAsync(PortalDbContext db, string incidentId, CancellationToken cancellationToken) =>
@@ -274,26 +274,33 @@ public sealed partial class SandboxPagerDuty(IDbContextFactory<PortalDbContext> 
             : db.SandboxIncidents.FirstOrDefaultAsync(i => i.Id == incidentId, cancellationToken))
             ?? throw new PagerDutyException(404, "Not Found", 2100, [$"Incident {incidentId} not found."]);
 
-    private void Raise(string eventType, PdIncident incident, WebhookNote? note = null, WebhookStatusUpdate? statusUpdate = null) =>
-        events.Publish(new PagerDutyWebhookEvent(NewId("01"), eventType, clock.GetUtcNow(), Facts(eventType, incident), note, null, statusUpdate));
+    private WebhookEventEntity Event(string eventType, PdIncident incident, string agent, WebhookNote? note = null, WebhookStatusUpdate? statusUpdate = null,
+        string? responderMessage = null) =>
+        SandboxWebhooks.Event(NewId("01"), eventType, clock.GetUtcNow(), incident, agent, note, statusUpdate, responderMessage);
 
-    public static PagerDutyFacts Facts(string eventType, PdIncident incident) => new()
+    /// Saves the sandbox change with the webhooks it raised in one transaction, then wakes the webhook processor and
+    /// logs each as received, as the intake does. One save per webhook: EF Core does not promise to insert the rows of
+    /// one save in the order they were added, and the processor takes them by id, so in the order raised.
+    private async Task SaveAsync(PortalDbContext db, IReadOnlyList<WebhookEventEntity> raised, CancellationToken cancellationToken)
     {
-        EventType = PagerDutyEventTypes.ToShort(eventType),
-        IncidentId = incident.Id,
-        IncidentNumber = incident.Number,
-        IncidentUrl = incident.HtmlUrl,
-        IncidentTitle = incident.Title,
-        IncidentStatus = incident.Status,
-        ServiceId = incident.ServiceId,
-        ServiceName = incident.ServiceName,
-        EscalationPolicyId = incident.EscalationPolicyId,
-        EscalationPolicyName = incident.EscalationPolicyName,
-        Priority = incident.PriorityName ?? "",
-        Urgency = incident.Urgency,
-        Assignees = incident.AssigneeNames,
-        CreatedUtc = incident.CreatedUtc,
-    };
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            foreach (var row in raised)
+            {
+                db.WebhookEvents.Add(row);
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+        }
+        if (raised.Count == 0) return;
+        webhooks.Set();
+        foreach (var row in raised)
+        {
+            using var body = JsonDocument.Parse(row.Body);
+            if (PagerDutyWebhookEvent.Parse(body.RootElement) is { } e) WebhookIntake.LogReceived(log, e, null, Encoding.UTF8.GetByteCount(row.Body));
+        }
+    }
 
     private static PdIncident ToIncident(SandboxIncidentEntity i) => new(
         i.Id, i.Number, i.Title, i.Status, i.Urgency, i.PriorityId, SandboxAccount.Name(SandboxAccount.Priorities, i.PriorityId),

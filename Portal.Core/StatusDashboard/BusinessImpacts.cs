@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using Portal.Core.Dispatch;
 using Portal.Core.PagerDuty;
 using Portal.Core.Webhooks;
 
@@ -17,8 +16,9 @@ public sealed class StatusDashboardOptions
     public TimeSpan MinRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
     /// How long the full list of business services is kept (only read when PagerDuty's impacts list leaves some out).
     public TimeSpan ListLifetime { get; set; } = TimeSpan.FromMinutes(5);
-    /// The dashboard's own request budget, apart from the dispatcher's (`Dispatch:RequestsPerMinute`, 720): together
-    /// they stay under PagerDuty's 960 a minute, and a dashboard refresh can never take the dispatcher's requests.
+    /// The dashboard's own share of the PagerDuty request budget (`RequestBudget`), apart from the dispatcher's
+    /// (`Dispatch:RequestsPerMinute`, 720): a dashboard refresh can never take the dispatcher's requests, and all callers
+    /// together stay within PagerDuty's 960 in any 60 seconds.
     public int RequestsPerMinute { get; set; } = 120;
 }
 
@@ -56,14 +56,14 @@ public sealed class BusinessImpacts
     private volatile bool _stale;
     private int _deferred;
 
-    public BusinessImpacts(PagerDutyConnection connection, IncidentStatusUpdates statusUpdates, IncidentEventProcessor events, TimeProvider clock,
-        IOptions<StatusDashboardOptions> options)
+    public BusinessImpacts(PagerDutyConnection connection, IncidentStatusUpdates statusUpdates, IncidentEventProcessor events, RequestBudget budget,
+        TimeProvider clock, IOptions<StatusDashboardOptions> options)
     {
         _connection = connection;
         _statusUpdates = statusUpdates;
         _clock = clock;
         _options = options.Value;
-        _budget = new RequestBudget(clock, _options.RequestsPerMinute);
+        _budget = budget;
         events.Processed += OnIncidentEvent;
         statusUpdates.Added += _ => Changed?.Invoke();
         connection.Changed += () => Invalidate(null);
@@ -169,9 +169,11 @@ public sealed class BusinessImpacts
         {
             var client = await _connection.ClientAsync(cancellationToken);
             var needed = 2 + (previous?.Incidents.Count ?? 0) / 100;
-            if (live && !Take(needed))
+            if (live && await TakeAsync(needed, cancellationToken) is { Granted: 0 } refused)
             {
-                var notice = "The dashboard's PagerDuty request budget is spent for now; it reads PagerDuty again within a minute.";
+                var notice = refused.Paused
+                    ? $"PagerDuty asked Portal to slow down (429); it reads PagerDuty again after {refused.RetryAtUtc:HH:mm:ss} UTC."
+                    : "The dashboard's PagerDuty request budget is spent for now; it reads PagerDuty again within a minute.";
                 return previous is null
                     ? new Snapshot(mode, [], [], new Dictionary<string, IReadOnlyList<string>>(), now, null, notice)
                     : previous with { Notice = notice };
@@ -195,7 +197,7 @@ public sealed class BusinessImpacts
                 }
                 if (!_incidentImpacts.TryGetValue(incident.Id, out var ids))
                 {
-                    if (live && !Take(1))
+                    if (live && await TakeAsync(1, cancellationToken) is { Granted: 0 })
                     {
                         skipped++;
                         continue;
@@ -213,6 +215,7 @@ public sealed class BusinessImpacts
         }
         catch (PagerDutyException e)
         {
+            await _budget.RecordRateLimitAsync(e, cancellationToken);
             var error = e.StatusCode switch
             {
                 null => $"PagerDuty could not be reached: {e.Describe()}",
@@ -232,7 +235,8 @@ public sealed class BusinessImpacts
         var now = _clock.GetUtcNow();
         if (_allServices is not { } all || all.Until <= now)
         {
-            if (live) Take(1 + listed.Count / 100);
+            // no request without its grant: with the budget spent, the services past PagerDuty's list wait for the next read
+            if (live && await TakeAsync(1 + listed.Count / 100, cancellationToken) is { Granted: 0 }) return [];
             all = (await client.ListBusinessServicesAsync(cancellationToken), now + _options.ListLifetime);
             _allServices = all;
         }
@@ -241,7 +245,7 @@ public sealed class BusinessImpacts
         if (missing.Count == 0) return [];
         // a not-impacted service in the list means every impacted one is in it: the rest are not impacted
         if (listed.Any(s => !s.Impacted)) return missing.Select(s => new PdBusinessServiceImpact(s.Id, s.Name, false)).ToList();
-        if (live) Take((missing.Count + 99) / 100);
+        if (live && await TakeAsync((missing.Count + 99) / 100, cancellationToken) is { Granted: 0 }) return [];
         return (await client.ListBusinessServiceImpactsAsync(missing.Select(s => s.Id).ToList(), cancellationToken)).Services;
     }
 
@@ -257,14 +261,8 @@ public sealed class BusinessImpacts
         }
     }
 
-    private bool Take(int requests)
-    {
-        for (var i = 0; i < requests; i++)
-        {
-            if (_budget.TryTake() > TimeSpan.Zero) return false;
-        }
-        return true;
-    }
+    private Task<BudgetGrant> TakeAsync(int requests, CancellationToken cancellationToken) =>
+        _budget.TakeAsync(RequestCallers.Dashboard, requests, cancellationToken);
 
     private static StatusDashboardView Build(Snapshot snapshot, IReadOnlyDictionary<string, StatusUpdateDto> latest)
     {

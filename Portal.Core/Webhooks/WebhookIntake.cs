@@ -89,11 +89,15 @@ public sealed partial class WebhookIntake(
             return new IntakeResult(IntakeOutcome.Unavailable, "The portal cannot store the event now; PagerDuty will deliver it again.");
         }
         signal.Set();
-        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Webhook, $"Received {parsed.EventType} for incident {parsed.Incident.IncidentNumber?.ToString() ?? parsed.Incident.IncidentId}",
-            correlation, incidentId: parsed.Incident.IncidentId,
-            details: new { parsed.EventId, parsed.EventType, webhookId, parsed.Incident.IncidentTitle, parsed.Incident.IncidentStatus, parsed.Incident.ServiceName, bytes = body.Length });
+        LogReceived(log, parsed, webhookId, body.Length);
         return new IntakeResult(IntakeOutcome.Accepted, "Stored.");
     }
+
+    /// The integration log's entry for a stored delivery: PagerDuty's, or the sandbox's (which stores its own).
+    public static void LogReceived(Logging.IntegrationLog log, PagerDutyWebhookEvent parsed, string? webhookId, int bytes) =>
+        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Webhook, $"Received {parsed.EventType} for incident {parsed.Incident.IncidentNumber?.ToString() ?? parsed.Incident.IncidentId}",
+            Logging.Correlation.ForEvent(parsed.EventId), incidentId: parsed.Incident.IncidentId,
+            details: new { parsed.EventId, parsed.EventType, webhookId, parsed.Incident.IncidentTitle, parsed.Incident.IncidentStatus, parsed.Incident.ServiceName, bytes });
 
     /// The stored subscription's secret and `PagerDuty:WebhookSecrets`.
     private List<string> Secrets() =>

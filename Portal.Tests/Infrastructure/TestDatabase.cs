@@ -19,11 +19,15 @@ namespace Portal.Tests.Infrastructure;
 /// Portal.Core's services on a real, migrated SQLite file of their own, without the web host.
 public sealed class TestDatabase : IAsyncDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "portal-core-tests", Guid.NewGuid().ToString("n"));
+    private readonly string _folder;
+    private readonly Action<IServiceCollection>? _configure;
     private readonly ServiceProvider _services;
+    private bool _handedOver;
 
-    private TestDatabase(Action<IServiceCollection>? configure)
+    private TestDatabase(Action<IServiceCollection>? configure, string? folder = null)
     {
+        _folder = folder ?? Path.Combine(Path.GetTempPath(), "portal-core-tests", Guid.NewGuid().ToString("n"));
+        _configure = configure;
         Directory.CreateDirectory(_folder);
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection().Build());
@@ -66,15 +70,12 @@ public sealed class TestDatabase : IAsyncDisposable
             configure?.Invoke(services);
         });
 
-    /// Processes every incident event raised so far (by the sandbox), in order, as the background worker does.
+    /// Processes every pending webhook stored so far (the sandbox's, or deliveries), oldest first, as the background
+    /// processor does; returns how many it took.
     public async Task<int> DrainEventsAsync()
     {
         var count = 0;
-        while (Get<IncidentEventQueue>().TryRead(out var e))
-        {
-            await Get<IncidentEventProcessor>().ProcessAsync(e);
-            count++;
-        }
+        for (int taken; (taken = await Get<WebhookProcessingService>().ProcessBatchAsync(WebhookProcessingService.BatchSize, default)) > 0;) count += taken;
         return count;
     }
 
@@ -85,6 +86,17 @@ public sealed class TestDatabase : IAsyncDisposable
         return database;
     }
 
+    /// Stops these services (as a process that stops) and starts fresh ones, wired the same, on the same database file;
+    /// the new instance owns the file from then on.
+    public async Task<TestDatabase> RestartAsync()
+    {
+        _handedOver = true;
+        await _services.DisposeAsync();
+        var next = new TestDatabase(_configure, _folder);
+        await next.Get<DatabaseMigrator>().MigrateAsync();
+        return next;
+    }
+
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
     public async Task<PortalDbContext> ContextAsync() => await Get<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
@@ -92,6 +104,7 @@ public sealed class TestDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _services.DisposeAsync();
+        if (_handedOver) return;
         SqliteConnection.ClearAllPools();
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }

@@ -171,6 +171,36 @@ public sealed class BusinessImpactsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARateLimitTheDashboardMetPausesItAndTheDispatcherUntilTheReset()
+    {
+        var caseId = await CaseLinkedToTheIncidentAsync();
+        var start = _db.Clock.GetUtcNow().UtcDateTime;
+        _pagerDuty.AnswerNext(FakeAnswer.RateLimited(20));
+        Assert.StartsWith("PagerDuty answered 429", (await Impacts.GetAsync()).Error);
+        Assert.Equal(start.AddSeconds(20), await _db.Get<RequestBudget>().PausedUntilAsync());
+        var sent = _pagerDuty.Requests.Count;
+
+        // the dispatcher sends nothing until the reset, and the wait costs the action no attempt
+        _db.Clock.Advance(TimeSpan.FromSeconds(6));
+        await _db.Get<ConsoleActions>().ActAsync("Case", caseId, _incident.Id, "acknowledgeIncident", [], "agent@portal.test");
+        await _db.Get<ActionDispatcher>().RunDueAsync();
+        await using (var db = await _db.ContextAsync())
+        {
+            var action = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.PlannedActions);
+            Assert.Equal((PlannedActionStates.Pending, start.AddSeconds(20), 0), (action.State, action.NextAttemptUtc, action.Attempts));
+        }
+        // nor does the dashboard read
+        Assert.Contains("PagerDuty asked Portal to slow down (429)", (await Impacts.GetAsync(refresh: true)).Notice);
+        Assert.Equal(sent, _pagerDuty.Requests.Count);
+
+        _db.Clock.Advance(TimeSpan.FromSeconds(14));
+        Assert.Equal(1, await _db.Get<ActionDispatcher>().RunDueAsync());
+        Assert.Equal("acknowledged", _incident.Status);
+        Assert.Null((await Impacts.GetAsync(refresh: true)).Error);
+        Assert.True(_pagerDuty.Requests.Count > sent + 1);
+    }
+
+    [Fact]
     public async Task StaysWithinItsOwnRequestBudget()
     {
         await DisposeAsync();

@@ -399,6 +399,52 @@ namespace Portal.Core.Persistence.Migrations
                     b.ToTable("LogEntries", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.PagerDuty.RequestBudgetStateEntity", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LastTakeUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("PausedUntilUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("RequestBudgetState", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Core.PagerDuty.RequestGrantEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Caller")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("GrantedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GrantedUtc");
+
+                    b.ToTable("RequestGrants", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Records.NumberSequenceEntity", b =>
                 {
                     b.Property<string>("ObjectName")

@@ -91,9 +91,8 @@ public static class PanelRender
             var incident = await sandbox.CreateIncidentAsync(new PdCreateIncident($"Card payments fail in region {i}", "PSBXPAY", PriorityId: "PSBXP1"), from, default);
             await sandbox.AddStatusUpdateAsync(incident.Id, $"Region {i}: payments are being rerouted.", from, default);
         }
-        // store the status updates as the background worker would
-        var queue = services.GetRequiredService<Portal.Core.Webhooks.IncidentEventQueue>();
-        var processor = services.GetRequiredService<Portal.Core.Webhooks.IncidentEventProcessor>();
-        while (queue.TryRead(out var e)) await processor.ProcessAsync(e);
+        // store the status updates as the background webhook processor would
+        var processor = services.GetRequiredService<Portal.Core.Webhooks.WebhookProcessingService>();
+        while (await processor.ProcessBatchAsync(Portal.Core.Webhooks.WebhookProcessingService.BatchSize, default) > 0) { }
     }
 }

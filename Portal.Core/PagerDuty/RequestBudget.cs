@@ -1,0 +1,153 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Core.Dispatch;
+using Portal.Core.Persistence;
+using Portal.Core.StatusDashboard;
+
+namespace Portal.Core.PagerDuty;
+
+/// Who spends PagerDuty requests: each has its own share of the budget.
+public static class RequestCallers
+{
+    /// The dispatcher (`Dispatch:RequestsPerMinute`, 720).
+    public const string Dispatcher = "dispatch";
+    /// The Status Dashboard's reads (`StatusDashboard:RequestsPerMinute`, 120).
+    public const string Dashboard = "dashboard";
+}
+
+/// Requests granted in the window ending now (or 0 and when to ask again). `Paused`: PagerDuty answered 429 and asked
+/// every caller to wait until `RetryAtUtc`.
+public sealed record BudgetGrant(int Granted, DateTime? RetryAtUtc, bool Paused);
+
+/// A request granted to a caller at a time: the budget's state, a row per take, kept while it is in the window.
+public sealed class RequestGrantEntity
+{
+    public long Id { get; set; }
+    public required string Caller { get; set; }
+    public DateTime GrantedUtc { get; set; }
+    public int Count { get; set; }
+}
+
+/// The budget's one row of shared state: until when PagerDuty's last 429 asked every caller to wait, and when the
+/// budget was last taken from (every take writes it first, which makes takes one at a time across instances).
+public sealed class RequestBudgetStateEntity
+{
+    public const int SingleId = 1;
+    public int Id { get; set; }
+    public DateTime? PausedUntilUtc { get; set; }
+    public DateTime? LastTakeUtc { get; set; }
+}
+
+/// The PagerDuty request budget of every caller in every instance sharing the database: a sliding window, so that in
+/// ANY 60-second window the requests granted stay within each caller's share (the dispatcher's and the dashboard's)
+/// and all of them together within PagerDuty's 960 per key. The shares keep a dashboard from ever taking the
+/// dispatcher's requests; the combined cap holds even when the shares are configured to add up to more.
+///
+/// The grants are rows, taken in a short transaction whose first statement writes the state row: it holds SQLite's
+/// write lock (or, on a server database, that row's lock) before it reads what the window holds, so two processes can
+/// never both see the same room and both take it. Grants are pruned as they leave the window. A 429 from PagerDuty is
+/// recorded in the same state, and every caller waits until its reset.
+public sealed class RequestBudget(
+    IDbContextFactory<PortalDbContext> dbFactory,
+    TimeProvider clock,
+    IOptions<DispatchOptions> dispatch,
+    IOptions<StatusDashboardOptions> dashboard)
+{
+    /// PagerDuty's limit per API key (and per user), per minute.
+    public const int PagerDutyLimit = 960;
+    public static readonly TimeSpan Window = TimeSpan.FromSeconds(60);
+    /// How long every caller waits after a 429 that says nothing of its reset (PagerDuty warns that this happens).
+    public static readonly TimeSpan UnknownReset = TimeSpan.FromSeconds(10);
+
+    /// The most `caller` may be granted in any window.
+    public int ShareOf(string caller) => Math.Min(PagerDutyLimit, caller switch
+    {
+        RequestCallers.Dispatcher => dispatch.Value.RequestsPerMinute,
+        RequestCallers.Dashboard => dashboard.Value.RequestsPerMinute,
+        _ => PagerDutyLimit,
+    });
+
+    /// Takes `count` requests at once, or none.
+    public Task<BudgetGrant> TakeAsync(string caller, int count, CancellationToken cancellationToken = default) =>
+        TakeAsync(caller, count, count, cancellationToken);
+
+    /// Takes as many of `max` requests as the window has room for (a batch of actions); `RetryAtUtc` says when the
+    /// rest could be had.
+    public Task<BudgetGrant> TakeUpToAsync(string caller, int max, CancellationToken cancellationToken = default) =>
+        TakeAsync(caller, 1, max, cancellationToken);
+
+    private async Task<BudgetGrant> TakeAsync(string caller, int min, int max, CancellationToken cancellationToken)
+    {
+        if (max <= 0) return new BudgetGrant(0, null, false);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var share = ShareOf(caller);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // first a write: from here the transaction holds the lock, so what it reads below stays true until it commits
+        await db.RequestBudgetStates.Where(s => s.Id == RequestBudgetStateEntity.SingleId)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastTakeUtc, now), cancellationToken);
+        var windowStart = now - Window;
+        await db.RequestGrants.Where(g => g.GrantedUtc <= windowStart).ExecuteDeleteAsync(cancellationToken);
+
+        var pausedUntil = await db.RequestBudgetStates.Where(s => s.Id == RequestBudgetStateEntity.SingleId).Select(s => s.PausedUntilUtc)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (pausedUntil > now)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return new BudgetGrant(0, pausedUntil, true);
+        }
+
+        var used = await db.RequestGrants.GroupBy(g => g.Caller).Select(g => new { Caller = g.Key, Count = g.Sum(x => x.Count) })
+            .ToListAsync(cancellationToken);
+        var total = used.Sum(u => u.Count);
+        var mine = used.Where(u => u.Caller == caller).Sum(u => u.Count);
+        var room = Math.Min(PagerDutyLimit - total, share - mine);
+        var granted = room >= min ? Math.Min(room, max) : 0;
+        if (granted > 0)
+        {
+            db.RequestGrants.Add(new RequestGrantEntity { Caller = caller, GrantedUtc = now, Count = granted });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        var retryAt = granted == max ? (DateTime?)null
+            : await RoomAtAsync(db, caller, granted == 0 ? min : 1, PagerDutyLimit - total - granted, share - mine - granted, now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new BudgetGrant(granted, retryAt, false);
+    }
+
+    // When enough of the window's grants have aged out for `wanted` more: the oldest go first.
+    private static async Task<DateTime> RoomAtAsync(PortalDbContext db, string caller, int wanted, int totalRoom, int callerRoom, DateTime now,
+        CancellationToken cancellationToken)
+    {
+        var grants = await db.RequestGrants.AsNoTracking().OrderBy(g => g.GrantedUtc).ThenBy(g => g.Id).Select(g => new { g.Caller, g.GrantedUtc, g.Count })
+            .ToListAsync(cancellationToken);
+        foreach (var grant in grants)
+        {
+            totalRoom += grant.Count;
+            if (grant.Caller == caller) callerRoom += grant.Count;
+            if (Math.Min(totalRoom, callerRoom) >= wanted) return grant.GrantedUtc + Window;
+        }
+        // more than the share could ever hold at once: ask again when the window is empty
+        return (grants.Count == 0 ? now : grants[^1].GrantedUtc) + Window;
+    }
+
+    /// PagerDuty answered 429: every caller of every instance waits until its `ratelimit-reset` (or `UnknownReset`).
+    /// Other answers change nothing.
+    public async Task RecordRateLimitAsync(PagerDutyException e, CancellationToken cancellationToken = default)
+    {
+        if (e.StatusCode != 429) return;
+        var until = clock.GetUtcNow().UtcDateTime + (e.RetryAfter ?? UnknownReset);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // a later reset wins; an earlier one never shortens the wait
+        await db.RequestBudgetStates.Where(s => s.Id == RequestBudgetStateEntity.SingleId && (s.PausedUntilUtc == null || s.PausedUntilUtc < until))
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.PausedUntilUtc, until), cancellationToken);
+    }
+
+    /// Until when a 429 asked every caller to wait, if that is still ahead.
+    public async Task<DateTime?> PausedUntilAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var until = await db.RequestBudgetStates.Where(s => s.Id == RequestBudgetStateEntity.SingleId).Select(s => s.PausedUntilUtc)
+            .FirstOrDefaultAsync(cancellationToken);
+        return until > clock.GetUtcNow().UtcDateTime ? until : null;
+    }
+}
