@@ -50,9 +50,11 @@ public sealed partial class IntegrationLog : BackgroundService
     private long _dropped;
     private long _lost;
 
-    public IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory, SettingsStore settings, TimeProvider clock, ILogger<IntegrationLog> logger)
+    public IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory, SettingsStore settings, TimeProvider clock, ILogger<IntegrationLog> logger,
+        LogWritten? written = null)
         : this(dbFactory, settings, clock, logger, DefaultCapacity)
     {
+        _written = written ?? new LogWritten();
     }
 
     internal IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory, SettingsStore settings, TimeProvider clock, ILogger<IntegrationLog> logger,
@@ -63,7 +65,14 @@ public sealed partial class IntegrationLog : BackgroundService
             _ => Interlocked.Increment(ref _dropped));
     }
 
-    public event Action? Written;
+    private LogWritten _written = new();
+
+    /// Entries were stored (a flush, or a change's own audit entries once committed).
+    public event Action? Written
+    {
+        add => _written.Raised += value;
+        remove => _written.Raised -= value;
+    }
 
     /// Entries the full queue dropped since start (the writer fell behind).
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -124,7 +133,7 @@ public sealed partial class IntegrationLog : BackgroundService
         {
             _flushing.Release();
         }
-        Written?.Invoke();
+        _written.Raise();
         return true;
     }
 

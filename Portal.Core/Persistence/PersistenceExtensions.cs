@@ -30,6 +30,7 @@ public static class PersistenceExtensions
             o.UseSqlite(connectionString).AddInterceptors(new SqliteConnectionSetup(automaticCheckpoints: false),
                 new SqliteWriteGateInterceptor(services.GetService<ILogger<SqliteWriteGateInterceptor>>()));
             if (services.GetService<PlannedActionsInterceptor>() is { } interceptor) o.AddInterceptors(interceptor);
+            if (services.GetService<Logging.AuditEntriesInterceptor>() is { } audit) o.AddInterceptors(audit);
         });
         builder.Services.AddSingleton<DatabaseFileLock>();
         builder.Services.AddSingleton<DatabaseMigrator>();

@@ -31,8 +31,10 @@ public sealed class TestDatabase : IAsyncDisposable
         Directory.CreateDirectory(_folder);
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection().Build());
-        services.AddDbContextFactory<PortalDbContext>(o => o.UseSqlite($"Data Source={Path.Combine(_folder, "portal.db")}")
-            .AddInterceptors(new SqliteConnectionSetup(), new SqliteWriteGateInterceptor()));
+        services.AddDbContextFactory<PortalDbContext>((sp, o) => o.UseSqlite($"Data Source={Path.Combine(_folder, "portal.db")}")
+            .AddInterceptors(new SqliteConnectionSetup(), new SqliteWriteGateInterceptor(), sp.GetRequiredService<Portal.Core.Logging.AuditEntriesInterceptor>()));
+        services.AddSingleton<Portal.Core.Logging.LogWritten>();
+        services.AddSingleton<Portal.Core.Logging.AuditEntriesInterceptor>();
         services.AddSingleton<TimeProvider>(Clock);
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<ObjectCatalog>();

@@ -36,6 +36,21 @@ public sealed class AuditInTransactionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnAuditEntryCommittedWithItsChangeWakesTheLiveLogOnceAndARefusedChangeDoesNot()
+    {
+        var written = 0;
+        _db.Get<IntegrationLog>().Written += () => Interlocked.Increment(ref written);
+
+        await Assert.ThrowsAsync<PortalValidationException>(() =>
+            _db.Get<RulesetStore>().SaveAsync(RulesWiringTests.ContractExample.Replace("\"Case\"", "\"Nothing\""), "ada"));
+        Assert.Equal(0, written);
+
+        // nothing flushes the log's queue here: the commit of the save itself tells the Logs page's live tail
+        await _db.Get<RulesetStore>().SaveAsync(RulesWiringTests.ContractExample, "ada");
+        Assert.Equal(1, written);
+    }
+
+    [Fact]
     public async Task ARulesetThatFailsValidationLeavesNoAuditEntry()
     {
         await Assert.ThrowsAsync<PortalValidationException>(() =>
