@@ -16,7 +16,11 @@ public sealed partial class DispatcherService(ActionDispatcher dispatcher, Dispa
         {
             try
             {
-                if (!recovered) recovered = await dispatcher.RecoverAsync(stoppingToken) >= 0;
+                if (!recovered)
+                {
+                    await dispatcher.RecoverAsync(stoppingToken);
+                    recovered = true;
+                }
                 while (await dispatcher.RunDueAsync(stoppingToken) > 0) { }
                 var next = await dispatcher.NextDueAsync(stoppingToken);
                 var wait = options.Value.PollInterval;
