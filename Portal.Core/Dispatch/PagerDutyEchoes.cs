@@ -68,9 +68,6 @@ public sealed class PagerDutyEchoes(TimeProvider clock)
         _ => null,
     };
 
-    private static readonly string[] s_echoing = [RuleActionTypes.CreateIncident, RuleActionTypes.AcknowledgeIncident, RuleActionTypes.ResolveIncident,
-        RuleActionTypes.SetIncidentPriority, RuleActionTypes.ReassignIncident, RuleActionTypes.AddResponders, RuleActionTypes.AddNote,
-        RuleActionTypes.AddStatusUpdate];
-
-    private static List<string> ActionTypesEchoedAs(string? eventType) => s_echoing.Where(t => EventTypeOf(t) == eventType).ToList();
+    private static List<string> ActionTypesEchoedAs(string? eventType) =>
+        [.. RuleActionTypes.PagerDuty.Append(RuleActionTypes.AddStatusUpdate).Where(t => eventType is not null && EventTypeOf(t) == eventType)];
 }
