@@ -60,7 +60,8 @@ public sealed partial class ActionDispatcher(
                             await ReleaseAsync(lane.SkipWhile(a => a != action).ToList(), grant.RetryAtUtc ?? clock.GetUtcNow().UtcDateTime, ct);
                             return;
                         }
-                        await ExecuteAsync(action, ct);
+                        // the action's first request is paid from the batch's take; more (a look-up, a delivery check) from the share
+                        using (RequestBudget.Scope(RequestCallers.Dispatcher, prepaid: 1)) await ExecuteAsync(action, ct);
                     }
                 });
             return claimed.Count;
@@ -124,7 +125,7 @@ public sealed partial class ActionDispatcher(
     private static IQueryable<PlannedActionEntity> Claimed(PortalDbContext db, PlannedActionEntity action) =>
         db.PlannedActions.Where(a => a.Id == action.Id && a.State == PlannedActionStates.InFlight && a.ClaimToken == action.ClaimToken);
 
-    private async Task ReleaseAsync(List<PlannedActionEntity> actions, DateTime nextAttempt, CancellationToken cancellationToken)
+    private async Task ReleaseAsync(List<PlannedActionEntity> actions, DateTime nextAttempt, CancellationToken cancellationToken, bool mayHaveArrived = false)
     {
         var ids = actions.Select(a => a.Id).ToList();
         var token = actions[0].ClaimToken;
@@ -132,7 +133,7 @@ public sealed partial class ActionDispatcher(
         await db.PlannedActions.Where(a => ids.Contains(a.Id) && a.State == PlannedActionStates.InFlight && a.ClaimToken == token)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.State, PlannedActionStates.Pending).SetProperty(a => a.NextAttemptUtc, nextAttempt)
                 .SetProperty(a => a.LeaseOwner, (string?)null).SetProperty(a => a.ClaimToken, (Guid?)null).SetProperty(a => a.LeaseUntilUtc, (DateTime?)null)
-                .SetProperty(a => a.Attempts, a => a.Attempts - 1), cancellationToken);
+                .SetProperty(a => a.Attempts, a => a.Attempts - 1).SetProperty(a => a.DeliveryUncertain, a => a.DeliveryUncertain || mayHaveArrived), cancellationToken);
     }
 
     private async Task ExecuteAsync(PlannedActionEntity action, CancellationToken cancellationToken)
@@ -161,9 +162,16 @@ public sealed partial class ActionDispatcher(
                 $"Sent {action.ActionType}{(incident is null ? "" : $": incident #{incident.Number} is {incident.Status}")}", action.CorrelationId,
                 action.RecordId, action.IncidentId ?? incident?.Id, new { action.ActionType, action.Attempts, action.Rule, answer = incident });
         }
+        catch (PagerDutyException e) when (e.BudgetSpent)
+        {
+            // never sent, so no attempt spent; an earlier request of this attempt (the look-up before a write) may have been
+            var retryAt = clock.GetUtcNow().UtcDateTime + (e.RetryAfter ?? RequestBudget.UnknownReset);
+            await ReleaseAsync([action], retryAt, cancellationToken, mayHaveArrived: RequestBudget.Current?.Sent > 0);
+            log.Write(Logging.LogLevel.Info, Logging.LogCategories.Action, $"{action.ActionType} waits: {e.Message}", action.CorrelationId,
+                action.RecordId, action.IncidentId, new { action.ActionType, action.Attempts, retryAtUtc = retryAt });
+        }
         catch (PagerDutyException e) when (e.Transient && action.Attempts < _options.MaxAttempts)
         {
-            await budget.RecordRateLimitAsync(e, cancellationToken);
             var delay = e.RetryAfter ?? Backoff(action.Attempts);
             await RetryLaterAsync(action, e.Describe(), delay, mayHaveArrived: e.StatusCode != 429, cancellationToken);
             LogRetry(action.ActionType, action.IncidentId, e.StatusCode, e.Describe(), delay.TotalSeconds);
@@ -173,7 +181,6 @@ public sealed partial class ActionDispatcher(
         }
         catch (PagerDutyException e)
         {
-            await budget.RecordRateLimitAsync(e, cancellationToken);
             await DeadLetterAsync(action, e.Describe(), cancellationToken);
             LogDeadLettered(action.ActionType, action.IncidentId, e.StatusCode, e.Describe());
             log.Write(Logging.LogLevel.Error, Logging.LogCategories.Action, $"{action.ActionType} failed for good: PagerDuty answered {e.StatusCode}: {e.Describe()}",

@@ -36,6 +36,9 @@ public static class DispatchExtensions
         services.AddOptions<StatusDashboardOptions>().BindConfiguration(StatusDashboardOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StatusDashboardOptions>, StatusDashboardOptionsValidation>();
         services.AddHttpClient();
+        // every request to PagerDuty pays from the shared budget, whoever sends it
+        services.AddTransient<PagerDutyBudgetHandler>();
+        services.AddHttpClient(PagerDutyConnection.HttpClientName).AddHttpMessageHandler<PagerDutyBudgetHandler>();
         services.AddSingleton<SandboxPagerDuty>();
         services.AddSingleton<PagerDutyConnection>();
         services.AddSingleton<RequestBudget>();

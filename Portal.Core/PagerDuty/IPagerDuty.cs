@@ -63,6 +63,9 @@ public sealed class PagerDutyException(int? statusCode, string message, int? err
 
     public bool Transient => StatusCode is null or 408 or 429 or >= 500;
 
+    /// Not PagerDuty's answer: Portal's own request budget refused the request, which was never sent.
+    public bool BudgetSpent { get; init; }
+
     /// PagerDuty's own words, for the logs and the dead-letter list.
     public string Describe() => Errors.Count == 0 ? Message : $"{Message}: {string.Join("; ", Errors)}";
 }

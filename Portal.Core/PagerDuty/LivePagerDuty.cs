@@ -408,7 +408,7 @@ public sealed class LivePagerDuty(HttpClient http, Func<CancellationToken, Task<
         return new PagerDutyException(status, message, code, errors, retryAfter);
     }
 
-    private static TimeSpan? RateLimitReset(HttpResponseMessage response) =>
+    internal static TimeSpan? RateLimitReset(HttpResponseMessage response) =>
         response.Headers.TryGetValues("ratelimit-reset", out var values)
         && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
         && seconds >= 0

@@ -13,6 +13,35 @@ public static class RequestCallers
     public const string Dispatcher = "dispatch";
     /// The Status Dashboard's reads (`StatusDashboard:RequestsPerMinute`, 120).
     public const string Dashboard = "dashboard";
+    /// Everything a person waits for: pick-lists, the console's incident timeline and link look-ups, webhook
+    /// subscriptions, the connection check. Its share is what PagerDuty's 960 leaves after the other two (120 by
+    /// default), and never less than `RequestBudget.MinInteractiveShare`.
+    public const string Interactive = "interactive";
+}
+
+/// The caller whose share pays for the PagerDuty requests made in one async flow (an action, a dashboard read), and
+/// the requests already granted to it in a batch. Outside any scope, requests are `RequestCallers.Interactive`'s.
+public sealed class BudgetScope(string caller)
+{
+    private int _prepaid;
+    private int _sent;
+
+    public string Caller { get; } = caller;
+
+    /// Requests sent to PagerDuty in this scope so far.
+    public int Sent => Volatile.Read(ref _sent);
+
+    /// Adds requests granted ahead (a batch's take) for this scope's requests to use first.
+    public void Prepay(int requests) => Interlocked.Add(ref _prepaid, Math.Max(0, requests));
+
+    internal bool TryUsePrepaid()
+    {
+        for (var left = Volatile.Read(ref _prepaid); left > 0; left = Volatile.Read(ref _prepaid))
+            if (Interlocked.CompareExchange(ref _prepaid, left - 1, left) == left) return true;
+        return false;
+    }
+
+    internal void CountSent() => Interlocked.Increment(ref _sent);
 }
 
 /// Requests granted in the window ending now (or 0 and when to ask again). `Paused`: PagerDuty answered 429 and asked
@@ -58,14 +87,67 @@ public sealed class RequestBudget(
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(60);
     /// How long every caller waits after a 429 that says nothing of its reset (PagerDuty warns that this happens).
     public static readonly TimeSpan UnknownReset = TimeSpan.FromSeconds(10);
+    public const int MinInteractiveShare = 60;
+
+    private static readonly AsyncLocal<BudgetScope?> CurrentScope = new();
+    // the last pause this process knows of (its own 429s and what its takes read), so that requests granted ahead
+    // in a batch are not sent into a pause another lane has just met
+    private long _pausedUntilTicks;
+
+    /// The scope whose share pays for requests made here, if any.
+    public static BudgetScope? Current => CurrentScope.Value;
+
+    /// Makes `caller`'s share pay for the PagerDuty requests of this async flow until disposed, using `prepaid`
+    /// requests already granted first.
+    public static IDisposable Scope(string caller, int prepaid = 0)
+    {
+        var scope = new BudgetScope(caller);
+        scope.Prepay(prepaid);
+        var outer = CurrentScope.Value;
+        CurrentScope.Value = scope;
+        return new ScopeEnd(outer);
+    }
+
+    private sealed class ScopeEnd(BudgetScope? outer) : IDisposable
+    {
+        public void Dispose() => CurrentScope.Value = outer;
+    }
 
     /// The most `caller` may be granted in any window.
     public int ShareOf(string caller) => Math.Min(PagerDutyLimit, caller switch
     {
         RequestCallers.Dispatcher => dispatch.Value.RequestsPerMinute,
         RequestCallers.Dashboard => dashboard.Value.RequestsPerMinute,
-        _ => PagerDutyLimit,
+        _ => Math.Max(MinInteractiveShare, PagerDutyLimit - dispatch.Value.RequestsPerMinute - dashboard.Value.RequestsPerMinute),
     });
+
+    /// Pays for one request about to be sent to PagerDuty (`PagerDutyBudgetHandler`, for every request of every
+    /// caller): from the scope's requests granted ahead, else one taken from its caller's share. Refused with a
+    /// `PagerDutyException` (429, `BudgetSpent`) that says when to try again: the request is then never sent.
+    public async Task PayForRequestAsync(CancellationToken cancellationToken = default)
+    {
+        var scope = CurrentScope.Value;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var pausedUntil = new DateTime(Interlocked.Read(ref _pausedUntilTicks), DateTimeKind.Utc);
+        if (pausedUntil > now) throw Spent(scope?.Caller ?? RequestCallers.Interactive, pausedUntil, paused: true, now);
+        if (scope?.TryUsePrepaid() != true)
+        {
+            var caller = scope?.Caller ?? RequestCallers.Interactive;
+            var grant = await TakeAsync(caller, 1, cancellationToken);
+            if (grant.Granted == 0) throw Spent(caller, grant.RetryAtUtc ?? now + Window, grant.Paused, now);
+        }
+        scope?.CountSent();
+    }
+
+    private PagerDutyException Spent(string caller, DateTime retryAt, bool paused, DateTime now)
+    {
+        var wait = retryAt - now;
+        var message = paused
+            ? $"PagerDuty asked Portal to wait (429, rate limit): requests resume in {Math.Ceiling(wait.TotalSeconds):0} s."
+            : $"Portal's PagerDuty request budget for {caller} ({ShareOf(caller)} a minute, {PagerDutyLimit} for all callers together) is spent: "
+              + $"room again in {Math.Ceiling(wait.TotalSeconds):0} s.";
+        return new PagerDutyException(429, message, retryAfter: wait) { BudgetSpent = true };
+    }
 
     /// Takes `count` requests at once, or none.
     public Task<BudgetGrant> TakeAsync(string caller, int count, CancellationToken cancellationToken = default) =>
@@ -93,6 +175,7 @@ public sealed class RequestBudget(
             .FirstOrDefaultAsync(cancellationToken);
         if (pausedUntil > now)
         {
+            KnowPause(pausedUntil.Value);
             await transaction.CommitAsync(cancellationToken);
             return new BudgetGrant(0, pausedUntil, true);
         }
@@ -131,15 +214,20 @@ public sealed class RequestBudget(
     }
 
     /// PagerDuty answered 429: every caller of every instance waits until its `ratelimit-reset` (or `UnknownReset`).
-    /// Other answers change nothing.
-    public async Task RecordRateLimitAsync(PagerDutyException e, CancellationToken cancellationToken = default)
+    public async Task RecordRateLimitAsync(TimeSpan? reset, CancellationToken cancellationToken = default)
     {
-        if (e.StatusCode != 429) return;
-        var until = clock.GetUtcNow().UtcDateTime + (e.RetryAfter ?? UnknownReset);
+        var until = clock.GetUtcNow().UtcDateTime + (reset ?? UnknownReset);
+        KnowPause(until);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         // a later reset wins; an earlier one never shortens the wait
         await db.RequestBudgetStates.Where(s => s.Id == RequestBudgetStateEntity.SingleId && (s.PausedUntilUtc == null || s.PausedUntilUtc < until))
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.PausedUntilUtc, until), cancellationToken);
+    }
+
+    private void KnowPause(DateTime until)
+    {
+        for (var known = Interlocked.Read(ref _pausedUntilTicks); until.Ticks > known; known = Interlocked.Read(ref _pausedUntilTicks))
+            if (Interlocked.CompareExchange(ref _pausedUntilTicks, until.Ticks, known) == known) return;
     }
 
     /// Until when a 429 asked every caller to wait, if that is still ahead.

@@ -165,6 +165,8 @@ public sealed class BusinessImpacts
         if (previous is null) _incidentImpacts.Clear();
         // the sandbox is inside Portal: no PagerDuty request is spent on it
         var live = mode == PagerDutyMode.Live;
+        // what a read asks for is paid from the dashboard's share (its takes below first, then request by request)
+        using var budgetScope = RequestBudget.Scope(RequestCallers.Dashboard);
         try
         {
             var client = await _connection.ClientAsync(cancellationToken);
@@ -215,9 +217,9 @@ public sealed class BusinessImpacts
         }
         catch (PagerDutyException e)
         {
-            await _budget.RecordRateLimitAsync(e, cancellationToken);
             var error = e.StatusCode switch
             {
+                _ when e.BudgetSpent => e.Message,
                 null => $"PagerDuty could not be reached: {e.Describe()}",
                 401 or 403 => $"PagerDuty refused the request ({e.StatusCode}): {e.Describe()}",
                 _ => $"PagerDuty answered {e.StatusCode}: {e.Describe()}",
@@ -261,8 +263,13 @@ public sealed class BusinessImpacts
         }
     }
 
-    private Task<BudgetGrant> TakeAsync(int requests, CancellationToken cancellationToken) =>
-        _budget.TakeAsync(RequestCallers.Dashboard, requests, cancellationToken);
+    // requests granted ahead, which the read's own requests then use first (`RequestBudget.Current`)
+    private async Task<BudgetGrant> TakeAsync(int requests, CancellationToken cancellationToken)
+    {
+        var grant = await _budget.TakeAsync(RequestCallers.Dashboard, requests, cancellationToken);
+        RequestBudget.Current?.Prepay(grant.Granted);
+        return grant;
+    }
 
     private static StatusDashboardView Build(Snapshot snapshot, IReadOnlyDictionary<string, StatusUpdateDto> latest)
     {
