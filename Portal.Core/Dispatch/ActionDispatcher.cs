@@ -33,8 +33,7 @@ public sealed partial class ActionDispatcher(
     private readonly DispatchOptions _options = options.Value;
     private readonly SemaphoreSlim _running = new(1, 1);
 
-    /// Raised after an action's outcome is stored, for live pages.
-    public event Action<PlannedActionEntity>? Completed;
+    // live pages learn of an outcome from the row (`ActionFinished`, after the commit)
 
     /// Runs every due action once; returns how many were claimed.
     public async Task<int> RunDueAsync(CancellationToken cancellationToken = default)
@@ -281,14 +280,12 @@ public sealed partial class ActionDispatcher(
             await transaction.CommitAsync(cancellationToken);
             // a new incident was just linked with this state; other actions refresh every record that links theirs
             if (action.ActionType != RuleActionTypes.CreateIncident) await links.UpdateIncidentAsync(state, cancellationToken);
-            else if (action.RecordId is not null) links.Publish(action.RecordId);
         }
         else
         {
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
-        Completed?.Invoke(row);
     }
 
     /// `mayHaveArrived`: the failure leaves open whether PagerDuty carried the request out (a 5xx, a timeout, a lost
@@ -319,7 +316,6 @@ public sealed partial class ActionDispatcher(
         row.CompletedUtc = clock.GetUtcNow().UtcDateTime;
         row.LeaseUntilUtc = null;
         await db.SaveChangesAsync(cancellationToken);
-        Completed?.Invoke(row);
     }
 
     /// Links the record comment a note was made from to PagerDuty's note, so that the note's webhook is not imported

@@ -48,7 +48,6 @@ public static class DispatchExtensions
         services.AddSingleton<DeliveryCheck>();
         services.TryAddSingleton<PortalInstance>();
         services.AddSingleton<DispatchSignal>();
-        services.AddSingleton<PlannedActionsInterceptor>();
         services.AddSingleton<ActionDispatcher>();
         services.AddSingleton<PlannedActionQueries>();
         services.AddSingleton<ConsoleActions>();

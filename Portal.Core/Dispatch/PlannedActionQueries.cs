@@ -8,10 +8,9 @@ public sealed record PlannedActionView(Guid Id, string ActionType, string? Incid
 
 /// The outbox as pages see it: what is still on its way to PagerDuty for a record, what failed for good, and the
 /// dead-letter actions (retry, discard), each logged.
-public sealed class PlannedActionQueries(IDbContextFactory<PortalDbContext> dbFactory, DispatchSignal signal, Logging.IntegrationLog log, TimeProvider clock)
+/// Live pages and the dispatcher learn of a retry or a discard from the rows (`DeadLettersChanged`, `PlannedActionsStored`).
+public sealed class PlannedActionQueries(IDbContextFactory<PortalDbContext> dbFactory, Logging.IntegrationLog log, TimeProvider clock)
 {
-    public event Action? DeadLettersChanged;
-
     public async Task<IReadOnlyList<PlannedActionView>> DeadLettersAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -31,8 +30,6 @@ public sealed class PlannedActionQueries(IDbContextFactory<PortalDbContext> dbFa
         await db.SaveChangesAsync(cancellationToken);
         log.Write(Logging.LogLevel.Info, Logging.LogCategories.Action, $"{by} retried the dead-lettered {action.ActionType}", action.CorrelationId, action.RecordId,
             action.IncidentId, new { lastError = action.LastError });
-        signal.Set();
-        DeadLettersChanged?.Invoke();
         return true;
     }
 
@@ -45,7 +42,6 @@ public sealed class PlannedActionQueries(IDbContextFactory<PortalDbContext> dbFa
         await db.SaveChangesAsync(cancellationToken);
         log.Write(Logging.LogLevel.Info, Logging.LogCategories.Action, $"{by} discarded the dead-lettered {action.ActionType}", action.CorrelationId, action.RecordId,
             action.IncidentId, new { lastError = action.LastError });
-        DeadLettersChanged?.Invoke();
         return true;
     }
 

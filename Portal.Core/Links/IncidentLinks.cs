@@ -1,15 +1,15 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Notifications;
 using Portal.Core.Persistence;
 
 namespace Portal.Core.Links;
 
 /// Links between records and PagerDuty incidents. A record may link several incidents; an incident at most
 /// `MaxRecordsPerIncident` records (the original integration's limit).
-public sealed class IncidentLinks(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock)
+/// Live pages learn of link changes from the rows themselves (`RecordLinksChanged`, after the commit).
+public sealed class IncidentLinks(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, ChangeNotifier notifier)
 {
     public const int MaxRecordsPerIncident = 10;
-
-    public event Action<string>? RecordLinksChanged;
 
     public async Task<IReadOnlyList<IncidentLinkDto>> ForRecordAsync(string recordId, CancellationToken cancellationToken = default)
     {
@@ -65,18 +65,15 @@ public sealed class IncidentLinks(IDbContextFactory<PortalDbContext> dbFactory, 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var link = await LinkAsync(db, recordId, incident, linkedBy, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        RecordLinksChanged?.Invoke(recordId);
         return IncidentLinkDto.From(link);
     }
-
-    /// Tells live pages about a link committed through a caller's own unit of work.
-    public void Publish(string recordId) => RecordLinksChanged?.Invoke(recordId);
 
     public async Task<bool> UnlinkAsync(string recordId, string incidentId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var removed = await db.IncidentLinks.Where(l => l.RecordId == recordId && l.IncidentId == incidentId).ExecuteDeleteAsync(cancellationToken);
-        if (removed > 0) RecordLinksChanged?.Invoke(recordId);
+        // a bulk delete bypasses the rows the notifier reads, and has committed already
+        if (removed > 0) notifier.Publish(new RecordLinksChanged(recordId));
         return removed > 0;
     }
 
@@ -86,12 +83,11 @@ public sealed class IncidentLinks(IDbContextFactory<PortalDbContext> dbFactory, 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var recordIds = await UpdateIncidentAsync(db, incident, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        foreach (var recordId in recordIds) RecordLinksChanged?.Invoke(recordId);
         return recordIds.Count;
     }
 
     /// Refreshes the cached state of an incident on every record that links it, inside the caller's unit of work
-    /// (the caller saves, then publishes the returned record ids).
+    /// (the caller saves); returns the records that link it.
     public async Task<IReadOnlyList<string>> UpdateIncidentAsync(PortalDbContext db, IncidentState incident, CancellationToken cancellationToken)
     {
         var links = await db.IncidentLinks.Where(l => l.IncidentId == incident.IncidentId).ToListAsync(cancellationToken);

@@ -40,6 +40,7 @@ public sealed partial class IntegrationLog : BackgroundService
 
     private readonly IDbContextFactory<PortalDbContext> _dbFactory;
     private readonly SettingsStore _settingsStore;
+    private readonly Notifications.ChangeNotifier _notifier;
     private readonly TimeProvider _clock;
     private readonly ILogger<IntegrationLog> _logger;
     private readonly Channel<LogEntryEntity> _queue;
@@ -50,29 +51,21 @@ public sealed partial class IntegrationLog : BackgroundService
     private long _dropped;
     private long _lost;
 
-    public IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory, SettingsStore settings, TimeProvider clock, ILogger<IntegrationLog> logger,
-        LogWritten? written = null)
-        : this(dbFactory, settings, clock, logger, DefaultCapacity)
+    public IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory, SettingsStore settings, Notifications.ChangeNotifier notifier, TimeProvider clock,
+        ILogger<IntegrationLog> logger)
+        : this(dbFactory, settings, notifier, clock, logger, DefaultCapacity)
     {
-        _written = written ?? new LogWritten();
     }
 
-    internal IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory, SettingsStore settings, TimeProvider clock, ILogger<IntegrationLog> logger,
-        int capacity)
+    /// Stored entries announce themselves (`LogEntriesStored`, from their rows once committed), flushes and audit entries alike.
+    internal IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory, SettingsStore settings, Notifications.ChangeNotifier notifier, TimeProvider clock,
+        ILogger<IntegrationLog> logger, int capacity)
     {
-        (_dbFactory, _settingsStore, _clock, _logger) = (dbFactory, settings, clock, logger);
+        (_dbFactory, _settingsStore, _notifier, _clock, _logger) = (dbFactory, settings, notifier, clock, logger);
         _queue = Channel.CreateBounded<LogEntryEntity>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest },
             _ => Interlocked.Increment(ref _dropped));
     }
 
-    private LogWritten _written = new();
-
-    /// Entries were stored (a flush, or a change's own audit entries once committed).
-    public event Action? Written
-    {
-        add => _written.Raised += value;
-        remove => _written.Raised -= value;
-    }
 
     /// Entries the full queue dropped since start (the writer fell behind).
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -133,7 +126,6 @@ public sealed partial class IntegrationLog : BackgroundService
         {
             _flushing.Release();
         }
-        _written.Raise();
         return true;
     }
 
@@ -209,7 +201,10 @@ public sealed partial class IntegrationLog : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await RefreshSettingsAsync(stoppingToken);
-        _settingsStore.Changed += key => { if (key == LoggerSettings.Key) _ = RefreshSettingsAsync(CancellationToken.None); };
+        using var settingChanged = _notifier.Subscribe<Notifications.SettingChanged>(setting =>
+        {
+            if (setting.Key == LoggerSettings.Key) _ = RefreshSettingsAsync(CancellationToken.None);
+        });
         // the purge has a loop of its own: entries keep being stored while it runs
         await Task.WhenAll(WriteLoopAsync(stoppingToken),
             Periodic.RunAsync("The log retention purge", PurgeAsync, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5), _clock, _logger, stoppingToken));

@@ -34,7 +34,7 @@ public sealed class PagerDutyConnection(
     public const string HttpClientName = "PagerDuty";
     private readonly Security.StoredSecret _apiKey = new(dataProtection.CreateProtector("Portal.PagerDuty.ApiKey"), logger, "PagerDuty API key");
 
-    public event Action? Changed;
+    // a saved or forgotten key is a saved setting: pages and the dashboard hear `SettingChanged` for `ConnectionSettings.Key`
 
     public async Task<ConnectionStatus> StatusAsync(CancellationToken cancellationToken = default)
     {
@@ -92,14 +92,12 @@ public sealed class PagerDutyConnection(
         {
             EncryptedApiKey = _apiKey.Protect(apiKey), ApiKeyLast4 = Last4(apiKey), Region = region,
         }, savedBy, log.AuditEntry($"PagerDuty API key ending in {Last4(apiKey)} saved by {savedBy} (region {region}); Portal is live"), cancellationToken);
-        Changed?.Invoke();
     }
 
     public async Task ForgetAsync(string by, CancellationToken cancellationToken = default)
     {
         await settings.SaveAsync(ConnectionSettings.Key, new ConnectionSettings(), by,
             log.AuditEntry($"PagerDuty API key forgotten by {by}; Portal is back on the sandbox"), cancellationToken);
-        Changed?.Invoke();
     }
 
     private Task<ConnectionSettings> StoredAsync(CancellationToken cancellationToken) =>

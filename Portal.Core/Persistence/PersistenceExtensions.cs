@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Portal.Core.Dispatch;
+using Portal.Core.Notifications;
 
 namespace Portal.Core.Persistence;
 
@@ -28,10 +28,10 @@ public static class PersistenceExtensions
         builder.Services.AddDbContextFactory<PortalDbContext>((services, o) =>
         {
             o.UseSqlite(connectionString).AddInterceptors(new SqliteConnectionSetup(automaticCheckpoints: false),
-                new SqliteWriteGateInterceptor(services.GetService<ILogger<SqliteWriteGateInterceptor>>()));
-            if (services.GetService<PlannedActionsInterceptor>() is { } interceptor) o.AddInterceptors(interceptor);
-            if (services.GetService<Logging.AuditEntriesInterceptor>() is { } audit) o.AddInterceptors(audit);
+                new SqliteWriteGateInterceptor(services.GetService<ILogger<SqliteWriteGateInterceptor>>()),
+                services.GetRequiredService<ChangeNotifier>().Interceptor);
         });
+        builder.Services.AddSingleton<ChangeNotifier>();
         builder.Services.AddSingleton<DatabaseFileLock>();
         builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddSingleton<WalCheckpointer>();

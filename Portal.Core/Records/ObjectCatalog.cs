@@ -70,12 +70,11 @@ public static class FieldTypes
 }
 
 /// The object types and their fields. Reads come from a cached snapshot; changes go to the database first.
-public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, Logging.IntegrationLog log)
+public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, Logging.IntegrationLog log,
+    Notifications.ChangeNotifier notifier)
 {
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private volatile CatalogSnapshot? _snapshot;
-
-    public event Action? Changed;
 
     public async Task<CatalogSnapshot> GetAsync(CancellationToken cancellationToken = default)
     {
@@ -178,7 +177,8 @@ public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbF
     private async Task<CatalogSnapshot> ReloadAsync(PortalDbContext db, CancellationToken cancellationToken)
     {
         var snapshot = _snapshot = await LoadAsync(db, cancellationToken);
-        Changed?.Invoke();
+        // committed already; announced once the snapshot holds it, so that whoever hears it reads the new catalog
+        notifier.Publish(new Notifications.ObjectCatalogChanged());
         return snapshot;
     }
 

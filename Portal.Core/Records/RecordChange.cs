@@ -9,9 +9,9 @@ public sealed record ChangeActor(string Name, bool FromRule = false, IReadOnlyLi
     public static ChangeActor System { get; } = new("system");
 }
 
-/// One record create or change, as its consumers (the rules engine) see it.
+/// One record create or change, as its consumers (the rules engine, and live pages once it is committed) see it.
 public sealed record RecordChange(
-    ObjectTypeInfo Type, string RecordId, bool IsInsert, JsonObject Old, JsonObject New, ChangeActor Actor)
+    ObjectTypeInfo Type, string RecordId, bool IsInsert, JsonObject Old, JsonObject New, ChangeActor Actor) : Notifications.IChange
 {
     public string Object => Type.Name;
 

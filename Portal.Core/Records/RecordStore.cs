@@ -37,28 +37,23 @@ public sealed class RecordStore(
     ObjectCatalog catalog,
     IEnumerable<IRecordChangeHandler> changeHandlers,
     IEnumerable<IRecordCommentHandler> commentHandlers,
+    Notifications.ChangeNotifier notifier,
     TimeProvider clock)
 {
     public const int MaxCommentLength = 32_000;
     private const int MaxConcurrencyRetries = 5;
-
-    /// Raised after a change is committed, for live pages.
-    public event Action<RecordChange>? Changed;
-
-    /// Tells live pages about changes committed through a caller's own unit of work.
-    public void Publish(RecordChange change) => Changed?.Invoke(change);
 
     public async Task<RecordDto> CreateAsync(string objectName, JsonElement fields, ChangeActor actor, CancellationToken cancellationToken = default)
     {
         var type = (await catalog.GetAsync(cancellationToken)).Get(objectName);
         var values = RecordValues.Validate(type, fields);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var (dto, change) = await CreateAsync(db, type, values, actor, cancellationToken);
-        Changed?.Invoke(change);
+        var (dto, _) = await CreateAsync(db, type, values, actor, cancellationToken);
         return dto;
     }
 
-    /// Creates a record inside the caller's unit of work (rules' `createRecord`): the caller saves.
+    /// Creates a record inside the caller's unit of work (rules' `createRecord`): the caller saves. Live pages learn of
+    /// the change once that unit of work commits.
     public async Task<(RecordDto Record, RecordChange Change)> CreateAsync(
         PortalDbContext db, ObjectTypeInfo type, IReadOnlyDictionary<string, JsonNode?> values, ChangeActor actor, CancellationToken cancellationToken)
     {
@@ -89,6 +84,7 @@ public sealed class RecordStore(
 
         var change = new RecordChange(type, entity.Id, IsInsert: true, new JsonObject(), (JsonObject)fields.DeepClone(), actor);
         foreach (var handler in changeHandlers) await handler.OnRecordChangedAsync(change, db, cancellationToken);
+        notifier.AfterCommit(db, change);
         if (ownTransaction)
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -110,7 +106,6 @@ public sealed class RecordStore(
                 var (dto, change) = await UpdateAsync(db, type, id, values, actor, cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
-                if (change is not null) Changed?.Invoke(change);
                 return dto;
             }
             catch (DbUpdateConcurrencyException) when (attempt < MaxConcurrencyRetries)
@@ -120,7 +115,8 @@ public sealed class RecordStore(
         }
     }
 
-    /// Changes some fields of a record inside the caller's unit of work (rules' `setField`): the caller saves.
+    /// Changes some fields of a record inside the caller's unit of work (rules' `setField`): the caller saves. Live
+    /// pages learn of the change once that unit of work commits.
     /// Returns no change when every value is already as given.
     public async Task<(RecordDto Record, RecordChange? Change)> UpdateAsync(
         PortalDbContext db, ObjectTypeInfo type, string id, IReadOnlyDictionary<string, JsonNode?> values, ChangeActor actor,
@@ -154,6 +150,7 @@ public sealed class RecordStore(
 
         var change = new RecordChange(type, id, IsInsert: false, old, (JsonObject)fields.DeepClone(), actor);
         foreach (var handler in changeHandlers) await handler.OnRecordChangedAsync(change, db, cancellationToken);
+        notifier.AfterCommit(db, change);
         return (ToDto(entity, fields, incidents), change);
     }
 

@@ -14,8 +14,6 @@ public static class RecordsExtensions
         builder.Services.AddSingleton<IncidentLinks>();
         builder.Services.AddSingleton<SettingsStore>();
         builder.Services.AddSingleton<SampleData>();
-        builder.Services.AddSingleton<Logging.LogWritten>();
-        builder.Services.AddSingleton<Logging.AuditEntriesInterceptor>();
         builder.Services.AddSingleton<Logging.IntegrationLog>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Logging.IntegrationLog>());
         return builder;

@@ -27,14 +27,13 @@ public sealed partial class PagerDutyEventRules(
         if (incident.IncidentId is null) return [];
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var (matches, changes) = await RunAsync(db, incident, causedBy, cancellationToken);
+        var (matches, _) = await RunAsync(db, incident, causedBy, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        foreach (var change in changes) records.Publish(change);
         return matches;
     }
 
-    /// The same inside the caller's transaction: the caller saves, commits, then publishes the returned changes.
+    /// The same inside the caller's transaction: the caller saves and commits (live pages learn of the changes then).
     public async Task<(IReadOnlyList<MatchedRule> Matches, IReadOnlyList<RecordChange> Changes)> RunAsync(
         PortalDbContext db, PagerDutyFacts incident, IReadOnlyList<string> causedBy, CancellationToken cancellationToken)
     {

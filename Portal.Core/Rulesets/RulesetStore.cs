@@ -14,7 +14,7 @@ public sealed class RulesetStore(IDbContextFactory<PortalDbContext> dbFactory, O
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private volatile bool _loaded;
 
-    public event Action<long>? Changed;
+    // the saved version announces itself from its row (`RulesetSaved`, after the commit)
 
     /// The compiled rules in force.
     public async Task<RulesSnapshot> SnapshotAsync(CancellationToken cancellationToken = default)
@@ -77,7 +77,6 @@ public sealed class RulesetStore(IDbContextFactory<PortalDbContext> dbFactory, O
                 new { version, savedBy, note, rules = entity.RuleCount }));
             await db.SaveChangesAsync(cancellationToken);
             _holder.Publish(snapshot);
-            Changed?.Invoke(version);
             return Info(entity);
         }
         finally

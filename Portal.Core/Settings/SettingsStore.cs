@@ -22,7 +22,7 @@ public sealed class SettingsStore(IDbContextFactory<PortalDbContext> dbFactory, 
     private readonly Dictionary<string, object> _cache = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    public event Action<string>? Changed;
+    // subscribers learn of a saved setting from its row (`SettingChanged`, after the commit)
 
     public async Task<T> GetAsync<T>(string key, Func<T> defaults, CancellationToken cancellationToken = default) where T : class
     {
@@ -57,9 +57,19 @@ public sealed class SettingsStore(IDbContextFactory<PortalDbContext> dbFactory, 
         // the audit entry is stored with the change itself, so neither can exist without the other
         if (before != json) db.LogEntries.Add(ConfigAudit.SettingsEntry(key, before, json, updatedBy, row.UpdatedUtc));
         if (audit is not null) db.LogEntries.Add(audit);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        // the cache holds the new value before the commit tells anyone, and never a value that did not commit
         lock (_lock) _cache[key] = value;
-        Changed?.Invoke(key);
+        try
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch
+        {
+            lock (_lock) _cache.Remove(key);
+            throw;
+        }
     }
 }
 

@@ -56,7 +56,9 @@ public sealed class BusinessImpacts
     private volatile bool _stale;
     private int _deferred;
 
-    public BusinessImpacts(PagerDutyConnection connection, IncidentStatusUpdates statusUpdates, IncidentEventProcessor events, RequestBudget budget,
+    private readonly Notifications.ChangeNotifier _notifier;
+
+    public BusinessImpacts(PagerDutyConnection connection, IncidentStatusUpdates statusUpdates, Notifications.ChangeNotifier notifier, RequestBudget budget,
         TimeProvider clock, IOptions<StatusDashboardOptions> options)
     {
         _connection = connection;
@@ -64,14 +66,15 @@ public sealed class BusinessImpacts
         _clock = clock;
         _options = options.Value;
         _budget = budget;
-        events.Processed += OnIncidentEvent;
-        statusUpdates.Added += _ => Changed?.Invoke();
-        connection.Changed += () => Invalidate(null);
+        _notifier = notifier;
+        notifier.Subscribe<Notifications.IncidentEventProcessed>(processed => OnIncidentEvent(processed.Event));
+        notifier.Subscribe<Notifications.StatusUpdateAdded>(_ => Changed());
+        notifier.Subscribe<Notifications.SettingChanged>(setting => { if (setting.Key == ConnectionSettings.Key) Invalidate(null); });
     }
 
-    /// Raised when what the dashboard shows may have changed (an incident event, a new status update, a read done
-    /// later); pages then call `GetAsync` again.
-    public event Action? Changed;
+    /// Tells pages that what the dashboard shows may have changed (an incident event, a new status update, a read done
+    /// later): they then call `GetAsync` again.
+    private void Changed() => _notifier.Publish(new Notifications.BusinessImpactsChanged());
 
     private sealed record Snapshot(PagerDutyMode Mode, IReadOnlyList<PdBusinessServiceImpact> Services, IReadOnlyList<PdIncident> Incidents,
         IReadOnlyDictionary<string, IReadOnlyList<string>> IncidentImpacts, DateTimeOffset ReadAt, string? Error, string? Notice);
@@ -99,13 +102,13 @@ public sealed class BusinessImpacts
         if (incidentId is null) _incidentImpacts.Clear();
         else _incidentImpacts.TryRemove(incidentId, out _);
         _stale = true;
-        Changed?.Invoke();
+        Changed();
     }
 
     private void OnIncidentEvent(PagerDutyWebhookEvent e)
     {
         // a status update changes nothing PagerDuty would tell: it is in the database already
-        if (e.StatusUpdate is not null) Changed?.Invoke();
+        if (e.StatusUpdate is not null) Changed();
         else Invalidate(e.Incident.IncidentId);
     }
 
@@ -154,7 +157,7 @@ public sealed class BusinessImpacts
             {
                 Interlocked.Exchange(ref _deferred, 0);
             }
-            Changed?.Invoke();
+            Changed();
         });
         return snapshot;
     }

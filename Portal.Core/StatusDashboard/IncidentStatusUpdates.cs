@@ -16,8 +16,7 @@ public sealed partial class IncidentStatusUpdates(IDbContextFactory<PortalDbCont
 {
     private static readonly TimeSpan s_echoWindow = TimeSpan.FromMinutes(10);
 
-    /// Raised with the incident id when a status update is stored for the first time.
-    public event Action<string>? Added;
+    // live pages learn of a stored update from its row (`StatusUpdateAdded`, after the commit)
 
     /// Stores an update PagerDuty announced; false when it is already known (redelivery, or Portal's own post).
     public async Task<bool> StoreReceivedAsync(string incidentId, WebhookStatusUpdate update, DateTimeOffset? occurredAt,
@@ -29,13 +28,11 @@ public sealed partial class IncidentStatusUpdates(IDbContextFactory<PortalDbCont
             await SaveAsync(db, update.Id, cancellationToken); // Portal's own post may have learnt PagerDuty's id
             return false;
         }
-        if (!await SaveAsync(db, update.Id, cancellationToken)) return false;
-        Announce(incidentId);
-        return true;
+        return await SaveAsync(db, update.Id, cancellationToken);
     }
 
     /// The same inside the caller's unit of work (the webhook processor's transaction): adds the row, or marks Portal's
-    /// own post with PagerDuty's id, without saving. True when a new update was added: call `Announce` after the commit.
+    /// own post with PagerDuty's id, without saving. True when a new update was added.
     public async Task<bool> AddReceivedAsync(PortalDbContext db, string incidentId, WebhookStatusUpdate update, DateTimeOffset? occurredAt,
         CancellationToken cancellationToken = default)
     {
@@ -58,9 +55,6 @@ public sealed partial class IncidentStatusUpdates(IDbContextFactory<PortalDbCont
         return true;
     }
 
-    /// Tells live pages that an incident has a new status update (after the commit that stored it).
-    public void Announce(string incidentId) => Added?.Invoke(incidentId);
-
     /// Stores an update Portal posted (after PagerDuty accepted it). It never throws: PagerDuty has the update, so a
     /// failure here must not make the dispatcher post it again; the webhook still brings it.
     public async Task StorePostedAsync(string incidentId, PdStatusUpdate posted, string requestedBy, CancellationToken cancellationToken = default)
@@ -80,7 +74,6 @@ public sealed partial class IncidentStatusUpdates(IDbContextFactory<PortalDbCont
                 received.Source = StatusUpdateSources.Portal;
                 received.Author = requestedBy;
                 await db.SaveChangesAsync(cancellationToken);
-                Added?.Invoke(incidentId);
                 return;
             }
             db.IncidentStatusUpdates.Add(new IncidentStatusUpdateEntity
@@ -88,7 +81,7 @@ public sealed partial class IncidentStatusUpdates(IDbContextFactory<PortalDbCont
                 Id = Guid.CreateVersion7(), IncidentId = incidentId, PagerDutyId = posted.Id, Message = posted.Message,
                 CreatedUtc = posted.CreatedUtc ?? now, Source = StatusUpdateSources.Portal, Author = requestedBy,
             });
-            if (await SaveAsync(db, posted.Id, cancellationToken)) Added?.Invoke(incidentId);
+            await SaveAsync(db, posted.Id, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -12,19 +12,29 @@ namespace Portal.Core.Webhooks;
 /// What happens when PagerDuty says an incident changed (a webhook, or the sandbox): the cached state of its links
 /// is refreshed, the PagerDuty-triggered rules run (minus those whose own action PagerDuty is echoing), and a note
 /// becomes a comment on the linked records when note sync is on, unless Portal wrote it.
-public sealed partial class IncidentEventProcessor(
-    IDbContextFactory<PortalDbContext> dbFactory,
-    IncidentLinks links,
-    PagerDutyEventRules rules,
-    PagerDutyEchoes echoes,
-    RecordStore records,
-    ObjectCatalog catalog,
-    SettingsStore settings,
-    StatusDashboard.IncidentStatusUpdates statusUpdates,
-    Logging.IntegrationLog log,
-    ILogger<IncidentEventProcessor> logger)
+public sealed partial class IncidentEventProcessor
 {
-    public event Action<PagerDutyWebhookEvent>? Processed;
+    private readonly IDbContextFactory<PortalDbContext> dbFactory;
+    private readonly IncidentLinks links;
+    private readonly PagerDutyEventRules rules;
+    private readonly PagerDutyEchoes echoes;
+    private readonly RecordStore records;
+    private readonly ObjectCatalog catalog;
+    private readonly SettingsStore settings;
+    private readonly StatusDashboard.IncidentStatusUpdates statusUpdates;
+    private readonly Logging.IntegrationLog log;
+    private readonly Notifications.ChangeNotifier notifier;
+    private readonly ILogger<IncidentEventProcessor> logger;
+
+    public IncidentEventProcessor(IDbContextFactory<PortalDbContext> dbFactory, IncidentLinks links, PagerDutyEventRules rules, PagerDutyEchoes echoes,
+        RecordStore records, ObjectCatalog catalog, SettingsStore settings, StatusDashboard.IncidentStatusUpdates statusUpdates,
+        Logging.IntegrationLog log, Notifications.ChangeNotifier notifier, ILogger<IncidentEventProcessor> logger)
+    {
+        (this.dbFactory, this.links, this.rules, this.echoes, this.records, this.catalog, this.settings, this.statusUpdates, this.log, this.notifier, this.logger) =
+            (dbFactory, links, rules, echoes, records, catalog, settings, statusUpdates, log, notifier, logger);
+        // the outcome is logged once it is committed: an event whose effects were rolled back reports its failure instead
+        notifier.Subscribe<Notifications.IncidentEventProcessed>(LogOutcome);
+    }
 
     /// Processes one event in a transaction of its own (the sandbox's events, tests).
     public async Task ProcessAsync(PagerDutyWebhookEvent e, CancellationToken cancellationToken = default)
@@ -32,40 +42,39 @@ public sealed partial class IncidentEventProcessor(
         if (!e.IsIncidentEvent) return;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var announce = await ProcessAsync(db, e, cancellationToken);
+        await ProcessAsync(db, e, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        announce();
     }
 
     /// Processes one event inside the caller's transaction, so that its effects commit together with whatever the
     /// caller stores about the event (the webhook processor marks it processed in the same commit). The caller saves
-    /// and commits, then calls the returned action, which logs the outcome and tells live pages.
-    public async Task<Action> ProcessAsync(PortalDbContext db, PagerDutyWebhookEvent e, CancellationToken cancellationToken)
+    /// and commits; then the outcome is logged and live pages hear of it (`IncidentEventProcessed`).
+    public async Task ProcessAsync(PortalDbContext db, PagerDutyWebhookEvent e, CancellationToken cancellationToken)
     {
-        if (!e.IsIncidentEvent) return static () => { };
+        if (!e.IsIncidentEvent) return;
         var incident = e.Incident;
         var incidentId = incident.IncidentId!;
-        var relinked = await links.UpdateIncidentAsync(db, PagerDutyEventRules.State(incident) with { Priority = incident.Priority is "" ? null : incident.Priority },
+        await links.UpdateIncidentAsync(db, PagerDutyEventRules.State(incident) with { Priority = incident.Priority is "" ? null : incident.Priority },
             cancellationToken);
 
         var causedBy = await echoes.MatchAsync(db, e, cancellationToken);
-        var (matched, changes) = await rules.RunAsync(db, incident, causedBy ?? [], cancellationToken);
+        var (matched, _) = await rules.RunAsync(db, incident, causedBy ?? [], cancellationToken);
         if (e.Note is { } note && causedBy is null) await ImportNoteAsync(db, incidentId, note, cancellationToken);
-        var newStatusUpdate = e.StatusUpdate is { } update && await statusUpdates.AddReceivedAsync(db, incidentId, update, e.OccurredAt, cancellationToken);
-        return () =>
-        {
-            if (newStatusUpdate) statusUpdates.Announce(incidentId);
-            foreach (var recordId in relinked) links.Publish(recordId);
-            foreach (var change in changes) records.Publish(change);
-            LogProcessed(e.EventType, incidentId, matched.Count, causedBy is not null);
-            log.Write(matched.Count > 0 ? Logging.LogLevel.Info : Logging.LogLevel.Debug, Logging.LogCategories.Rule,
-                matched.Count == 0 ? $"No PagerDuty rule matched {e.EventType} on incident {incident.IncidentNumber?.ToString() ?? incidentId}"
-                    : $"{matched.Count} PagerDuty rule(s) matched {e.EventType} on incident {incident.IncidentNumber?.ToString() ?? incidentId}: {string.Join(", ", matched.Select(m => m.Rule))}",
-                Logging.Correlation.ForEvent(e.EventId), incidentId: incidentId,
-                details: new { eventId = e.EventId, causedByPortal = causedBy, matched = matched.Select(m => new { m.Ruleset, m.Rule, m.Actions }) });
-            Processed?.Invoke(e);
-        };
+        if (e.StatusUpdate is { } update) await statusUpdates.AddReceivedAsync(db, incidentId, update, e.OccurredAt, cancellationToken);
+        notifier.AfterCommit(db, new Notifications.IncidentEventProcessed(e, matched, causedBy));
+    }
+
+    private void LogOutcome(Notifications.IncidentEventProcessed processed)
+    {
+        var (e, matched, causedBy) = processed;
+        var incidentId = e.Incident.IncidentId!;
+        LogProcessed(e.EventType, incidentId, matched.Count, causedBy is not null);
+        log.Write(matched.Count > 0 ? Logging.LogLevel.Info : Logging.LogLevel.Debug, Logging.LogCategories.Rule,
+            matched.Count == 0 ? $"No PagerDuty rule matched {e.EventType} on incident {e.Incident.IncidentNumber?.ToString() ?? incidentId}"
+                : $"{matched.Count} PagerDuty rule(s) matched {e.EventType} on incident {e.Incident.IncidentNumber?.ToString() ?? incidentId}: {string.Join(", ", matched.Select(m => m.Rule))}",
+            Logging.Correlation.ForEvent(e.EventId), incidentId: incidentId,
+            details: new { eventId = e.EventId, causedByPortal = causedBy, matched = matched.Select(m => new { m.Ruleset, m.Rule, m.Actions }) });
     }
 
     private async Task ImportNoteAsync(PortalDbContext db, string incidentId, WebhookNote note, CancellationToken cancellationToken)

@@ -21,6 +21,7 @@ public sealed partial class WebhookIntake(
     WebhookSignal signal,
     WebhookSubscriptions subscriptions,
     Logging.IntegrationLog log,
+    Notifications.ChangeNotifier notifier,
     TimeProvider clock,
     ILogger<WebhookIntake> logger)
 {
@@ -58,7 +59,7 @@ public sealed partial class WebhookIntake(
         if (parsed.EventType == "pagey.ping")
         {
             LastPing = clock.GetUtcNow();
-            PingReceived?.Invoke();
+            notifier.Publish(new Notifications.WebhookPingReceived());
         }
         if (!IsUsed(parsed.EventType))
         {
@@ -105,8 +106,6 @@ public sealed partial class WebhookIntake(
 
     /// When the last `pagey.ping` arrived, for the Webhooks tab's "Send test".
     public DateTimeOffset? LastPing { get; private set; }
-
-    public event Action? PingReceived;
 
     private IntakeResult Refuse(IntakeOutcome outcome, string message)
     {

@@ -62,7 +62,6 @@ public sealed partial class WebhookProcessingService(
         if (pending.Count == 0) return 0;
 
         var started = clock.GetTimestamp();
-        var announcements = new List<Action>(pending.Count);
         var taken = 0;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         foreach (var next in pending)
@@ -80,7 +79,7 @@ public sealed partial class WebhookProcessingService(
                 }
                 using (var document = JsonDocument.Parse(next.Body))
                 {
-                    if (PagerDutyWebhookEvent.Parse(document.RootElement) is { } e) announcements.Add(await processor.ProcessAsync(db, e, cancellationToken));
+                    if (PagerDutyWebhookEvent.Parse(document.RootElement) is { } e) await processor.ProcessAsync(db, e, cancellationToken);
                 }
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.ReleaseSavepointAsync(Savepoint, cancellationToken);
@@ -96,8 +95,8 @@ public sealed partial class WebhookProcessingService(
                 LogFailed(e, next.EventType, next.EventId);
             }
         }
+        // each processed event's outcome is logged and announced once this commits (rolled-back ones never are)
         await transaction.CommitAsync(cancellationToken);
-        foreach (var announce in announcements) announce();
         return taken;
     }
 

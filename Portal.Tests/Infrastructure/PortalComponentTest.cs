@@ -42,6 +42,7 @@ public abstract class DatabaseComponentTest : PortalComponentTest
         Services.AddSingleton(Database.Get<Portal.Core.StatusDashboard.BusinessImpacts>());
         Services.AddSingleton(Database.Get<Portal.Core.StatusDashboard.IncidentStatusUpdates>());
         Services.AddSingleton(Database.Get<Portal.Core.Logging.IntegrationLog>());
+        Services.AddSingleton(Database.Get<Portal.Core.Notifications.ChangeNotifier>());
         Services.AddSingleton<TimeProvider>(Database.Clock);
     }
 

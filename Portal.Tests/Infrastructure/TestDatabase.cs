@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Portal.Core.Links;
+using Portal.Core.Notifications;
 using Portal.Core.Persistence;
 using Microsoft.AspNetCore.DataProtection;
 using Portal.Core.Dispatch;
@@ -32,9 +33,8 @@ public sealed class TestDatabase : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection().Build());
         services.AddDbContextFactory<PortalDbContext>((sp, o) => o.UseSqlite($"Data Source={Path.Combine(_folder, "portal.db")}")
-            .AddInterceptors(new SqliteConnectionSetup(), new SqliteWriteGateInterceptor(), sp.GetRequiredService<Portal.Core.Logging.AuditEntriesInterceptor>()));
-        services.AddSingleton<Portal.Core.Logging.LogWritten>();
-        services.AddSingleton<Portal.Core.Logging.AuditEntriesInterceptor>();
+            .AddInterceptors(new SqliteConnectionSetup(), new SqliteWriteGateInterceptor(), sp.GetRequiredService<ChangeNotifier>().Interceptor));
+        services.AddSingleton<ChangeNotifier>();
         services.AddSingleton<TimeProvider>(Clock);
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<ObjectCatalog>();

@@ -39,7 +39,7 @@ public sealed class AuditInTransactionTests : IAsyncLifetime
     public async Task AnAuditEntryCommittedWithItsChangeWakesTheLiveLogOnceAndARefusedChangeDoesNot()
     {
         var written = 0;
-        _db.Get<IntegrationLog>().Written += () => Interlocked.Increment(ref written);
+        using var _ = _db.Get<Core.Notifications.ChangeNotifier>().Subscribe<Core.Notifications.LogEntriesStored>(_ => Interlocked.Increment(ref written));
 
         await Assert.ThrowsAsync<PortalValidationException>(() =>
             _db.Get<RulesetStore>().SaveAsync(RulesWiringTests.ContractExample.Replace("\"Case\"", "\"Nothing\""), "ada"));

@@ -131,7 +131,8 @@ public sealed class LogQueueTests : IAsyncLifetime
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
     private IntegrationLog LogWith(int capacity, IDbContextFactory<PortalDbContext>? dbFactory = null) =>
-        new(dbFactory ?? _db.Get<IDbContextFactory<PortalDbContext>>(), _db.Get<SettingsStore>(), _db.Clock, _logger, capacity);
+        new(dbFactory ?? _db.Get<IDbContextFactory<PortalDbContext>>(), _db.Get<SettingsStore>(), _db.Get<Core.Notifications.ChangeNotifier>(), _db.Clock, _logger,
+            capacity);
 
     [Fact]
     public async Task CountsTheEntriesAFullQueueDrops()

@@ -83,8 +83,7 @@ public sealed class SandboxWebhooksTests : IAsyncLifetime
         Assert.Equal(raised, (await StoredAsync(_db)).Skip(1).Select(e => e.EventType));
 
         var processed = new List<string>();
-        var processor = _db.Get<IncidentEventProcessor>();
-        processor.Processed += e => processed.Add(e.EventType);
+        using var _ = _db.Get<Core.Notifications.ChangeNotifier>().Subscribe<Core.Notifications.IncidentEventProcessed>(e => processed.Add(e.Event.EventType));
         // one at a time, as the oldest pending first
         while (await _db.Get<WebhookProcessingService>().ProcessNextAsync(default)) { }
 

@@ -113,7 +113,7 @@ public sealed class BusinessImpactsTests : IAsyncLifetime
     {
         await Impacts.GetAsync();
         var changed = 0;
-        Impacts.Changed += () => changed++;
+        using var _ = _db.Get<Core.Notifications.ChangeNotifier>().Subscribe<Core.Notifications.BusinessImpactsChanged>(_ => changed++);
         _pagerDuty.IncidentImpacts[_incident.Id] = ["PBS0002", "PBS0001"];
         _pagerDuty.BusinessServices[0] = _pagerDuty.BusinessServices[0] with { Impacted = true };
         await _db.Get<IncidentEventProcessor>().ProcessAsync(new PagerDutyWebhookEvent("01EVENT", "incident.priority_updated", _db.Clock.GetUtcNow(),

@@ -178,4 +178,32 @@ public sealed class RecordPageTests : DatabaseComponentTest
         cut.WaitForAssertion(async () =>
             Assert.Equal("Working", (await Database.Get<RecordStore>().GetAsync("Case", _caseId)).Fields["Status"]?.GetValue<string>()));
     }
+
+    [Fact]
+    public async Task MovingToAnotherRecordKeepsOneSubscriptionAndLeavingThePageEndsIt()
+    {
+        var other = await Database.Get<RecordStore>().CreateAsync("Case", JsonDocument.Parse("""{"Subject":"Refunds slow"}""").RootElement,
+            ChangeActor.System);
+        var notifier = Database.Get<Portal.Core.Notifications.ChangeNotifier>();
+        var cut = RenderAs("User");
+        cut.WaitForAssertion(() => Assert.Contains("Checkout down", cut.Find("#record-title").TextContent));
+
+        foreach (var id in new[] { other.Id, _caseId, other.Id })
+            cut.Render(p => p.Add(x => x.ObjectName, "Case").Add(x => x.Id, id));
+        cut.WaitForAssertion(() => Assert.Contains("Refunds slow", cut.Find("#record-title").TextContent));
+        Assert.Equal(1, notifier.SubscriberCount<RecordChange>());
+        Assert.Equal(1, notifier.SubscriberCount<Portal.Core.Notifications.RecordLinksChanged>() - PanelsListeningToLinks(cut));
+
+        // the page follows the record it now shows, not the first one
+        await Database.Get<RecordStore>().UpdateAsync("Case", other.Id, JsonDocument.Parse("""{"Subject":"Refunds stopped"}""").RootElement, ChangeActor.System);
+        cut.WaitForAssertion(() => Assert.Contains("Refunds stopped", cut.Find("#record-title").TextContent));
+
+        await DisposeComponentsAsync();
+        Assert.Equal(0, notifier.SubscriberCount<RecordChange>());
+        Assert.Equal(0, notifier.SubscriberCount<Portal.Core.Notifications.RecordLinksChanged>());
+    }
+
+    // the pending-actions panel and the Status Dashboard on the page listen to links too, once each
+    private static int PanelsListeningToLinks(IRenderedComponent<RecordPage> cut) =>
+        cut.FindComponents<PendingActionsPanel>().Count + cut.FindComponents<Portal.Components.Pages.StatusDashboard.StatusDashboardPanel>().Count;
 }

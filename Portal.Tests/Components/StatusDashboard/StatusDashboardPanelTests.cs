@@ -33,6 +33,7 @@ public sealed class StatusDashboardPanelTests : PortalComponentTest
         Services.AddSingleton(db.Get<BusinessImpacts>());
         Services.AddSingleton(db.Get<ConsoleActions>());
         Services.AddSingleton(db.Get<IncidentLinks>());
+        Services.AddSingleton(db.Get<Portal.Core.Notifications.ChangeNotifier>());
     }
 
     private async Task<PdIncident> PaymentsIncidentAsync()

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using Portal.Core.Links;
 using Portal.Core.Logging;
+using Portal.Core.Notifications;
 using Portal.Core.Records;
 using LogLevel = Portal.Core.Logging.LogLevel;
 
@@ -16,6 +17,7 @@ public sealed partial class LogsPage
         [("any", "Any time"), ("15m", "Last 15 minutes"), ("1h", "Last hour"), ("24h", "Last 24 hours"), ("7d", "Last 7 days"), ("custom", "Between…")];
 
     [Inject] private IntegrationLog Log { get; set; } = default!;
+    [Inject] private ChangeNotifier Notifier { get; set; } = default!;
     [Inject] private RecordStore Records { get; set; } = default!;
     [Inject] private IncidentLinks Links { get; set; } = default!;
     [Inject] private TimeProvider Clock { get; set; } = default!;
@@ -38,7 +40,9 @@ public sealed partial class LogsPage
     private long? _selectedIncidentNumber;
     private string? _appliedQuery;
 
-    protected override void OnInitialized() => Log.Written += OnWritten;
+    private ChangeSubscriptions? _changes;
+
+    protected override void OnInitialized() => _changes = Notifier.Subscriptions().On<LogEntriesStored>(OnWritten);
 
     protected override async Task OnParametersSetAsync()
     {
@@ -120,7 +124,7 @@ public sealed partial class LogsPage
         return SetAsync(() => (_correlation, _level, _category, _text, _record, _incident, _range) = (correlation, null, null, null, null, null, "any"));
     }
 
-    private void OnWritten()
+    private void OnWritten(LogEntriesStored change)
     {
         if (_live) _ = InvokeAsync(() => _grid!.ReloadServerData());
     }
@@ -133,5 +137,5 @@ public sealed partial class LogsPage
         _ => Color.Default,
     };
 
-    public void Dispose() => Log.Written -= OnWritten;
+    public void Dispose() => _changes?.Dispose();
 }

@@ -4,6 +4,7 @@ using MudBlazor;
 using Portal.Core;
 using Portal.Core.Dispatch;
 using Portal.Core.Links;
+using Portal.Core.Notifications;
 using Portal.Core.PagerDuty;
 using Portal.Core.Security;
 using Portal.Core.StatusDashboard;
@@ -20,6 +21,7 @@ public sealed partial class StatusDashboardPanel : IDisposable
     [Inject] private BusinessImpacts Impacts { get; set; } = default!;
     [Inject] private ConsoleActions Console { get; set; } = default!;
     [Inject] private IncidentLinks Links { get; set; } = default!;
+    [Inject] private ChangeNotifier Notifier { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
     /// With `RecordId`: the record that "Link to this record" links incidents to (its object type, e.g. `Case`).
@@ -43,7 +45,7 @@ public sealed partial class StatusDashboardPanel : IDisposable
     private bool _loading;
     private string? _linking;
     private string _actor = "";
-    private bool _subscribed;
+    private ChangeSubscriptions? _changes;
 
     protected override async Task OnParametersSetAsync()
     {
@@ -53,11 +55,9 @@ public sealed partial class StatusDashboardPanel : IDisposable
             && !string.IsNullOrEmpty(ObjectName) && !string.IsNullOrEmpty(RecordId);
         await LoadLinksAsync();
         await LoadAsync(false);
-        if (!_subscribed)
+        if (_changes is null)
         {
-            _subscribed = true;
-            Impacts.Changed += OnChanged;
-            Links.RecordLinksChanged += OnLinksChanged;
+            _changes = Notifier.Subscriptions().On<BusinessImpactsChanged>(OnChanged).On<RecordLinksChanged>(OnLinksChanged);
             _ = PollAsync(_disposed.Token);
         }
     }
@@ -143,21 +143,20 @@ public sealed partial class StatusDashboardPanel : IDisposable
         }
     }
 
-    private void OnChanged() => _ = InvokeAsync(async () =>
+    private void OnChanged(BusinessImpactsChanged change) => _ = InvokeAsync(async () =>
     {
         await LoadAsync(false);
         StateHasChanged();
     });
 
-    private void OnLinksChanged(string recordId)
+    private void OnLinksChanged(RecordLinksChanged changed)
     {
-        if (recordId == RecordId) _ = InvokeAsync(async () => { await LoadLinksAsync(); StateHasChanged(); });
+        if (changed.RecordId == RecordId) _ = InvokeAsync(async () => { await LoadLinksAsync(); StateHasChanged(); });
     }
 
     public void Dispose()
     {
-        Impacts.Changed -= OnChanged;
-        Links.RecordLinksChanged -= OnLinksChanged;
+        _changes?.Dispose();
         // cancelled, not disposed: a render already queued may still read its token
         _disposed.Cancel();
     }
