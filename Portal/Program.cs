@@ -23,11 +23,21 @@ builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();
 
-// a bad setting stops the start here, with a message naming it, before the database is touched
-app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
-await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
-await app.EnsureBootstrapAdministratorAsync();
-await app.Services.GetRequiredService<SampleData>().SeedAsync();
+try
+{
+    // a bad setting stops the start here, with a message naming it, before the database is touched
+    app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+    await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+    await app.EnsureBootstrapAdministratorAsync();
+    await app.Services.GetRequiredService<SampleData>().SeedAsync();
+}
+catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or Portal.Core.PortalStartupException
+    && System.Reflection.Assembly.GetEntryAssembly() == typeof(Program).Assembly)
+{
+    // a refused start says why in its own words, not under a stack trace (a test host gets the exception itself)
+    await Console.Error.WriteLineAsync($"Portal did not start: {e.Message}");
+    return 1;
+}
 
 app.UseSecurityHeaders();
 // API callers get problem details and never a stack trace; browsers get the error page.
@@ -49,6 +59,7 @@ app.MapLogEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 
 app.Run();
+return 0;
 
 static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");
 

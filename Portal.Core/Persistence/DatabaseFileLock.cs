@@ -26,7 +26,7 @@ public sealed class DatabaseFileLock : IDisposable
         }
         catch (IOException e)
         {
-            throw new InvalidOperationException(
+            throw new PortalStartupException(
                 $"Another Portal process is using the database file {database} (it holds {LockPath}). On SQLite one process owns the file: " +
                 "stop the other process, or give this one a database of its own (ConnectionStrings:Portal). Several instances on one " +
                 "database need Database:Provider=Postgres.", e);
