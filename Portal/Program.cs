@@ -1,4 +1,5 @@
 using MudBlazor.Services;
+using Portal;
 using Portal.Components;
 using Portal.Core.Dispatch;
 using Portal.Core.Persistence;
@@ -7,7 +8,7 @@ using Portal.Core.Rulesets;
 using Portal.Endpoints;
 using Portal.Security;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(PortalHost.Options(args));
 // MudBlazor's and the framework's assets are served from their packages whatever the environment.
 builder.WebHost.UseStaticWebAssets();
 

@@ -17,6 +17,7 @@ public static class PersistenceExtensions
         var provider = builder.Configuration[$"{DatabaseOptions.Section}:Provider"] ?? "Sqlite";
         var connectionString = builder.Configuration.GetConnectionString("Portal");
         if (string.IsNullOrWhiteSpace(connectionString)) connectionString = DefaultConnectionString;
+        connectionString = RootedAt(connectionString, builder.Environment.ContentRootPath);
 
         if (!string.Equals(provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
         {
@@ -37,6 +38,17 @@ public static class PersistenceExtensions
         builder.Services.AddSingleton<WalCheckpointer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WalCheckpointer>());
         return builder;
+    }
+
+    /// A relative SQLite file is the content root's (where the settings are), not the working directory's, so that a
+    /// published build started from anywhere keeps one database.
+    public static string RootedAt(string connectionString, string contentRoot)
+    {
+        var sqlite = new SqliteConnectionStringBuilder(connectionString);
+        if (sqlite.Mode == SqliteOpenMode.Memory || sqlite.DataSource is "" or ":memory:" || Path.IsPathRooted(sqlite.DataSource)
+            || sqlite.DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase)) return connectionString;
+        sqlite.DataSource = Path.GetFullPath(Path.Combine(contentRoot, sqlite.DataSource));
+        return sqlite.ConnectionString;
     }
 }
 

@@ -40,13 +40,15 @@ public sealed partial class PortalProcess : IAsyncDisposable
 
     /// Starts the portal on `databaseFile` (created and migrated by the portal when missing) and waits until `/readyz`
     /// answers 200. `environment` adds to or overrides the defaults (no sample data, Production, the admin token).
-    public static async Task<PortalProcess> StartAsync(string name, string databaseFile, IReadOnlyDictionary<string, string> environment,
-        TimeSpan? readyTimeout = null)
+    /// `databaseFile` null leaves the database to the settings; `dll` and `workingDirectory` start another build (a
+    /// published one) from elsewhere than the repository root.
+    public static async Task<PortalProcess> StartAsync(string name, string? databaseFile, IReadOnlyDictionary<string, string> environment,
+        TimeSpan? readyTimeout = null, string? dll = null, string? workingDirectory = null)
     {
-        var dll = PortalDll();
+        dll ??= PortalDll();
         var start = new ProcessStartInfo(DotnetHost())
         {
-            WorkingDirectory = RepoPaths.Root,
+            WorkingDirectory = workingDirectory ?? RepoPaths.Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -57,7 +59,7 @@ public sealed partial class PortalProcess : IAsyncDisposable
             start.Environment.Remove(key);
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ConnectionStrings__Portal"] = $"Data Source={databaseFile}";
+        if (databaseFile is not null) start.Environment["ConnectionStrings__Portal"] = $"Data Source={databaseFile}";
         start.Environment["Portal__SeedSampleData"] = "false";
         start.Environment["ApiTokens__0__Name"] = "portal process test token";
         start.Environment["ApiTokens__0__Token"] = AdminToken;
@@ -178,7 +180,7 @@ public sealed partial class PortalProcess : IAsyncDisposable
     }
 
     /// The dotnet host that runs these tests (the SDK sets DOTNET_HOST_PATH for its children), else `dotnet` on PATH.
-    private static string DotnetHost() =>
+    internal static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
