@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using FluentValidation;
 using FluentValidation.Results;
 
@@ -202,14 +201,9 @@ public sealed class RulesDocumentValidator : AbstractValidator<RulesDocument>
             }
             else if (op == RuleOperators.Matches)
             {
-                var pattern = RuleValues.ExpectedText(value);
-                try
+                if (RulePattern.Problem(RuleValues.ExpectedText(value)) is { } problem)
                 {
-                    _ = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
-                }
-                catch (ArgumentException ex)
-                {
-                    Fail(at + ".value", $"{about} needs a valid .NET regular expression: {ex.Message}");
+                    Fail(at + ".value", $"{about} needs a valid .NET regular expression: {problem}");
                 }
             }
 

@@ -8,8 +8,6 @@ namespace Portal.Core.Rules;
 
 public sealed class RulesSnapshot
 {
-    private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
-
     private readonly FrozenDictionary<string, CompiledBucket> _recordBuckets;
     private readonly CompiledBucket? _pagerDutyBucket;
 
@@ -392,7 +390,7 @@ public sealed class RulesSnapshot
 
         private static ConditionTest Matches(string pattern, int slot)
         {
-            var regex = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexTimeout);
+            var regex = RulePattern.Compile(pattern);
             return (s, _, _) => regex.IsMatch(Text(s[slot]));
         }
 
