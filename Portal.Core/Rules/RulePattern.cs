@@ -9,6 +9,9 @@ public static class RulePattern
 
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
 
+    // Longer patterns cost more to build than a dry-run should spend on one (NonBacktracking builds an automaton).
+    public const int MaxLength = 1_000;
+
     // NonBacktracking takes time linear in the input, so `(a+)+$` cannot blow up; the timeout still bounds the
     // constant (its automaton grows as it reads). Patterns it refuses (backreferences, lookarounds, atomic groups,
     // \G, balancing groups, an automaton over its size limit) run on the backtracking engine, bounded by the timeout.

@@ -39,7 +39,9 @@ public sealed class RulesSnapshot
     // Tests compile without the index to hold the indexed path to the full scan.
     internal static RulesSnapshot Compile(RulesDocument document, ObjectSchema schema, long version, bool indexEquals)
     {
-        var validation = new RulesDocumentValidator(schema).Validate(document);
+        // Without the document limits: a version saved before them must still load. Saves and dry-runs check the limits
+        // first (RulesetStore.ValidateAsync).
+        var validation = new RulesDocumentValidator(schema, checkLimits: false).Validate(document);
         if (!validation.IsValid)
         {
             throw new RulesDocumentInvalidException(validation.Errors.Select(error => error.ErrorMessage).ToList());
