@@ -146,6 +146,20 @@ public sealed class RulesetsApiTests : IDisposable
     }
 
     [Fact]
+    public async Task RefusesADryRunWhoseMatchesConditionsSpendTheEventsBudgetNamingTheRule()
+    {
+        // backtracking (a backreference) until each times out at 100 ms: 50 of them used to cost 5 s of CPU
+        using var auditor = _factory.CreateClientAs(Roles.Auditor);
+        using var response = await auditor.PostAsync("/api/rulesets/dry-run", Body(CostlyDryRun(50, "^(a+)+\\1$", new string('a', 30_000) + "!")));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await ReadAsync(response);
+        var message = Assert.Single(problem.GetProperty("errors").GetProperty("document").EnumerateArray()).GetString()!;
+        Assert.StartsWith("Ruleset 'Costly', rule 'r1': the 'matches' conditions spent this event's 100 ms budget there", message);
+        Assert.Contains("1 run, 1 of them past the 100 ms timeout; 49 not run", message);
+    }
+
+    [Fact]
     public async Task RestoresAnEarlierVersion()
     {
         using var admin = _factory.CreateClientAs(Roles.Administrator);
