@@ -35,6 +35,9 @@ internal static class RuleOutcome
 {
     public const string RegexTimedOut = "The regular expression took longer than 100 ms and was treated as not matching.";
 
+    public static string BudgetSpent(TimeSpan limit) =>
+        $"Not run: this event's 'matches' conditions had spent their {limit.TotalMilliseconds:0} ms budget, so it was treated as not matching.";
+
     public static bool IsNew(RuleEvent e) =>
         e.Kind == RuleEventKind.Record ? e.IsInsert : e.PagerDuty?.EventType == "trigger";
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using FluentValidation;
 using FluentValidation.Results;
 
@@ -8,11 +7,19 @@ namespace Portal.Core.Rules;
 
 public sealed class RulesDocumentValidator : AbstractValidator<RulesDocument>
 {
-    private readonly ObjectSchema _schema;
+    /// `matches` conditions in one document, enabled or not: each builds an automaton when the document is compiled
+    /// (a dry-run's own document is compiled for that request alone) and may run on every event.
+    public const int MaxMatchesConditions = 200;
 
-    public RulesDocumentValidator(ObjectSchema schema)
+    private readonly ObjectSchema _schema;
+    private readonly bool _checkLimits;
+
+    /// `checkLimits` false accepts documents over `MaxMatchesConditions` and `RulePattern.MaxLength` (a version stored
+    /// before the limits existed); it is for loading what is stored, never for what a caller sends.
+    public RulesDocumentValidator(ObjectSchema schema, bool checkLimits = true)
     {
         _schema = schema;
+        _checkLimits = checkLimits;
 
         RuleFor(document => document.SchemaVersion)
             .Equal(1)
@@ -27,6 +34,7 @@ public sealed class RulesDocumentValidator : AbstractValidator<RulesDocument>
     private void CheckRulesets(IReadOnlyList<Ruleset> rulesets, ValidationContext<RulesDocument> context)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
+        var tally = new Tally();
         for (var s = 0; s < rulesets.Count; s++)
         {
             var ruleset = rulesets[s];
@@ -70,7 +78,7 @@ public sealed class RulesDocumentValidator : AbstractValidator<RulesDocument>
                 }
 
                 var ruleLabel = string.IsNullOrWhiteSpace(rule.Name) ? $"{label}, rule {r + 1}" : $"{label}, rule '{rule.Name}'";
-                new RuleChecker(_schema, context, rule, rulePath, ruleLabel).Check();
+                new RuleChecker(_schema, context, rule, rulePath, ruleLabel, _checkLimits ? tally : null).Check();
             }
         }
     }
@@ -78,12 +86,19 @@ public sealed class RulesDocumentValidator : AbstractValidator<RulesDocument>
     private static void Fail(ValidationContext<RulesDocument> context, string path, string message) =>
         context.AddFailure(new ValidationFailure(path, message));
 
+    // What the limits count across the whole document.
+    private sealed class Tally
+    {
+        public int MatchesConditions;
+    }
+
     private sealed class RuleChecker(
         ObjectSchema schema,
         ValidationContext<RulesDocument> context,
         Rule rule,
         string path,
-        string label)
+        string label,
+        Tally? limits)
     {
         private readonly ObjectType? _object = schema.TryGetObject(rule.Object ?? "", out var type) ? type : null;
 
@@ -202,20 +217,31 @@ public sealed class RulesDocumentValidator : AbstractValidator<RulesDocument>
             }
             else if (op == RuleOperators.Matches)
             {
-                var pattern = RuleValues.ExpectedText(value);
-                try
-                {
-                    _ = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
-                }
-                catch (ArgumentException ex)
-                {
-                    Fail(at + ".value", $"{about} needs a valid .NET regular expression: {ex.Message}");
-                }
+                CheckPattern(RuleValues.ExpectedText(value), at, about);
             }
 
             if (RuleOperators.IsChange(op) && isSpecial)
             {
                 Fail(at + ".operator", $"{about} applies only to record fields.");
+            }
+        }
+
+        private void CheckPattern(string pattern, string at, string about)
+        {
+            if (limits is not null && pattern.Length > RulePattern.MaxLength)
+            {
+                Fail(at + ".value", $"{about} has a pattern of {pattern.Length} characters; at most {RulePattern.MaxLength} are allowed.");
+            }
+            else if (RulePattern.Problem(pattern) is { } problem)
+            {
+                Fail(at + ".value", $"{about} needs a valid .NET regular expression: {problem}");
+            }
+
+            // Reported once, at the first condition past the limit.
+            if (limits is not null && ++limits.MatchesConditions == MaxMatchesConditions + 1)
+            {
+                Fail(at + ".operator",
+                    $"{about} is the document's 'matches' condition number {MaxMatchesConditions + 1}; a rules document holds at most {MaxMatchesConditions}.");
             }
         }
 

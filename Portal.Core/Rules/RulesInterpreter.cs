@@ -9,6 +9,7 @@ public static class RulesInterpreter
     public static EvaluationResult Evaluate(RulesDocument document, RuleEvent e, long version = 0)
     {
         var traces = new List<RuleTrace>();
+        var patterns = new Dictionary<string, Regex>(StringComparer.Ordinal);
         foreach (var ruleset in document.Rulesets.Where(ruleset => ruleset.Enabled))
         {
             foreach (var rule in ruleset.Rules.Where(rule => Applies(rule, e)))
@@ -19,7 +20,7 @@ public static class RulesInterpreter
                     continue;
                 }
 
-                var conditions = rule.Conditions.Select(condition => Test(rule, condition, e)).ToList();
+                var conditions = rule.Conditions.Select(condition => Test(rule, condition, e, patterns)).ToList();
                 var matched = conditions.Count == 0
                     || (rule.When == RuleWhen.Any ? conditions.Any(c => c.Result) : conditions.All(c => c.Result));
                 var context = RuleOutcome.ActionContextFor(e, rule.Object);
@@ -35,7 +36,8 @@ public static class RulesInterpreter
         ? rule.RunOn == RuleRunOn.RecordCreateOrUpdate && rule.Object == e.Object
         : rule.RunOn == RuleRunOn.PagerDutyIncidentCreateOrUpdate;
 
-    private static ConditionTrace Test(Rule rule, RuleCondition condition, RuleEvent e)
+    // No budget here: the oracle reads every condition, however long that takes.
+    private static ConditionTrace Test(Rule rule, RuleCondition condition, RuleEvent e, Dictionary<string, Regex> patterns)
     {
         var actual = Read(rule, condition.Field, e);
         var old = e.Kind == RuleEventKind.Record ? e.Old.GetValueOrDefault(condition.Field) : null;
@@ -57,7 +59,7 @@ public static class RulesInterpreter
             RuleOperators.NotIn => !RuleValues.ListItems(condition.Value).Contains(RuleValues.ToText(actual), StringComparer.OrdinalIgnoreCase),
             RuleOperators.IsBlank => RuleValues.IsBlank(actual),
             RuleOperators.IsNotBlank => !RuleValues.IsBlank(actual),
-            RuleOperators.Matches => IsMatch(RuleValues.ToText(actual), expected, out error),
+            RuleOperators.Matches => IsMatch(RuleValues.ToText(actual), Pattern(patterns, expected), out error),
             RuleOperators.Changed => changed,
             RuleOperators.ChangedTo => changed && RuleValues.AreEqual(actual, expected, number, date),
             RuleOperators.ChangedFrom => changed && RuleValues.AreEqual(old, expected, number, date),
@@ -92,12 +94,15 @@ public static class RulesInterpreter
         return e.LinkedRecords.TryGetValue(rule.Object, out var linked) ? linked.GetValueOrDefault(field) : null;
     }
 
-    private static bool IsMatch(string input, string pattern, out string? error)
+    private static Regex Pattern(Dictionary<string, Regex> patterns, string pattern) =>
+        patterns.TryGetValue(pattern, out var regex) ? regex : patterns[pattern] = RulePattern.Compile(pattern);
+
+    private static bool IsMatch(string input, Regex regex, out string? error)
     {
         error = null;
         try
         {
-            return Regex.IsMatch(input, pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+            return regex.IsMatch(input);
         }
         catch (RegexMatchTimeoutException)
         {

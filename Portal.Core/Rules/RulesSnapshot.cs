@@ -8,8 +8,6 @@ namespace Portal.Core.Rules;
 
 public sealed class RulesSnapshot
 {
-    private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
-
     private readonly FrozenDictionary<string, CompiledBucket> _recordBuckets;
     private readonly CompiledBucket? _pagerDutyBucket;
 
@@ -35,13 +33,18 @@ public sealed class RulesSnapshot
 
     public int RuleCount { get; }
 
-    public static RulesSnapshot Compile(RulesDocument document, ObjectSchema schema, long version) =>
-        Compile(document, schema, version, indexEquals: true);
+    /// Compiling builds each `matches` pattern's automaton (a few milliseconds at most for one pattern), so a caller that
+    /// compiles on someone's behalf (a dry-run's own document) passes their cancellation.
+    public static RulesSnapshot Compile(RulesDocument document, ObjectSchema schema, long version, CancellationToken cancellationToken = default) =>
+        Compile(document, schema, version, indexEquals: true, cancellationToken);
 
     // Tests compile without the index to hold the indexed path to the full scan.
-    internal static RulesSnapshot Compile(RulesDocument document, ObjectSchema schema, long version, bool indexEquals)
+    internal static RulesSnapshot Compile(
+        RulesDocument document, ObjectSchema schema, long version, bool indexEquals, CancellationToken cancellationToken = default)
     {
-        var validation = new RulesDocumentValidator(schema).Validate(document);
+        // Without the document limits: a version saved before them must still load, and live evaluation is bounded by
+        // its budget whatever the document holds. Saves and dry-runs check the limits first (RulesetStore.ValidateAsync).
+        var validation = new RulesDocumentValidator(schema, checkLimits: false).Validate(document);
         if (!validation.IsValid)
         {
             throw new RulesDocumentInvalidException(validation.Errors.Select(error => error.ErrorMessage).ToList());
@@ -54,8 +57,10 @@ public sealed class RulesSnapshot
             foreach (var rule in ruleset.Rules)
             {
                 var builder = rule.RunOn == RuleRunOn.PagerDutyIncidentCreateOrUpdate
-                    ? pagerDuty ??= new BucketBuilder(isPagerDuty: true, indexEquals)
-                    : record.TryGetValue(rule.Object, out var existing) ? existing : record[rule.Object] = new BucketBuilder(isPagerDuty: false, indexEquals);
+                    ? pagerDuty ??= new BucketBuilder(isPagerDuty: true, indexEquals, cancellationToken)
+                    : record.TryGetValue(rule.Object, out var existing)
+                        ? existing
+                        : record[rule.Object] = new BucketBuilder(isPagerDuty: false, indexEquals, cancellationToken);
                 builder.Add(ruleset.Name, rule);
             }
         }
@@ -67,12 +72,16 @@ public sealed class RulesSnapshot
             pagerDuty?.Build());
     }
 
-    public EvaluationResult Evaluate(RuleEvent e)
+    /// Every rule that applies to the event, with the trace of each condition. Without a budget, the event gets
+    /// `RuleBudget.PerEvent` and no cancellation.
+    public EvaluationResult Evaluate(RuleEvent e, RuleBudget? budget = null)
     {
         if (FindBucket(e) is not { } bucket)
         {
             return new EvaluationResult(Version, []);
         }
+
+        budget ??= RuleBudget.ForEvent();
 
         var slots = bucket.Load(e);
         var numbers = bucket.LoadNumbers(slots);
@@ -82,18 +91,24 @@ public sealed class RulesSnapshot
         {
             traces.Add(rule.NewOnly && !isNew
                 ? new RuleTrace(rule.Ruleset, rule.Name, false, RuleOutcome.NotNewReason(e), [], [])
-                : rule.Trace(slots, numbers, e));
+                : rule.Trace(slots, numbers, e, budget));
         }
 
         return new EvaluationResult(Version, traces);
     }
 
-    // The hot path: no condition traces, short-circuits, allocates only for matched rules.
-    public IReadOnlyList<MatchedRule> EvaluateMatches(RuleEvent e)
+    // The hot path: no condition traces, short-circuits, allocates only for matched rules (and a budget when the
+    // event's rules have `matches` conditions and the caller brought none).
+    public IReadOnlyList<MatchedRule> EvaluateMatches(RuleEvent e, RuleBudget? budget = null)
     {
         if (FindBucket(e) is not { } bucket)
         {
             return [];
+        }
+
+        if (bucket.HasMatches)
+        {
+            budget ??= RuleBudget.ForEvent();
         }
 
         var slots = bucket.Load(e);
@@ -105,7 +120,7 @@ public sealed class RulesSnapshot
         {
             foreach (var rule in rules)
             {
-                Visit(rule, slots, numbers, e, isNew, ref matches);
+                Visit(rule, slots, numbers, e, isNew, budget, ref matches);
             }
 
             return matches ?? (IReadOnlyList<MatchedRule>)[];
@@ -126,7 +141,7 @@ public sealed class RulesSnapshot
             for (; bits != 0; bits &= bits - 1)
             {
                 var position = (word << 6) + BitOperations.TrailingZeroCount(bits);
-                if (selected.Matches(position, slots, numbers, e, rules))
+                if (selected.Matches(position, slots, numbers, e, rules, budget))
                 {
                     var rule = rules[position];
                     (matches ??= []).Add(new MatchedRule(rule.Ruleset, rule.Name, rule.Object, rule.FillActions(e)));
@@ -139,9 +154,10 @@ public sealed class RulesSnapshot
 
     private const int MaxStackWords = 64;
 
-    private static void Visit(CompiledRule rule, object?[] slots, double[] numbers, RuleEvent e, bool isNew, ref List<MatchedRule>? matches)
+    private static void Visit(
+        CompiledRule rule, object?[] slots, double[] numbers, RuleEvent e, bool isNew, RuleBudget? budget, ref List<MatchedRule>? matches)
     {
-        if ((!rule.NewOnly || isNew) && rule.Matches(slots, numbers, e))
+        if ((!rule.NewOnly || isNew) && rule.Matches(slots, numbers, e, budget))
         {
             (matches ??= []).Add(new MatchedRule(rule.Ruleset, rule.Name, rule.Object, rule.FillActions(e)));
         }
@@ -174,23 +190,32 @@ public sealed class RulesSnapshot
         Less,
         LessOrEqual,
         Contains,
+        Matches,
     }
 
     // Held inline in the rule's array: a delegate and its closure are two more dependent loads per condition.
-    private readonly struct FastTest(FastKind kind, int slot, double number, string expected, ConditionTest test)
+    // A `matches` test runs through the evaluation's budget, which a bucket with such tests always has.
+    private readonly struct FastTest(FastKind kind, int slot, double number, string expected, Regex? regex, ConditionTest test)
     {
-        public bool Run(object?[] slots, double[] numbers, RuleEvent e) => kind switch
+        public bool Run(object?[] slots, double[] numbers, RuleEvent e, RuleBudget? budget) => kind switch
         {
             FastKind.Greater => numbers[slot] > number,
             FastKind.GreaterOrEqual => numbers[slot] >= number,
             FastKind.Less => numbers[slot] < number,
             FastKind.LessOrEqual => numbers[slot] <= number,
-            FastKind.Contains => (slots[slot] as string ?? RuleValues.ToText(slots[slot])).Contains(expected, StringComparison.OrdinalIgnoreCase),
+            FastKind.Contains => Text(slots[slot]).Contains(expected, StringComparison.OrdinalIgnoreCase),
+            FastKind.Matches => budget!.IsMatch(regex!, Text(slots[slot]), out _),
             _ => test(slots, numbers, e),
         };
     }
 
-    private sealed class BucketBuilder(bool isPagerDuty, bool indexEquals)
+    private static string Text(object? value) => value as string ?? RuleValues.ToText(value);
+
+    // What a `matches` condition holds in place of a test of its own: it only runs through a budget.
+    private static readonly ConditionTest ThroughBudget =
+        (_, _, _) => throw new InvalidOperationException("A 'matches' condition runs through its evaluation's budget.");
+
+    private sealed class BucketBuilder(bool isPagerDuty, bool indexEquals, CancellationToken cancellationToken)
     {
         private readonly Dictionary<SlotSource, int> _slots = [];
         private readonly HashSet<int> _numberSlots = [];
@@ -236,7 +261,10 @@ public sealed class RulesSnapshot
                 }
             }
 
-            return new CompiledBucket(slots, [.. _numberSlots.Order()], [.. _rules], equals.Build());
+            return new CompiledBucket(slots, [.. _numberSlots.Order()], [.. _rules], equals.Build())
+            {
+                HasMatches = _rules.Any(rule => rule.HasMatches),
+            };
         }
 
         // A rule can be filed under equals keys when it cannot match unless one of them holds: an all-rule (or a
@@ -291,6 +319,12 @@ public sealed class RulesSnapshot
             var expected = RuleValues.ExpectedText(condition.Value);
             double? number = RuleValues.TryParseNumber(expected, out var n) ? n : null;
             DateTimeOffset? date = RuleValues.TryParseDate(expected, out var d) ? d : null;
+            Regex? regex = null;
+            if (op == RuleOperators.Matches)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                regex = RulePattern.Compile(expected);
+            }
 
             if (RuleOperators.IsOrdering(op) && number is not null)
             {
@@ -314,7 +348,7 @@ public sealed class RulesSnapshot
                 RuleOperators.IsBlank => (s, _, _) => RuleValues.IsBlank(s[slot]),
                 RuleOperators.IsNotBlank => (s, _, _) => !RuleValues.IsBlank(s[slot]),
                 _ when RuleOperators.IsOrdering(op) => Ordering(op, slot, number, date),
-                RuleOperators.Matches => Matches(expected, slot),
+                RuleOperators.Matches => ThroughBudget,
                 RuleOperators.Changed when oldSlot >= 0 =>
                     (s, _, e) => !e.IsInsert && !RuleValues.SameValue(s[oldSlot], s[slot]),
                 RuleOperators.ChangedTo when oldSlot >= 0 =>
@@ -333,11 +367,12 @@ public sealed class RulesSnapshot
                 RuleOperators.LessThan when number is not null => FastKind.Less,
                 RuleOperators.LessOrEqual when number is not null => FastKind.LessOrEqual,
                 RuleOperators.Contains => FastKind.Contains,
+                RuleOperators.Matches => FastKind.Matches,
                 _ => FastKind.Delegate,
             };
 
             return new CompiledCondition(
-                condition.Field, op, RuleValues.DisplayExpected(condition.Value), slot, oldSlot, op == RuleOperators.Matches, test)
+                condition.Field, op, RuleValues.DisplayExpected(condition.Value), slot, oldSlot, regex, test)
             {
                 EqualsKey = op == RuleOperators.EqualTo ? new EqualsKey(expected, number, date) : null,
                 Cost = Cost(op, number, date),
@@ -389,14 +424,6 @@ public sealed class RulesSnapshot
 
             return (_, _, _) => false;
         }
-
-        private static ConditionTest Matches(string pattern, int slot)
-        {
-            var regex = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexTimeout);
-            return (s, _, _) => regex.IsMatch(Text(s[slot]));
-        }
-
-        private static string Text(object? value) => value as string ?? RuleValues.ToText(value);
     }
 
     private sealed class CompiledBucket(SlotSource[] slots, int[] numberSlots, CompiledRule[] rules, EqualsIndex? index)
@@ -404,6 +431,8 @@ public sealed class RulesSnapshot
         public CompiledRule[] Rules { get; } = rules;
 
         public EqualsIndex? Index { get; } = index;
+
+        public bool HasMatches { get; init; }
 
         public SelectedRules Selected { get; } = new(rules);
 
@@ -477,24 +506,24 @@ public sealed class RulesSnapshot
 
         // A text value was looked up exactly (ignoring case, as equals compares text), so the rule's equals key holds
         // and only its remaining conditions are tested; any other value may have been a wider lookup: tested in full.
-        public bool Matches(int position, object?[] slots, double[] numbers, RuleEvent e, CompiledRule[] rules)
+        public bool Matches(int position, object?[] slots, double[] numbers, RuleEvent e, CompiledRule[] rules, RuleBudget? budget)
         {
             var slot = _indexSlots[position];
+            var rule = rules[position];
             if (slot < 0 || slots[slot] is not string)
             {
-                return rules[position].Matches(slots, numbers, e);
+                return rule.Matches(slots, numbers, e, budget);
             }
 
+            var matched = true;
             var end = _testStarts[position + 1];
-            for (var i = _testStarts[position]; i < end; i++)
+            for (var i = _testStarts[position]; i < end && matched; i++)
             {
-                if (!_tests[i].Run(slots, numbers, e))
-                {
-                    return false;
-                }
+                matched = _tests[i].Run(slots, numbers, e, budget);
             }
 
-            return true;
+            rule.Noted(budget);
+            return matched;
         }
     }
 
@@ -504,10 +533,12 @@ public sealed class RulesSnapshot
         string? expected,
         int slot,
         int oldSlot,
-        bool canTimeOut,
+        Regex? regex,
         ConditionTest test)
     {
         public int Slot => slot;
+
+        public bool IsMatches => regex is not null;
 
         public EqualsKey? EqualsKey { get; init; }
 
@@ -519,45 +550,18 @@ public sealed class RulesSnapshot
 
         public double Number { get; init; }
 
-        // The test as the hot path holds it: inline for the commonest operators, else one delegate that reads a
-        // timed-out regular expression as false.
-        public FastTest Fast => new(Kind, slot, Number, Expected, canTimeOut ? (s, x, e) => Guarded(test, s, x, e) : test);
+        // The test as the hot path holds it: inline for the commonest operators and for `matches`, else one delegate.
+        public FastTest Fast => new(Kind, slot, Number, Expected, regex, test);
 
-        private static bool Guarded(ConditionTest test, object?[] slots, double[] numbers, RuleEvent e)
-        {
-            try
-            {
-                return test(slots, numbers, e);
-            }
-            catch (RegexMatchTimeoutException)
-            {
-                return false;
-            }
-        }
-
-        public ConditionTrace Trace(object?[] slots, double[] numbers, RuleEvent e)
+        public ConditionTrace Trace(object?[] slots, double[] numbers, RuleEvent e, RuleBudget budget)
         {
             string? error = null;
-            var result = canTimeOut ? TestGuarded(slots, numbers, e, out error) : test(slots, numbers, e);
+            var result = regex is null ? test(slots, numbers, e) : budget.IsMatch(regex, Text(slots[slot]), out error);
             return new ConditionTrace(field, op, expected, RuleValues.ToText(slots[slot]), result)
             {
                 Previous = RuleOperators.IsChange(op) ? RuleValues.ToText(oldSlot >= 0 ? slots[oldSlot] : null) : null,
                 Error = error,
             };
-        }
-
-        private bool TestGuarded(object?[] slots, double[] numbers, RuleEvent e, out string? error)
-        {
-            error = null;
-            try
-            {
-                return test(slots, numbers, e);
-            }
-            catch (RegexMatchTimeoutException)
-            {
-                error = RuleOutcome.RegexTimedOut;
-                return false;
-            }
         }
     }
 
@@ -578,6 +582,8 @@ public sealed class RulesSnapshot
 
         private readonly bool _needsContext = actions.Any(action => action.NeedsContext);
 
+        public bool HasMatches { get; } = conditions.Any(condition => condition.IsMatches);
+
         public string Ruleset { get; } = ruleset;
 
         public string Name { get; } = name;
@@ -592,7 +598,14 @@ public sealed class RulesSnapshot
         // The rest of the conditions, cheapest first, once the indexed equals condition is known to hold.
         public FastTest[] Remaining { get; } = [.. rest.OrderBy(condition => condition.Cost).Select(condition => condition.Fast)];
 
-        public bool Matches(object?[] slots, double[] numbers, RuleEvent e)
+        public bool Matches(object?[] slots, double[] numbers, RuleEvent e, RuleBudget? budget)
+        {
+            var matched = Test(slots, numbers, e, budget);
+            Noted(budget);
+            return matched;
+        }
+
+        private bool Test(object?[] slots, double[] numbers, RuleEvent e, RuleBudget? budget)
         {
             if (_byCost.Length == 0)
             {
@@ -601,7 +614,7 @@ public sealed class RulesSnapshot
 
             foreach (ref readonly var test in _byCost.AsSpan())
             {
-                if (test.Run(slots, numbers, e) == any)
+                if (test.Run(slots, numbers, e, budget) == any)
                 {
                     return any;
                 }
@@ -610,15 +623,26 @@ public sealed class RulesSnapshot
             return !any;
         }
 
-        public RuleTrace Trace(object?[] slots, double[] numbers, RuleEvent e)
+        // After each rule with `matches` conditions: the first to leave the budget spent is where it ran out.
+        public void Noted(RuleBudget? budget)
+        {
+            if (HasMatches)
+            {
+                budget!.Note(Ruleset, Name);
+            }
+        }
+
+        public RuleTrace Trace(object?[] slots, double[] numbers, RuleEvent e, RuleBudget budget)
         {
             var traces = new ConditionTrace[conditions.Length];
             var matched = !any || conditions.Length == 0;
             for (var i = 0; i < conditions.Length; i++)
             {
-                traces[i] = conditions[i].Trace(slots, numbers, e);
+                traces[i] = conditions[i].Trace(slots, numbers, e, budget);
                 matched = any ? matched || traces[i].Result : matched && traces[i].Result;
             }
+
+            Noted(budget);
 
             return new RuleTrace(Ruleset, Name, matched, null, traces, matched ? FillActions(e) : []);
         }

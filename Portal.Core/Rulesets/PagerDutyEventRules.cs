@@ -44,7 +44,10 @@ public sealed partial class PagerDutyEventRules(
         var e = RuleEvent.ForPagerDuty(incident, linked.ToDictionary(p => p.Key, p => p.Value.First().Values),
             await runner.IsBusinessHoursAsync(cancellationToken));
 
-        var matches = snapshot.EvaluateMatches(e).Where(m => !causedBy.Contains(RuleRunner.RuleId(m.Ruleset, m.Rule))).ToList();
+        var budget = RuleBudget.ForEvent(cancellationToken);
+        var matches = snapshot.EvaluateMatches(e, budget).Where(m => !causedBy.Contains(RuleRunner.RuleId(m.Ruleset, m.Rule))).ToList();
+        runner.ReportSpentBudget(budget, snapshot.Version, $"PagerDuty incident {incident.IncidentId} ({incident.EventType})",
+            correlation: null, recordId: null, incident.IncidentId);
         var changes = new List<RecordChange>();
         foreach (var match in matches)
         {

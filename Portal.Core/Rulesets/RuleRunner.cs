@@ -16,6 +16,8 @@ namespace Portal.Core.Rulesets;
 /// actions become planned actions in the same transaction as the change; record actions go through the record
 /// store as changes of their own, marked as made by the rule. A chain of rule-made changes stops at
 /// `Rules:MaxChainDepth` (default 3), and a rule never sets itself off again through its own consequences.
+/// Rules run inside the change's write transaction (so that what they read is what is written), holding SQLite's
+/// write lock: their `matches` conditions get `RuleBudget.PerEvent`, past which the rest read as not matching.
 public sealed partial class RuleRunner(
     RulesetStore rulesets,
     SettingsStore settings,
@@ -50,7 +52,9 @@ public sealed partial class RuleRunner(
         var createPlanned = change.IsInsert ? false : await db.PlannedActions.AnyAsync(a =>
             a.RecordId == change.RecordId && a.ActionType == RuleActionTypes.CreateIncident && a.State == PlannedActionStates.Pending, cancellationToken);
 
-        var matches = snapshot.EvaluateMatches(e);
+        var budget = RuleBudget.ForEvent(cancellationToken);
+        var matches = snapshot.EvaluateMatches(e, budget);
+        ReportSpentBudget(budget, snapshot.Version, $"{change.Object} {change.RecordId}", correlation, change.RecordId, links.FirstOrDefault()?.IncidentId);
         var replay = matches.Count > 0 || log.IsEnabled(Logging.LogLevel.Debug) ? ReplayEvent(change) : null;
         if (matches.Count == 0 && replay is not null)
             log.Write(Logging.LogLevel.Debug, Logging.LogCategories.Rule, $"No rule matched {change.Object} {change.RecordId}", correlation,
@@ -100,6 +104,18 @@ public sealed partial class RuleRunner(
         var linked = links.FirstOrDefault(l => l.Status != "resolved") ?? links.FirstOrDefault();
         return RuleEvent.ForRecord(type.Name, isInsert, RecordValues.ToRuleValues(type, old), RecordValues.ToRuleValues(type, @new), recordId,
             linked is null ? null : Facts(linked), await IsBusinessHoursAsync(cancellationToken));
+    }
+
+    /// A warning when an event's `matches` conditions spent their budget and some of them were not run.
+    public void ReportSpentBudget(RuleBudget budget, long version, string subject, Guid? correlation, string? recordId, string? incidentId)
+    {
+        if (budget.Skipped == 0 || budget.SpentAt is not var (ruleset, rule)) return;
+        var limit = budget.Limit.TotalMilliseconds;
+        LogBudgetSpent(RuleId(ruleset, rule), subject, limit, budget.Skipped);
+        log.Write(Logging.LogLevel.Warning, Logging.LogCategories.Rule,
+            $"Rules on {subject}: the 'matches' conditions spent their {limit:0} ms budget at rule {rule}; {budget.Skipped} more were read as not matching",
+            correlation, recordId, incidentId,
+            new { ruleset, rule, version, limitMs = limit, spentMs = budget.Spent.TotalMilliseconds, ran = budget.Ran, timedOut = budget.TimedOut, skipped = budget.Skipped });
     }
 
     public async Task<bool> IsBusinessHoursAsync(CancellationToken cancellationToken)
@@ -174,6 +190,10 @@ public sealed partial class RuleRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rule {Rule} is already in the chain that changed {RecordId}; not run again")]
     private partial void LogRuleSkippedInChain(string rule, string recordId);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Rule {Rule} on {Subject}: the 'matches' conditions spent their {LimitMs} ms budget; {Skipped} more were read as not matching")]
+    private partial void LogBudgetSpent(string rule, string subject, double limitMs, int skipped);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rule {Rule} matched {Object} {RecordId} (rules version {Version})")]
     private partial void LogRuleMatched(string rule, string @object, string recordId, long version);

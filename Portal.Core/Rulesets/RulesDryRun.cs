@@ -19,6 +19,9 @@ public sealed record DryRunMatch(string Ruleset, string Rule, bool Matched, IRea
 public sealed record DryRunResult(IReadOnlyList<DryRunMatch> Matches, long Version);
 
 /// `POST /api/rulesets/dry-run`: which rules match an event, why, and what they would do. Nothing is executed.
+/// Any role may ask, so the work is bounded: the caller's cancellation stops compiling and evaluating, and the
+/// `matches` conditions get the budget a live event gets; an event whose trace the budget cut short is refused,
+/// naming the rule where it ran out.
 public sealed class RulesDryRun(
     IDbContextFactory<PortalDbContext> dbFactory, RulesetStore rulesets, ObjectCatalog catalog, RuleRunner runner, PagerDutyEventRules pagerDutyRules)
 {
@@ -28,8 +31,9 @@ public sealed class RulesDryRun(
             throw new PortalValidationException("event", "The body needs 'event': a record event or a PagerDuty event (contract section 3.5).");
 
         var types = await catalog.GetAsync(cancellationToken);
-        var snapshot = request.TryGetProperty("document", out var document) && document.ValueKind == JsonValueKind.Object
-            ? RulesSnapshot.Compile(await rulesets.ValidateAsync(document.GetRawText(), cancellationToken), types.ToRulesSchema(), 0)
+        var inline = request.TryGetProperty("document", out var document) && document.ValueKind == JsonValueKind.Object;
+        var snapshot = inline
+            ? RulesSnapshot.Compile(await rulesets.ValidateAsync(document.GetRawText(), cancellationToken), types.ToRulesSchema(), 0, cancellationToken)
             : await rulesets.SnapshotAsync(cancellationToken);
 
         var ruleEvent = Text(e, "kind") switch
@@ -39,7 +43,13 @@ public sealed class RulesDryRun(
             var kind => throw new PortalValidationException("event.kind", $"'event.kind' is '{kind}'; use 'record' or 'pagerduty'."),
         };
 
-        var result = snapshot.Evaluate(ruleEvent);
+        var budget = RuleBudget.ForEvent(cancellationToken);
+        var result = snapshot.Evaluate(ruleEvent, budget);
+        if (budget.Skipped > 0 && budget.SpentAt is var (ruleset, rule))
+            throw new PortalValidationException(inline ? "document" : "event",
+                $"Ruleset '{ruleset}', rule '{rule}': the 'matches' conditions spent this event's {budget.Limit.TotalMilliseconds:0} ms budget there " +
+                $"({budget.Ran} run, {budget.TimedOut} of them past the {RulePattern.MatchTimeout.TotalMilliseconds:0} ms timeout; {budget.Skipped} not run), " +
+                "and live rules would read the ones not run as not matching. Use simpler patterns, fewer of them, or shorter values.");
         return new DryRunResult(result.Matches.Select(t => new DryRunMatch(t.Ruleset, t.Rule, t.Matched,
             t.Conditions.Select(c => new DryRunCondition(c.Field, c.Operator, c.Expected, c.Actual, c.Result, c.Previous, c.Error)).ToList(),
             t.Actions, t.SkippedReason)).ToList(), snapshot.Version);

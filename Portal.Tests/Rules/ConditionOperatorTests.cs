@@ -112,10 +112,26 @@ public sealed class ConditionOperatorTests
     public void MatchesRegularExpressionsIgnoringCase(string pattern, string? actual, bool expected) =>
         Assert.Equal(expected, ConditionHolds(Condition("Subject", "matches", System.Text.Json.JsonSerializer.Serialize(pattern)), Case("Subject", actual)));
 
+    [Theory]
+    [InlineData("^(a+)+$", false)]
+    [InlineData("(a+)+!$", true)]
+    [InlineData("^(a|aa)+$", false)]
+    public void ReadsNestedQuantifiersOnALongValueWithoutTimingOut(string pattern, bool expected)
+    {
+        var document = Document($"[{Rule(conditions: $"[{Condition("Subject", "matches", System.Text.Json.JsonSerializer.Serialize(pattern))}]")}]");
+        var e = Case("Subject", new string('a', 40_000) + "!");
+
+        var condition = Assert.Single(Assert.Single(Evaluate(document, e).Matches).Conditions);
+
+        Assert.Null(condition.Error);
+        Assert.Equal(expected, condition.Result);
+    }
+
     [Fact]
     public void TreatsRegexTimeoutAsNoMatchAndSaysSo()
     {
-        var document = Document($"[{Rule(conditions: $"[{Condition("Subject", "matches", "\"^(a+)+$\"")}]")}]");
+        // a backreference keeps the pattern on the backtracking engine, where only the timeout bounds it
+        var document = Document($"[{Rule(conditions: $"[{Condition("Subject", "matches", "\"^(a+)+\\\\1$\"")}]")}]");
         var e = Case("Subject", new string('a', 40_000) + "!");
 
         var trace = Assert.Single(Evaluate(document, e).Matches);

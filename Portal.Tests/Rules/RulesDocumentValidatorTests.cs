@@ -93,6 +93,39 @@ public sealed class RulesDocumentValidatorTests
         Assert.StartsWith("Ruleset 'SFDC > PD', rule 'Page support': condition 2 on field 'Subject': operator 'matches' needs a valid .NET regular expression: ", error);
     }
 
+    private static RulesDocument MatchesConditions(params int[] perRule) =>
+        Document("[" + string.Join(",", perRule.Select((count, i) => Rule(name: $"r{i + 1}",
+            conditions: "[" + string.Join(",", Enumerable.Repeat(Condition("Subject", "matches", "\"(a+)+$\""), count)) + "]"))) + "]", "Costly");
+
+    [Fact]
+    public void RefusesMoreMatchesConditionsThanTheLimitNamingTheRuleThatPassesIt()
+    {
+        Assert.Empty(Errors(MatchesConditions(100, 100)));
+
+        Assert.Equal(
+            [$"Ruleset 'Costly', rule 'r3': condition 2 on field 'Subject': operator 'matches' is the document's 'matches' condition number 201; a rules document holds at most {RulesDocumentValidator.MaxMatchesConditions}."],
+            Errors(MatchesConditions(100, 99, 5)));
+    }
+
+    [Fact]
+    public void RefusesAPatternLongerThanTheLimit()
+    {
+        var pattern = new string('a', RulePattern.MaxLength + 1);
+
+        Assert.Equal(
+            [$"Ruleset 'SFDC > PD', rule 'Page support': condition 2 on field 'Subject': operator 'matches' has a pattern of 1001 characters; at most {RulePattern.MaxLength} are allowed."],
+            RuleErrors(ConditionRule(Condition("Subject", "matches", $"\"{pattern}\""))));
+    }
+
+    [Fact]
+    public void LoadsAStoredDocumentOverTheLimits()
+    {
+        var document = MatchesConditions(150, 150);
+
+        Assert.True(new RulesDocumentValidator(Schema, checkLimits: false).Validate(document).IsValid);
+        Assert.Equal(2, RulesSnapshot.Compile(document, Schema, 1).RuleCount);
+    }
+
     [Fact]
     public void AllowsChangeOperatorsOnlyOnRecordFields() =>
         Assert.Equal(

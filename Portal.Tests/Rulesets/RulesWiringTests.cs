@@ -188,6 +188,51 @@ public sealed class RulesWiringTests : IAsyncLifetime
         Assert.Equal(["A/1", "Main/Page on any change"], JsonSerializer.Deserialize<string[]>(Assert.Single(await PlannedAsync()).RuleChainJson)!);
     }
 
+    // `count` rules on Case, each with one `matches` condition that backtracks until its 100 ms timeout on "aaaa…!"
+    // (a backreference keeps it off the NonBacktracking engine): before the budget, 50 of them held the write lock 5 s.
+    private static string CostlyRules(int count, string runOn, string field) => Document([.. Enumerable.Range(1, count).Select(i => $$"""
+        {"name":"r{{i}}","object":"Case","runOn":"{{runOn}}","when":"all","executeFor":"allLinked",
+         "conditions":[{"field":"{{field}}","operator":"matches","value":"^(a+)+\\1$"}],"actions":[]}
+        """)]);
+
+    private async Task<Portal.Core.Logging.LogEntryDto> BudgetWarningAsync()
+    {
+        var log = _db.Get<Portal.Core.Logging.IntegrationLog>();
+        await log.FlushAsync();
+        var (entries, _) = await log.QueryAsync(new Portal.Core.Logging.LogQuery(Level: Portal.Core.Logging.LogLevel.Warning));
+        return Assert.Single(entries, e => e.Message.Contains("budget", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task CostlyMatchesConditionsRunOnlyUntilTheEventsBudgetIsSpentInsideARecordWrite()
+    {
+        await Rulesets.SaveAsync(CostlyRules(50, RuleRunOn.RecordCreateOrUpdate, "Subject"), "admin");
+        var created = await Records.CreateAsync("Case", Json("""{"Subject":"short"}"""), Agent);
+
+        await Records.UpdateAsync("Case", created.Id, Json($$"""{"Subject":"{{new string('a', 30_000)}}!"}"""), Agent);
+
+        var warning = await BudgetWarningAsync();
+        Assert.Equal($"Rules on Case {created.Id}: the 'matches' conditions spent their 100 ms budget at rule r1; 49 more were read as not matching",
+            warning.Message);
+        Assert.Equal((1, 1, 49), (warning.Details!.Value.GetProperty("ran").GetInt32(), warning.Details.Value.GetProperty("timedOut").GetInt32(),
+            warning.Details.Value.GetProperty("skipped").GetInt32()));
+        Assert.Equal(created.Id, warning.RecordId);
+    }
+
+    [Fact]
+    public async Task CostlyMatchesConditionsRunOnlyUntilTheEventsBudgetIsSpentForAPagerDutyEvent()
+    {
+        await Rulesets.SaveAsync(CostlyRules(50, RuleRunOn.PagerDutyIncidentCreateOrUpdate, "pd.incidentTitle"), "admin");
+
+        await _db.Get<PagerDutyEventRules>().RunAsync(
+            new PagerDutyFacts { EventType = "trigger", IncidentId = "Q2CK", IncidentTitle = new string('a', 40_000) + "!" }, []);
+
+        var warning = await BudgetWarningAsync();
+        Assert.StartsWith("Rules on PagerDuty incident Q2CK (trigger): the 'matches' conditions spent their 100 ms budget at rule r1", warning.Message);
+        Assert.Equal(49, warning.Details!.Value.GetProperty("skipped").GetInt32());
+        Assert.Equal("Q2CK", warning.IncidentId);
+    }
+
     [Fact]
     public async Task ReadsBusinessHoursFromTheSettings()
     {

@@ -110,6 +110,55 @@ public sealed class RulesetsApiTests : IDisposable
         Assert.True((await ReadAsync(response)).GetProperty("errors").TryGetProperty("event", out _));
     }
 
+    // A dry-run of its own document with `count` rules, each one `matches` condition on the case's Subject.
+    private static string CostlyDryRun(int count, string pattern, string subject) => JsonSerializer.Serialize(new
+    {
+        @event = new { kind = "record", @object = "Case", isInsert = false, old = new { }, @new = new { Subject = subject } },
+        document = new
+        {
+            schemaVersion = 1,
+            rulesets = new[]
+            {
+                new
+                {
+                    name = "Costly", enabled = true,
+                    rules = Enumerable.Range(1, count).Select(i => new
+                    {
+                        name = $"r{i}", @object = "Case", runOn = "recordCreateOrUpdate", when = "all", executeFor = "allLinked",
+                        conditions = new[] { new { field = "Subject", @operator = "matches", value = pattern } },
+                        actions = Array.Empty<object>(),
+                    }),
+                },
+            },
+        },
+    });
+
+    [Fact]
+    public async Task RefusesADryRunOfADocumentWithMoreMatchesConditionsThanTheLimit()
+    {
+        using var auditor = _factory.CreateClientAs(Roles.Auditor);
+        using var response = await auditor.PostAsync("/api/rulesets/dry-run", Body(CostlyDryRun(201, "(a+)+$", "aaaa!")));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var detail = (await ReadAsync(response)).GetProperty("detail").GetString()!;
+        Assert.Contains("Ruleset 'Costly', rule 'r201'", detail);
+        Assert.Contains("at most 200", detail);
+    }
+
+    [Fact]
+    public async Task RefusesADryRunWhoseMatchesConditionsSpendTheEventsBudgetNamingTheRule()
+    {
+        // backtracking (a backreference) until each times out at 100 ms: 50 of them used to cost 5 s of CPU
+        using var auditor = _factory.CreateClientAs(Roles.Auditor);
+        using var response = await auditor.PostAsync("/api/rulesets/dry-run", Body(CostlyDryRun(50, "^(a+)+\\1$", new string('a', 30_000) + "!")));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await ReadAsync(response);
+        var message = Assert.Single(problem.GetProperty("errors").GetProperty("document").EnumerateArray()).GetString()!;
+        Assert.StartsWith("Ruleset 'Costly', rule 'r1': the 'matches' conditions spent this event's 100 ms budget there", message);
+        Assert.Contains("1 run, 1 of them past the 100 ms timeout; 49 not run", message);
+    }
+
     [Fact]
     public async Task RestoresAnEarlierVersion()
     {
