@@ -155,6 +155,8 @@ public sealed partial class IntegrationLog : BackgroundService
     /// index (a phrase of trigrams is exactly a substring); shorter text is rare and scans.
     private static IQueryable<LogEntryEntity> WithText(PortalDbContext db, IQueryable<LogEntryEntity> entries, string text)
     {
+        // PostgreSQL: ILIKE, which the pg_trgm GIN index answers for three characters or more
+        if (db.Database.IsNpgsql()) return entries.Where(e => EF.Functions.ILike(e.Message, "%" + EscapeLike(text) + "%", "\\"));
         if (text.Length < 3) return entries.Where(e => EF.Functions.Like(e.Message, "%" + EscapeLike(text) + "%", "\\"));
         var phrase = "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
         var matching = db.Database.SqlQuery<long>($"""SELECT rowid AS "Value" FROM "LogEntriesText" WHERE "LogEntriesText" MATCH {phrase}""");
@@ -174,7 +176,8 @@ public sealed partial class IntegrationLog : BackgroundService
         var connection = db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT (SELECT page_count FROM pragma_page_count()) * (SELECT page_size FROM pragma_page_size())";
+        command.CommandText = db.Database.IsNpgsql() ? "SELECT pg_database_size(current_database())"
+            : "SELECT (SELECT page_count FROM pragma_page_count()) * (SELECT page_size FROM pragma_page_size())";
         var bytes = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
         var retention = (await _settingsStore.GetAsync(LoggerSettings.Key, () => new LoggerSettings(), cancellationToken)).RetentionDays;
         var cutoff = Cutoff(retention);

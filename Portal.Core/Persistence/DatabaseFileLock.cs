@@ -6,7 +6,7 @@ namespace Portal.Core.Persistence;
 /// `flock` on Linux, released by the kernel when the process dies, however it dies). Owning the file is what lets a
 /// restart take back at once the work a killed process had claimed, instead of waiting out its leases; a second process
 /// on the same file is refused at start with a message that names the file. Several instances need PostgreSQL.
-public sealed class DatabaseFileLock : IDisposable
+public sealed class DatabaseFileLock : IDatabaseOwnership
 {
     private FileStream? _lock;
 

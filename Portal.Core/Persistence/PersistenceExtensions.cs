@@ -14,30 +14,44 @@ public static class PersistenceExtensions
 
     public static IHostApplicationBuilder AddPersistence(this IHostApplicationBuilder builder)
     {
-        var provider = builder.Configuration[$"{DatabaseOptions.Section}:Provider"] ?? "Sqlite";
+        var provider = DatabaseProviders.Parse(builder.Configuration[$"{DatabaseOptions.Section}:Provider"]);
         var connectionString = builder.Configuration.GetConnectionString("Portal");
-        if (string.IsNullOrWhiteSpace(connectionString)) connectionString = DefaultConnectionString;
-        connectionString = RootedAt(connectionString, builder.Environment.ContentRootPath);
-
-        if (!string.Equals(provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
+        builder.Services.AddSingleton<ChangeNotifier>();
+        builder.Services.AddSingleton<DatabaseMigrator>();
+        if (provider == DatabaseProvider.Postgres)
         {
-            throw new InvalidOperationException(string.Equals(provider, "Postgres", StringComparison.OrdinalIgnoreCase)
-                ? "Database:Provider 'Postgres' is not available in this build yet; use 'Sqlite'."
-                : $"Database:Provider '{provider}' is not known; use 'Sqlite' or 'Postgres'.");
+            if (string.IsNullOrWhiteSpace(connectionString) || connectionString.Contains("Data Source=", StringComparison.OrdinalIgnoreCase))
+                throw new PortalStartupException("Database:Provider is Postgres: set ConnectionStrings:Portal to a PostgreSQL connection string " +
+                    "(Host=…;Database=…;Username=…;Password=…).");
+            builder.Services.AddDbContextFactory<PortalDbContext>((services, o) => UsePostgres(o, connectionString)
+                .AddInterceptors(services.GetRequiredService<ChangeNotifier>().Interceptor));
+            // one instance at a time until instances share the work (issue 14, part 2): the second is refused by name
+            builder.Services.AddSingleton<IDatabaseOwnership>(_ => new PostgresInstanceLock(connectionString));
+            return builder;
         }
 
+        if (string.IsNullOrWhiteSpace(connectionString)) connectionString = DefaultConnectionString;
+        connectionString = RootedAt(connectionString, builder.Environment.ContentRootPath);
         builder.Services.AddDbContextFactory<PortalDbContext>((services, o) =>
         {
             o.UseSqlite(connectionString).AddInterceptors(new SqliteConnectionSetup(automaticCheckpoints: false),
                 new SqliteWriteGateInterceptor(services.GetService<ILogger<SqliteWriteGateInterceptor>>()),
                 services.GetRequiredService<ChangeNotifier>().Interceptor);
         });
-        builder.Services.AddSingleton<ChangeNotifier>();
         builder.Services.AddSingleton<DatabaseFileLock>();
-        builder.Services.AddSingleton<DatabaseMigrator>();
+        builder.Services.AddSingleton<IDatabaseOwnership>(sp => sp.GetRequiredService<DatabaseFileLock>());
         builder.Services.AddSingleton<WalCheckpointer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WalCheckpointer>());
         return builder;
+    }
+
+    /// PostgreSQL with its own migration set; transient failures (a fail-over, a dropped connection) are retried by
+    /// the callers that own their unit of work, not by the provider's execution strategy, which forbids the
+    /// transactions Portal opens itself.
+    public static TBuilder UsePostgres<TBuilder>(TBuilder options, string connectionString) where TBuilder : DbContextOptionsBuilder
+    {
+        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(DatabaseProviders.PostgresMigrationsAssembly));
+        return options;
     }
 
     /// A relative SQLite file is the content root's (where the settings are), not the working directory's, so that a
@@ -52,27 +66,30 @@ public static class PersistenceExtensions
     }
 }
 
-/// Applies migrations once at start and puts SQLite into WAL mode (a property of the file, so once is enough). With a
-/// `DatabaseFileLock` (the portal host), this process first takes ownership of the SQLite file.
-public sealed class DatabaseMigrator(IDbContextFactory<PortalDbContext> factory, DatabaseFileLock? fileLock = null)
+/// Applies migrations once at start. SQLite: this process first takes ownership of the file, then the database goes
+/// into WAL mode (a property of the file, so once is enough). PostgreSQL: EF Core's migration lock lets one of several
+/// starting instances migrate; this process then takes its instance lock.
+public sealed class DatabaseMigrator(IDbContextFactory<PortalDbContext> factory, IDatabaseOwnership? ownership = null)
 {
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var connectionString = db.Database.GetConnectionString()!;
         if (db.Database.IsSqlite())
         {
-            var connectionString = db.Database.GetConnectionString()!;
             var builder = new SqliteConnectionStringBuilder(connectionString);
             var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
             if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-            fileLock?.Acquire(connectionString);
+            ownership?.Acquire(connectionString);
         }
         await db.Database.MigrateAsync(cancellationToken);
         if (db.Database.IsSqlite())
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        else
+            ownership?.Acquire(connectionString);
     }
 
-    public async Task<bool> CanConnectAsync(CancellationToken cancellationToken) 
+    public async Task<bool> CanConnectAsync(CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         return await db.Database.CanConnectAsync(cancellationToken);

@@ -42,6 +42,14 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
+        if (Database.IsNpgsql())
+        {
+            // the log's text search (SQLite has its FTS5 table, made by its migrations)
+            builder.HasPostgresExtension("pg_trgm");
+            builder.Entity<LogEntryEntity>().HasIndex(e => e.Message).HasMethod("gin").HasOperators("gin_trgm_ops");
+            // sort keys order byte-wise, as SQLite's do, whatever the database's locale
+            builder.Entity<RecordSortKeyEntity>().Property(k => k.Text).UseCollation("C");
+        }
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

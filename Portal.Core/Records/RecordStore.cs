@@ -265,6 +265,16 @@ public sealed class RecordStore(
 
     private static async Task<JsonNode> NextNumberAsync(PortalDbContext db, string objectName, CancellationToken cancellationToken)
     {
+        if (db.Database.IsNpgsql())
+        {
+            // one statement: two first creates of an object (on one instance or two) never collide on the new row
+            var taken = await db.Database.SqlQuery<long>($"""
+                INSERT INTO "NumberSequences" ("ObjectName", "Next") VALUES ({objectName}, 2)
+                ON CONFLICT ("ObjectName") DO UPDATE SET "Next" = "NumberSequences"."Next" + 1
+                RETURNING "Next" - 1 AS "Value"
+                """).ToListAsync(cancellationToken);
+            return JsonValue.Create(Format(taken.Single()));
+        }
         // An update first, so that the transaction takes the write lock before it reads: two creates never get one number.
         var updated = await db.NumberSequences.Where(s => s.ObjectName == objectName)
             .ExecuteUpdateAsync(s => s.SetProperty(n => n.Next, n => n.Next + 1), cancellationToken);

@@ -55,15 +55,16 @@ public sealed partial class WebhookBatchWriter(IDbContextFactory<PortalDbContext
     private async Task CommitAsync(List<(WebhookEventEntity Row, TaskCompletionSource<StoreOutcome> Done)> batch)
     {
         await using var db = await dbFactory.CreateDbContextAsync();
+        var postgres = db.Database.IsNpgsql();
         await using var transaction = await db.Database.BeginTransactionAsync();
         await using var insert = db.Database.GetDbConnection().CreateCommand();
         insert.Transaction = transaction.GetDbTransaction();
         insert.CommandText = """
             INSERT INTO "WebhookEvents" ("EventId", "WebhookId", "EventType", "IncidentId", "Body", "ReceivedUtc", "State")
-            VALUES ($eventId, $webhookId, $eventType, $incidentId, $body, $receivedUtc, $state)
+            VALUES (@eventId, @webhookId, @eventType, @incidentId, @body, @receivedUtc, @state)
             ON CONFLICT DO NOTHING
             """;
-        var parameters = new[] { "$eventId", "$webhookId", "$eventType", "$incidentId", "$body", "$receivedUtc", "$state" }.Select(name =>
+        var parameters = new[] { "@eventId", "@webhookId", "@eventType", "@incidentId", "@body", "@receivedUtc", "@state" }.Select(name =>
         {
             var parameter = insert.CreateParameter();
             parameter.ParameterName = name;
@@ -78,8 +79,8 @@ public sealed partial class WebhookBatchWriter(IDbContextFactory<PortalDbContext
             parameters[2].Value = row.EventType;
             parameters[3].Value = (object?)row.IncidentId ?? DBNull.Value;
             parameters[4].Value = row.Body;
-            // the text EF Core writes for a UTC DateTime, so that queries over ReceivedUtc compare alike
-            parameters[5].Value = row.ReceivedUtc.ToUniversalTime().ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
+            // SQLite: the text EF Core writes for a UTC DateTime, so that queries over ReceivedUtc compare alike
+            parameters[5].Value = postgres ? row.ReceivedUtc.ToUniversalTime() : (object)row.ReceivedUtc.ToUniversalTime().ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
             parameters[6].Value = row.State;
             outcomes.Add((done, await insert.ExecuteNonQueryAsync() == 1 ? StoreOutcome.Stored : StoreOutcome.Duplicate));
         }

@@ -12,7 +12,7 @@ namespace Portal.Tests.Dispatch;
 
 /// The dispatcher against the strict fake PagerDuty: what it sends, and how it behaves when PagerDuty is slow,
 /// refuses, rate-limits or fails.
-public sealed class LiveDispatchTests : IAsyncLifetime
+public class LiveDispatchTests : OnEitherDatabase, IAsyncLifetime
 {
     private FakePagerDutyServer _pagerDuty = default!;
     private TestDatabase _db = default!;
@@ -21,7 +21,7 @@ public sealed class LiveDispatchTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _pagerDuty = await FakePagerDutyServer.StartAsync();
-        _db = await TestDatabase.WithPagerDutyAsync(_pagerDuty.PortalSettings(("Dispatch:MaxAttempts", "3"), ("Dispatch:RequestsPerMinute", "5")), services => services.AddHttpClient("PagerDuty", http => http.Timeout = TimeSpan.FromSeconds(3)));
+        _db = await TestDatabase.WithPagerDutyAsync(_pagerDuty.PortalSettings(("Dispatch:MaxAttempts", "3"), ("Dispatch:RequestsPerMinute", "5")), services => services.AddHttpClient("PagerDuty", http => http.Timeout = TimeSpan.FromSeconds(3)), postgres: await PostgresAsync());
         await _db.Get<RulesetStore>().SaveAsync(RulesWiringTests.ContractExample, "admin");
     }
 
@@ -151,4 +151,10 @@ public sealed class LiveDispatchTests : IAsyncLifetime
         await Dispatcher.RunDueAsync();
         Assert.Equal(8, _pagerDuty.Incidents.Count);
     }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class LiveDispatchOnPostgresTests(PostgresCluster cluster) : LiveDispatchTests
+{
+    protected override async Task<string?> PostgresAsync() => await cluster.CreateDatabaseAsync();
 }

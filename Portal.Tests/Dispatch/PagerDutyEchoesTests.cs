@@ -14,7 +14,7 @@ namespace Portal.Tests.Dispatch;
 /// PagerDuty's echo of Portal's own action is told from the stored planned actions, not from memory: only an action
 /// that succeeded (or whose call is in flight) is taken for one, each action for one event, and a fresh process (a
 /// new `PagerDutyEchoes`, nothing in memory) tells the same.
-public sealed class PagerDutyEchoesTests : IAsyncLifetime
+public class PagerDutyEchoesTests : OnEitherDatabase, IAsyncLifetime
 {
     private FakePagerDutyServer _pagerDuty = default!;
     private TestDatabase _db = default!;
@@ -41,7 +41,7 @@ public sealed class PagerDutyEchoesTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _pagerDuty = await FakePagerDutyServer.StartAsync();
-        _db = await TestDatabase.WithPagerDutyAsync(_pagerDuty.PortalSettings());
+        _db = await TestDatabase.WithPagerDutyAsync(_pagerDuty.PortalSettings(), postgres: await PostgresAsync());
         await _db.Get<RulesetStore>().SaveAsync(Rules, "admin");
     }
 
@@ -148,4 +148,10 @@ public sealed class PagerDutyEchoesTests : IAsyncLifetime
         Assert.Null(await echoes.MatchAsync(db, Annotated("E1", "Someone else's note"), default));
         Assert.NotNull(await echoes.MatchAsync(db, Annotated("E2", content), default));
     }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PagerDutyEchoesOnPostgresTests(PostgresCluster cluster) : PagerDutyEchoesTests
+{
+    protected override async Task<string?> PostgresAsync() => await cluster.CreateDatabaseAsync();
 }

@@ -12,12 +12,12 @@ namespace Portal.Tests.Dispatch;
 
 /// The whole loop on the sandbox account: a record change, the rule, the planned action, the dispatcher, the
 /// sandbox's incident event, and back into Portal.
-public sealed class SandboxDispatchTests : IAsyncLifetime
+public class SandboxDispatchTests : OnEitherDatabase, IAsyncLifetime
 {
     private TestDatabase _db = default!;
     private static readonly ChangeActor Agent = new("agent@portal.test");
 
-    public async Task InitializeAsync() => _db = await TestDatabase.WithPagerDutyAsync();
+    public async Task InitializeAsync() => _db = await TestDatabase.WithPagerDutyAsync(postgres: await PostgresAsync());
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
     private RecordStore Records => _db.Get<RecordStore>();
@@ -178,11 +178,11 @@ public sealed class SandboxDispatchTests : IAsyncLifetime
     }
 }
 
-public sealed class DeadLetterTests : IAsyncLifetime
+public class DeadLetterTests : OnEitherDatabase, IAsyncLifetime
 {
     private TestDatabase _db = default!;
 
-    public async Task InitializeAsync() => _db = await TestDatabase.WithPagerDutyAsync();
+    public async Task InitializeAsync() => _db = await TestDatabase.WithPagerDutyAsync(postgres: await PostgresAsync());
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
     [Fact]
@@ -214,11 +214,11 @@ public sealed class DeadLetterTests : IAsyncLifetime
     }
 }
 
-public sealed class LinkExistingIncidentTests : IAsyncLifetime
+public class LinkExistingIncidentTests : OnEitherDatabase, IAsyncLifetime
 {
     private TestDatabase _db = default!;
 
-    public async Task InitializeAsync() => _db = await TestDatabase.WithPagerDutyAsync();
+    public async Task InitializeAsync() => _db = await TestDatabase.WithPagerDutyAsync(postgres: await PostgresAsync());
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
     [Fact]
@@ -239,4 +239,22 @@ public sealed class LinkExistingIncidentTests : IAsyncLifetime
         Assert.Equal("PagerDuty has no incident QNOSUCHINCIDENT.", missing.Message);
         await Assert.ThrowsAsync<Core.PortalValidationException>(() => console.LinkExistingAsync("Case", first.Id, "not an id!", "agent"));
     }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class SandboxDispatchOnPostgresTests(PostgresCluster cluster) : SandboxDispatchTests
+{
+    protected override async Task<string?> PostgresAsync() => await cluster.CreateDatabaseAsync();
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class DeadLetterOnPostgresTests(PostgresCluster cluster) : DeadLetterTests
+{
+    protected override async Task<string?> PostgresAsync() => await cluster.CreateDatabaseAsync();
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class LinkExistingIncidentOnPostgresTests(PostgresCluster cluster) : LinkExistingIncidentTests
+{
+    protected override async Task<string?> PostgresAsync() => await cluster.CreateDatabaseAsync();
 }

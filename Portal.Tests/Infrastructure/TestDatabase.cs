@@ -25,15 +25,23 @@ public sealed class TestDatabase : IAsyncDisposable
     private readonly ServiceProvider _services;
     private bool _handedOver;
 
-    private TestDatabase(Action<IServiceCollection>? configure, string? folder = null)
+    private readonly string? _postgres;
+
+    /// `postgres`: a connection string to an empty PostgreSQL database (`PostgresCluster`) instead of a SQLite file.
+    private TestDatabase(Action<IServiceCollection>? configure, string? folder = null, string? postgres = null)
     {
+        _postgres = postgres;
         _folder = folder ?? Path.Combine(Path.GetTempPath(), "portal-core-tests", Guid.NewGuid().ToString("n"));
         _configure = configure;
         Directory.CreateDirectory(_folder);
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection().Build());
-        services.AddDbContextFactory<PortalDbContext>((sp, o) => o.UseSqlite($"Data Source={Path.Combine(_folder, "portal.db")}")
-            .AddInterceptors(new SqliteConnectionSetup(), new SqliteWriteGateInterceptor(), sp.GetRequiredService<ChangeNotifier>().Interceptor));
+        if (postgres is null)
+            services.AddDbContextFactory<PortalDbContext>((sp, o) => o.UseSqlite($"Data Source={Path.Combine(_folder, "portal.db")}")
+                .AddInterceptors(new SqliteConnectionSetup(), new SqliteWriteGateInterceptor(), sp.GetRequiredService<ChangeNotifier>().Interceptor));
+        else
+            services.AddDbContextFactory<PortalDbContext>((sp, o) => PersistenceExtensions.UsePostgres(o, postgres)
+                .AddInterceptors(sp.GetRequiredService<ChangeNotifier>().Interceptor));
         services.AddSingleton<ChangeNotifier>();
         services.AddSingleton<TimeProvider>(Clock);
         services.AddSingleton<DatabaseMigrator>();
@@ -50,7 +58,7 @@ public sealed class TestDatabase : IAsyncDisposable
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
 
     /// With the rules wired to record changes, as the portal runs them.
-    public static Task<TestDatabase> WithRulesAsync(Action<IServiceCollection>? configure = null) => CreateAsync(services =>
+    public static Task<TestDatabase> WithRulesAsync(Action<IServiceCollection>? configure = null, string? postgres = null) => CreateAsync(services =>
     {
         services.AddSingleton<RulesetStore>();
         services.AddSingleton<RuleRunner>();
@@ -59,18 +67,19 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddSingleton<RulesDryRun>();
         services.AddSingleton<DryRunReplay>();
         configure?.Invoke(services);
-    });
+    }, postgres);
 
     /// With PagerDuty (the sandbox unless configured otherwise), the dispatcher and the event processing, as the
     /// portal wires them, minus the background services: tests drive `ActionDispatcher.RunDueAsync` and `DrainEventsAsync`.
-    public static Task<TestDatabase> WithPagerDutyAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null) =>
+    public static Task<TestDatabase> WithPagerDutyAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null,
+        string? postgres = null) =>
         WithRulesAsync(services =>
         {
             services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build());
             services.AddDataProtection();
             services.AddPagerDutyServices();
             configure?.Invoke(services);
-        });
+        }, postgres);
 
     /// Processes every pending webhook stored so far (the sandbox's, or deliveries), oldest first, as the background
     /// processor does; returns how many it took.
@@ -81,9 +90,9 @@ public sealed class TestDatabase : IAsyncDisposable
         return count;
     }
 
-    public static async Task<TestDatabase> CreateAsync(Action<IServiceCollection>? configure = null)
+    public static async Task<TestDatabase> CreateAsync(Action<IServiceCollection>? configure = null, string? postgres = null)
     {
-        var database = new TestDatabase(configure);
+        var database = new TestDatabase(configure, postgres: postgres);
         await database.Get<DatabaseMigrator>().MigrateAsync();
         return database;
     }
@@ -94,7 +103,7 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         _handedOver = true;
         await _services.DisposeAsync();
-        var next = new TestDatabase(_configure, _folder);
+        var next = new TestDatabase(_configure, _folder, _postgres);
         await next.Get<DatabaseMigrator>().MigrateAsync();
         return next;
     }

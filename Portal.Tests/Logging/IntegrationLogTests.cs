@@ -16,12 +16,12 @@ using LogLevel = Portal.Core.Logging.LogLevel;
 
 namespace Portal.Tests.Logging;
 
-public sealed class IntegrationLogTests : IAsyncLifetime
+public class IntegrationLogTests : OnEitherDatabase, IAsyncLifetime
 {
     private TestDatabase _db = default!;
     private IntegrationLog Log => _db.Get<IntegrationLog>();
 
-    public async Task InitializeAsync() => _db = await TestDatabase.WithPagerDutyAsync();
+    public async Task InitializeAsync() => _db = await TestDatabase.WithPagerDutyAsync(postgres: await PostgresAsync());
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
     [Fact]
@@ -122,12 +122,12 @@ public sealed class IntegrationLogTests : IAsyncLifetime
 }
 
 /// The queue never blocks the work it logs, so what it cannot keep is counted, and a store that fails is logged.
-public sealed class LogQueueTests : IAsyncLifetime
+public class LogQueueTests : OnEitherDatabase, IAsyncLifetime
 {
     private readonly CapturedLogger<IntegrationLog> _logger = new();
     private TestDatabase _db = default!;
 
-    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync();
+    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync(postgres: await PostgresAsync());
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
     private IntegrationLog LogWith(int capacity, IDbContextFactory<PortalDbContext>? dbFactory = null) =>
@@ -215,4 +215,16 @@ public sealed class LogExportTests(PortalFixture fixture) : IClassFixture<Portal
         Assert.All(json.GetProperty("entries").EnumerateArray(), e => Assert.Equal("webhook", e.GetProperty("category").GetString()));
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/logs/export?format=xml")).StatusCode);
     }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class IntegrationLogOnPostgresTests(PostgresCluster cluster) : IntegrationLogTests
+{
+    protected override async Task<string?> PostgresAsync() => await cluster.CreateDatabaseAsync();
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class LogQueueOnPostgresTests(PostgresCluster cluster) : LogQueueTests
+{
+    protected override async Task<string?> PostgresAsync() => await cluster.CreateDatabaseAsync();
 }

@@ -8,14 +8,14 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Notifications;
 
-public sealed class ChangeNotifierTests : IAsyncLifetime
+public class ChangeNotifierTests : OnEitherDatabase, IAsyncLifetime
 {
     private TestDatabase _db = default!;
     private string _caseId = "";
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
+        _db = await TestDatabase.CreateAsync(postgres: await PostgresAsync());
         _caseId = (await _db.Get<RecordStore>().CreateAsync("Case", System.Text.Json.JsonDocument.Parse("""{"Subject":"Checkout down"}""").RootElement,
             ChangeActor.System)).Id;
     }
@@ -154,4 +154,10 @@ public sealed class ChangeNotifierTests : IAsyncLifetime
         var refused = Assert.Throws<InvalidOperationException>(() => notifier.AfterCommit(plain, new DeadLettersChanged()));
         Assert.Contains("ChangeNotifierInterceptor", refused.Message);
     }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class ChangeNotifierOnPostgresTests(PostgresCluster cluster) : ChangeNotifierTests
+{
+    protected override async Task<string?> PostgresAsync() => await cluster.CreateDatabaseAsync();
 }

@@ -12,11 +12,11 @@ namespace Portal.Tests.PagerDuty;
 /// The PagerDuty request budget, with a fake clock: a sliding window over the grants stored in the database, so that
 /// no 60-second window ever holds more than a caller's share, nor all callers together more than PagerDuty's 960, in
 /// one instance or several; and a 429 makes every caller wait until its reset.
-public sealed class RequestBudgetTests : IAsyncLifetime
+public class RequestBudgetTests : OnEitherDatabase, IAsyncLifetime
 {
     private TestDatabase _db = default!;
 
-    public async Task InitializeAsync() => _db = await TestDatabase.WithPagerDutyAsync();
+    public async Task InitializeAsync() => _db = await TestDatabase.WithPagerDutyAsync(postgres: await PostgresAsync());
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
     private async Task RestartWithSharesAsync(int dispatcher, int dashboard)
@@ -146,19 +146,27 @@ public sealed class RequestBudgetTests : IAsyncLifetime
         Assert.Null(await budget.PausedUntilAsync());
     }
 
-    /// A second instance's budget: its own contexts over the same SQLite file, with the same (fake) time.
+    /// A second instance's budget: its own contexts over the same database, with the same (fake) time.
     private async Task<RequestBudget> OtherInstanceAsync()
     {
         await using var db = await _db.ContextAsync();
-        return new RequestBudget(new OtherInstanceContexts(db.Database.GetConnectionString()!), _db.Clock,
+        return new RequestBudget(new OtherInstanceContexts(db.Database.GetConnectionString()!, db.Database.IsNpgsql()), _db.Clock,
             Options.Create(new DispatchOptions()), Options.Create(new StatusDashboardOptions()));
     }
 
-    private sealed class OtherInstanceContexts(string connectionString) : IDbContextFactory<PortalDbContext>
+    private sealed class OtherInstanceContexts(string connectionString, bool postgres) : IDbContextFactory<PortalDbContext>
     {
-        private readonly DbContextOptions<PortalDbContext> _options = new DbContextOptionsBuilder<PortalDbContext>().UseSqlite(connectionString)
-            .AddInterceptors(new SqliteConnectionSetup(), new SqliteWriteGateInterceptor()).Options;
+        private readonly DbContextOptions<PortalDbContext> _options = postgres
+            ? PersistenceExtensions.UsePostgres(new DbContextOptionsBuilder<PortalDbContext>(), connectionString).Options
+            : new DbContextOptionsBuilder<PortalDbContext>().UseSqlite(connectionString)
+                .AddInterceptors(new SqliteConnectionSetup(), new SqliteWriteGateInterceptor()).Options;
 
         public PortalDbContext CreateDbContext() => new(_options);
     }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class RequestBudgetOnPostgresTests(PostgresCluster cluster) : RequestBudgetTests
+{
+    protected override async Task<string?> PostgresAsync() => await cluster.CreateDatabaseAsync();
 }

@@ -9,7 +9,7 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Records;
 
-public sealed class RecordStoreTests : IAsyncLifetime
+public class RecordStoreTests : OnEitherDatabase, IAsyncLifetime
 {
     private readonly CapturingHandler _handler = new();
     private TestDatabase _db = default!;
@@ -18,7 +18,7 @@ public sealed class RecordStoreTests : IAsyncLifetime
     private RecordStore Store => _db.Get<RecordStore>();
 
     public async Task InitializeAsync() =>
-        _db = await TestDatabase.CreateAsync(s => s.AddSingleton<IRecordChangeHandler>(_handler));
+        _db = await TestDatabase.CreateAsync(s => s.AddSingleton<IRecordChangeHandler>(_handler), await PostgresAsync());
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
@@ -222,4 +222,10 @@ public sealed class RecordStoreTests : IAsyncLifetime
             return Task.CompletedTask;
         }
     }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class RecordStoreOnPostgresTests(PostgresCluster cluster) : RecordStoreTests
+{
+    protected override async Task<string?> PostgresAsync() => await cluster.CreateDatabaseAsync();
 }

@@ -12,12 +12,12 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Rulesets;
 
-public sealed class RulesWiringTests : IAsyncLifetime
+public class RulesWiringTests : OnEitherDatabase, IAsyncLifetime
 {
     private TestDatabase _db = default!;
     private static readonly ChangeActor Agent = new("agent@portal.test");
 
-    public async Task InitializeAsync() => _db = await TestDatabase.WithRulesAsync();
+    public async Task InitializeAsync() => _db = await TestDatabase.WithRulesAsync(postgres: await PostgresAsync());
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
     private RecordStore Records => _db.Get<RecordStore>();
@@ -244,4 +244,10 @@ public sealed class RulesWiringTests : IAsyncLifetime
         Assert.False(await runner.IsBusinessHoursAsync(default)); // 05:00 in New York
         await Assert.ThrowsAsync<PortalValidationException>(() => Task.FromResult(new BusinessHoursSettings { TimeZone = "Mars/Olympus" }.ToCalendar()));
     }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class RulesWiringOnPostgresTests(PostgresCluster cluster) : RulesWiringTests
+{
+    protected override async Task<string?> PostgresAsync() => await cluster.CreateDatabaseAsync();
 }

@@ -12,14 +12,14 @@ namespace Portal.Tests.Webhooks;
 
 /// The webhook processor takes stored events in batches (one transaction, one savepoint per event): still oldest
 /// first, each exactly once, and one event that fails is rolled back and marked failed without holding up the rest.
-public sealed class WebhookBatchProcessingTests : IAsyncLifetime
+public class WebhookBatchProcessingTests : OnEitherDatabase, IAsyncLifetime
 {
     private const string Incident = "Q2CKYRLH85UNN4";
     private TestDatabase _db = null!;
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.WithPagerDutyAsync(configure: s => s.AddSingleton<IRecordChangeHandler, FailsOnBoom>());
+        _db = await TestDatabase.WithPagerDutyAsync(configure: s => s.AddSingleton<IRecordChangeHandler, FailsOnBoom>(), postgres: await PostgresAsync());
         await _db.Get<RulesetStore>().SaveAsync("""
             {"schemaVersion":1,"rulesets":[{"name":"PD > SFDC","enabled":true,"rules":[
               {"name":"Case for the webhook tester","object":"Case","runOn":"pagerDutyIncidentCreateOrUpdate","when":"all",
@@ -126,4 +126,10 @@ public sealed class WebhookBatchProcessingTests : IAsyncLifetime
         Assert.False(await processing.ProcessNextAsync(default));
         Assert.Equal("resolved", (await _db.Get<RecordStore>().GetAsync("Case", link.RecordId)).Fields["Status"]!.GetValue<string>());
     }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class WebhookBatchProcessingOnPostgresTests(PostgresCluster cluster) : WebhookBatchProcessingTests
+{
+    protected override async Task<string?> PostgresAsync() => await cluster.CreateDatabaseAsync();
 }

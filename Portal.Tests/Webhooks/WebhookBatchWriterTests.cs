@@ -7,18 +7,19 @@ namespace Portal.Tests.Webhooks;
 
 /// The intake's group commit writes its rows with plain prepared inserts: what EF Core reads back must be what it
 /// would have written, and repeats (by event id or by delivery id, also inside one batch) are told apart.
-public sealed class WebhookBatchWriterTests : IAsyncLifetime
+public class WebhookBatchWriterTests : OnEitherDatabase, IAsyncLifetime
 {
     private TestDatabase _db = null!;
 
-    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync(s => s.AddSingleton<WebhookBatchWriter>());
+    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync(s => s.AddSingleton<WebhookBatchWriter>(), postgres: await PostgresAsync());
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
     private WebhookEventEntity Row(string eventId, string? webhookId) => new()
     {
         EventId = eventId, WebhookId = webhookId, EventType = "incident.triggered", IncidentId = "P1", Body = "{\"event\":{}}",
-        ReceivedUtc = new DateTime(2026, 3, 2, 10, 0, 0, DateTimeKind.Utc).AddTicks(1234567),
+        // to the microsecond, the finest time both SQLite's text and PostgreSQL's timestamptz keep
+        ReceivedUtc = new DateTime(2026, 3, 2, 10, 0, 0, DateTimeKind.Utc).AddTicks(1234560),
     };
 
     [Fact]
@@ -57,4 +58,10 @@ public sealed class WebhookBatchWriterTests : IAsyncLifetime
         Assert.StartsWith("Storing 1 webhook deliveries failed", message);
         Assert.Equal(UnreachableDatabase.Error, error?.Message);
     }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class WebhookBatchWriterOnPostgresTests(PostgresCluster cluster) : WebhookBatchWriterTests
+{
+    protected override async Task<string?> PostgresAsync() => await cluster.CreateDatabaseAsync();
 }
