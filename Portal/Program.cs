@@ -8,6 +8,8 @@ using Portal.Core.Rulesets;
 using Portal.Endpoints;
 using Portal.Security;
 
+if (PortalCommands.IsCommand(args)) return await PortalCommands.RunAsync(args);
+
 var builder = WebApplication.CreateBuilder(PortalHost.Options(args));
 // MudBlazor's and the framework's assets are served from their packages whatever the environment.
 builder.WebHost.UseStaticWebAssets();

@@ -30,8 +30,7 @@ public static class PersistenceExtensions
             return builder;
         }
 
-        if (string.IsNullOrWhiteSpace(connectionString)) connectionString = DefaultConnectionString;
-        connectionString = RootedAt(connectionString, builder.Environment.ContentRootPath);
+        connectionString = SqliteConnectionString(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddDbContextFactory<PortalDbContext>((services, o) =>
         {
             o.UseSqlite(connectionString).AddInterceptors(new SqliteConnectionSetup(automaticCheckpoints: false),
@@ -54,6 +53,13 @@ public static class PersistenceExtensions
         return options;
     }
 
+    /// `ConnectionStrings:Portal` (or the default), with a relative file rooted at the content root.
+    public static string SqliteConnectionString(IConfiguration configuration, string contentRoot)
+    {
+        var connectionString = configuration.GetConnectionString("Portal");
+        return RootedAt(string.IsNullOrWhiteSpace(connectionString) ? DefaultConnectionString : connectionString, contentRoot);
+    }
+
     /// A relative SQLite file is the content root's (where the settings are), not the working directory's, so that a
     /// published build started from anywhere keeps one database.
     public static string RootedAt(string connectionString, string contentRoot)
@@ -69,8 +75,12 @@ public static class PersistenceExtensions
 /// Applies migrations once at start. SQLite: this process first takes ownership of the file, then the database goes
 /// into WAL mode (a property of the file, so once is enough). PostgreSQL: EF Core's migration lock lets one of several
 /// starting instances migrate; this process then takes its instance lock.
-public sealed class DatabaseMigrator(IDbContextFactory<PortalDbContext> factory, IDatabaseOwnership? ownership = null)
+public sealed partial class DatabaseMigrator(IDbContextFactory<PortalDbContext> factory, IDatabaseOwnership? ownership = null,
+    ILogger<DatabaseMigrator>? logger = null)
 {
+    /// How many upgrade backups are kept beside a SQLite database (the newest).
+    public const int UpgradeBackupsKept = 3;
+
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
@@ -81,6 +91,7 @@ public sealed class DatabaseMigrator(IDbContextFactory<PortalDbContext> factory,
             var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
             if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
             ownership?.Acquire(connectionString);
+            await BackUpBeforeUpgradeAsync(db, builder.DataSource, cancellationToken);
         }
         await db.Database.MigrateAsync(cancellationToken);
         if (db.Database.IsSqlite())
@@ -88,6 +99,25 @@ public sealed class DatabaseMigrator(IDbContextFactory<PortalDbContext> factory,
         else
             ownership?.Acquire(connectionString);
     }
+
+    /// An existing database with migrations to apply is copied first, beside itself, so that an upgrade that goes wrong
+    /// can be undone by putting the copy back: `<file>.upgrade-<time>-<first migration>.bak`, the newest three kept.
+    private async Task BackUpBeforeUpgradeAsync(PortalDbContext db, string file, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(file) || new FileInfo(file).Length == 0) return;
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        if (pending.Count == 0 || !(await db.Database.GetAppliedMigrationsAsync(cancellationToken)).Any()) return;
+        var name = $"{Path.GetFileName(file)}.upgrade-{DateTime.UtcNow:yyyyMMddHHmmss}-{pending[0]}.bak";
+        var backup = await SqliteBackup.BackupAsync(db.Database.GetConnectionString()!, Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, name),
+            cancellationToken);
+        var older = new DirectoryInfo(backup.DirectoryName!).GetFiles($"{Path.GetFileName(file)}.upgrade-*.bak")
+            .OrderByDescending(f => f.Name, StringComparer.Ordinal).Skip(UpgradeBackupsKept);
+        foreach (var old in older) old.Delete();
+        if (logger is not null) LogUpgradeBackup(logger, pending.Count, backup.FullName);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upgrading the database ({Pending} migrations): a copy as it was is at {Backup}; put it back to undo the upgrade")]
+    private static partial void LogUpgradeBackup(ILogger logger, int pending, string backup);
 
     public async Task<bool> CanConnectAsync(CancellationToken cancellationToken)
     {

@@ -161,7 +161,7 @@ public sealed partial class PortalProcess : IAsyncDisposable
 
     /// `Portal.dll` with its runtimeconfig and deps: the copy next to the test assembly (Portal.Tests references
     /// Portal), else the Portal project's own output for the same configuration.
-    private static string PortalDll()
+    internal static string PortalDll()
     {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = testOutput.Parent?.Name ?? "Debug";
