@@ -18,6 +18,7 @@ public static class PersistenceExtensions
         var connectionString = builder.Configuration.GetConnectionString("Portal");
         builder.Services.AddSingleton<ChangeNotifier>();
         builder.Services.AddSingleton<DatabaseMigrator>();
+        builder.Services.AddSingleton<DatabaseReadiness>();
         if (provider == DatabaseProvider.Postgres)
         {
             if (string.IsNullOrWhiteSpace(connectionString) || connectionString.Contains("Data Source=", StringComparison.OrdinalIgnoreCase))
@@ -38,6 +39,7 @@ public static class PersistenceExtensions
                 services.GetRequiredService<ChangeNotifier>().Interceptor);
         });
         builder.Services.AddSingleton<DatabaseFileLock>();
+        builder.Services.AddSingleton<DatabaseFileIdentity>();
         builder.Services.AddSingleton<IDatabaseOwnership>(sp => sp.GetRequiredService<DatabaseFileLock>());
         builder.Services.AddSingleton<WalCheckpointer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WalCheckpointer>());
@@ -76,7 +78,7 @@ public static class PersistenceExtensions
 /// into WAL mode (a property of the file, so once is enough). PostgreSQL: EF Core's migration lock lets one of several
 /// starting instances migrate; this process then takes its instance lock.
 public sealed partial class DatabaseMigrator(IDbContextFactory<PortalDbContext> factory, IDatabaseOwnership? ownership = null,
-    ILogger<DatabaseMigrator>? logger = null)
+    ILogger<DatabaseMigrator>? logger = null, DatabaseFileIdentity? file = null)
 {
     /// How many upgrade backups are kept beside a SQLite database (the newest).
     public const int UpgradeBackupsKept = 3;
@@ -90,12 +92,16 @@ public sealed partial class DatabaseMigrator(IDbContextFactory<PortalDbContext> 
             var builder = new SqliteConnectionStringBuilder(connectionString);
             var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
             if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+            DatabaseFileIdentity.CheckWritable(connectionString);
             ownership?.Acquire(connectionString);
             await BackUpBeforeUpgradeAsync(db, builder.DataSource, cancellationToken);
         }
         await db.Database.MigrateAsync(cancellationToken);
         if (db.Database.IsSqlite())
+        {
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            file?.Open(connectionString);
+        }
         else
             ownership?.Acquire(connectionString);
     }

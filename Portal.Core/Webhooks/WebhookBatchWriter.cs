@@ -12,7 +12,8 @@ public enum StoreOutcome { Stored, Duplicate, Failed }
 /// Group commit for the intake: deliveries that arrive together are stored in one transaction (up to 256), and each
 /// request is answered once its row is durably committed. One commit per request caps intake at the disk's commit
 /// rate; sharing commits lets intake stay durable and fast at once.
-public sealed partial class WebhookBatchWriter(IDbContextFactory<PortalDbContext> dbFactory, ILogger<WebhookBatchWriter> logger)
+public sealed partial class WebhookBatchWriter(IDbContextFactory<PortalDbContext> dbFactory, ILogger<WebhookBatchWriter> logger,
+    DatabaseFileIdentity? file = null)
 {
     private const int MaxBatch = 256;
     private readonly Channel<(WebhookEventEntity Row, TaskCompletionSource<StoreOutcome> Done)> _queue =
@@ -54,6 +55,8 @@ public sealed partial class WebhookBatchWriter(IDbContextFactory<PortalDbContext
     /// begins and commits the transaction, so the write gate and `busy_timeout` apply as to every writer.
     private async Task CommitAsync(List<(WebhookEventEntity Row, TaskCompletionSource<StoreOutcome> Done)> batch)
     {
+        // a deleted or replaced file would take the commit with it: refuse (503, delivered again) rather than lose it
+        if (file?.Problem() is { } problem) throw new InvalidOperationException(problem);
         await using var db = await dbFactory.CreateDbContextAsync();
         var postgres = db.Database.IsNpgsql();
         await using var transaction = await db.Database.BeginTransactionAsync();

@@ -34,15 +34,7 @@ public sealed class BackupTests : IDisposable
         ["Authentication__BootstrapAdmin__Password"] = "Backup-Passw0rd",
     };
 
-    private static HttpRequestMessage Delivery(string eventId)
-    {
-        var body = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(WebhookIntakeTests.Capture("incident.triggered"))
-            .Replace("01FKZSRAPTMF55RE69G8BQHGC6", eventId, StringComparison.Ordinal));
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/pagerduty") { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new("application/json");
-        request.Headers.Add("X-PagerDuty-Signature", WebhookSignature.Sign(body, Secret));
-        return request;
-    }
+    private static HttpRequestMessage Delivery(string eventId) => SignedDelivery.Triggered(eventId, Secret);
 
     [Fact]
     public async Task ABackupTakenWhileWebhooksArriveRestoresEveryAcceptedDeliveryRecordRuleAndTheKeyRing()

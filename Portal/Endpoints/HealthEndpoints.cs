@@ -7,23 +7,18 @@ public static partial class HealthEndpoints
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).AllowAnonymous().ExcludeFromDescription();
-        app.MapGet("/readyz", async Task<IResult> (DatabaseMigrator database, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        app.MapGet("/readyz", async Task<IResult> (DatabaseReadiness database, ILoggerFactory loggers, CancellationToken cancellationToken) =>
         {
-            try
-            {
-                if (await database.CanConnectAsync(cancellationToken)) return TypedResults.Ok(new { status = "ready" });
-            }
-            catch (Exception e)
-            {
-                // the answer below says it; the database's own error goes to the server log only
-                LogNotReady(loggers.CreateLogger(typeof(HealthEndpoints)), e);
-            }
+            var readiness = await database.CheckAsync(cancellationToken);
+            if (readiness.Ready) return TypedResults.Ok(new { status = "ready" });
+            // the answer says what is wrong in Portal's words; the database's own error stays out of it
+            LogNotReady(loggers.CreateLogger(typeof(HealthEndpoints)), readiness.Problem!);
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Database unavailable",
-                detail: "The portal cannot reach its database.");
+                detail: $"The portal cannot write to its database. {readiness.Problem}");
         }).AllowAnonymous();
         return app;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Readiness check: the database did not answer")]
-    private static partial void LogNotReady(ILogger logger, Exception error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Readiness check: {Problem}")]
+    private static partial void LogNotReady(ILogger logger, string problem);
 }
