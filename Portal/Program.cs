@@ -10,26 +10,28 @@ using Portal.Security;
 
 if (PortalCommands.IsCommand(args)) return await PortalCommands.RunAsync(args);
 
-var builder = WebApplication.CreateBuilder(PortalHost.Options(args));
-// MudBlazor's and the framework's assets are served from their packages whatever the environment.
-builder.WebHost.UseStaticWebAssets();
-
-builder.AddPersistence();
-builder.AddPortalSecurity();
-builder.AddRecords();
-builder.AddRulesets();
-builder.AddPagerDuty();
-builder.Services.AddProblemDetails();
-builder.Services.AddExceptionHandler<ApiExceptionHandler>();
-builder.Services.AddMudServices();
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-
-var app = builder.Build();
-
+WebApplication app;
 try
 {
+    var builder = WebApplication.CreateBuilder(PortalHost.Options(args));
+    // MudBlazor's and the framework's assets are served from their packages whatever the environment.
+    builder.WebHost.UseStaticWebAssets();
+
+    builder.AddPersistence();
+    builder.AddPortalSecurity();
+    builder.AddRecords();
+    builder.AddRulesets();
+    builder.AddPagerDuty();
+    builder.Services.AddProblemDetails();
+    builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+    builder.Services.AddMudServices();
+    builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+
+    app = builder.Build();
+
     // a bad setting stops the start here, with a message naming it, before the database is touched
     app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+    app.Logger.LogKeyRing(app.Configuration);
     await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
     await app.EnsureBootstrapAdministratorAsync();
     await app.Services.GetRequiredService<SampleData>().SeedAsync();

@@ -32,7 +32,7 @@ public static class SecurityExtensions
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<AccountService>();
         services.AddHttpContextAccessor();
-        services.AddDataProtection().SetApplicationName("Portal").PersistKeysToDbContext<PortalDbContext>();
+        services.AddDataProtection().SetApplicationName("Portal").UsePortalKeyRing(builder.Configuration);
 
         var browserScheme = mode == AuthenticationMode.Local ? IdentityConstants.ApplicationScheme : CookieAuthenticationDefaults.AuthenticationScheme;
         var authentication = services
