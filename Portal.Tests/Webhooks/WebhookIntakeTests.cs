@@ -204,4 +204,42 @@ public sealed class WebhookIntakeTests : IDisposable
             Assert.True((int)response.StatusCode < 500, $"{(int)response.StatusCode} for delivery {i}");
         }
     }
+
+    private string? _kestrel;
+
+    /// A delivery of `size` bytes or so (the capture with a padding field), signed, sent on a raw socket in chunks of
+    /// `chunk` bytes; returns the status line's code.
+    private async Task<int> PostChunkedAsync(int size, int chunk)
+    {
+        var capture = Encoding.UTF8.GetString(Capture("incident.triggered"));
+        var body = Encoding.UTF8.GetBytes(capture.Replace("{\"event\":{", "{\"event\":{\"pad\":\"" + new string('a', size - capture.Length) + "\",",
+            StringComparison.Ordinal));
+        var address = new Uri(_kestrel ??= _factory.StartKestrel());
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(address.Host, address.Port);
+        await using var stream = socket.GetStream();
+        var request = new MemoryStream();
+        request.Write(Encoding.ASCII.GetBytes("POST /api/webhooks/pagerduty HTTP/1.1\r\nHost: portal\r\nContent-Type: application/json\r\n" +
+            $"X-PagerDuty-Signature: {Core.Webhooks.WebhookSignature.Sign(body, Secret)}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"));
+        for (var i = 0; i < body.Length; i += chunk)
+        {
+            var length = Math.Min(chunk, body.Length - i);
+            request.Write(Encoding.ASCII.GetBytes($"{length:x}\r\n"));
+            request.Write(body, i, length);
+            request.Write("\r\n"u8);
+        }
+        request.Write("0\r\n\r\n"u8);
+        await stream.WriteAsync(request.ToArray());
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        var status = await reader.ReadLineAsync();
+        return int.Parse(status!.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public async Task AChunkedBodyIsMeasuredByItsOwnBytesNotItsFraming()
+    {
+        // 150 KiB in 1-byte chunks is about 900 KiB on the wire: the body is what counts
+        Assert.Equal(202, await PostChunkedAsync(150 * 1024, chunk: 1));
+        Assert.Equal(413, await PostChunkedAsync(WebhookIntake.MaxBodyBytes + 1024, chunk: 4096));
+    }
 }

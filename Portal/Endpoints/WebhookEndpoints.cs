@@ -10,7 +10,10 @@ public static class WebhookEndpoints
     {
         app.MapPost("/api/webhooks/pagerduty", async Task<IResult> (HttpContext context, WebhookIntake intake, CancellationToken ct) =>
         {
-            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = WebhookIntake.MaxBodyBytes + 1;
+            // the body's own bytes are capped while reading; Kestrel's limit counts a chunked body's framing too, so a
+            // body sent in small chunks gets room for that framing (at most 6 bytes of it per byte, 1-byte chunks)
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+                limit.MaxRequestBodySize = context.Request.ContentLength is null ? 8L * WebhookIntake.MaxBodyBytes : WebhookIntake.MaxBodyBytes + 1;
             var body = await ReadCappedAsync(context.Request, WebhookIntake.MaxBodyBytes + 1, ct);
             var result = body is null
                 ? new IntakeResult(IntakeOutcome.TooLarge, $"The body is larger than {WebhookIntake.MaxBodyBytes / 1024} KiB.")
