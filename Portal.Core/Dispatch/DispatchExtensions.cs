@@ -55,6 +55,7 @@ public static class DispatchExtensions
         services.AddSingleton<IncidentEventProcessor>();
         services.AddSingleton<WebhookSignal>();
         services.AddSingleton<WebhookIntake>();
+        services.AddSingleton<RefusalTally>();
         services.AddSingleton<WebhookBatchWriter>();
         services.AddSingleton<WebhookSubscriptions>();
         services.AddSingleton<WebhookProcessingService>();

@@ -22,6 +22,7 @@ public sealed partial class WebhookIntake(
     WebhookSubscriptions subscriptions,
     Logging.IntegrationLog log,
     Notifications.ChangeNotifier notifier,
+    RefusalTally refusals,
     TimeProvider clock,
     ILogger<WebhookIntake> logger)
 {
@@ -110,7 +111,7 @@ public sealed partial class WebhookIntake(
     private IntakeResult Refuse(IntakeOutcome outcome, string message)
     {
         LogRefused(outcome, message);
-        log.Write(Logging.LogLevel.Warning, Logging.LogCategories.Security, $"Refused a webhook delivery: {message}");
+        refusals.Count(message);
         return new IntakeResult(outcome, message);
     }
 
