@@ -49,8 +49,16 @@ public sealed class RulesetStore(IDbContextFactory<PortalDbContext> dbFactory, O
                 .GroupBy(e => string.IsNullOrEmpty(e.PropertyName) ? "document" : e.PropertyName)
                 .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray()));
         }
+        // what is saved can be exported and imported again: the export must fit the import's limit
+        var exported = System.Text.Encoding.UTF8.GetByteCount(Serialize(document));
+        if (exported > MaxDocumentBytes)
+            throw new PortalValidationException("document", $"The rules document would export as {exported / 1024:N0} KiB; an import takes at most " +
+                $"{MaxDocumentBytes / 1024:N0} KiB. Split long texts or remove rules.");
         return document;
     }
+
+    /// The largest rules document, as exported, that `PUT /api/rulesets` (an import) takes.
+    public const int MaxDocumentBytes = 1024 * 1024;
 
     public async Task<RulesetVersionInfo> SaveAsync(string json, string savedBy, string? note = null, CancellationToken cancellationToken = default)
     {

@@ -244,6 +244,22 @@ public class RulesWiringTests : OnEitherDatabase, IAsyncLifetime
         Assert.False(await runner.IsBusinessHoursAsync(default)); // 05:00 in New York
         await Assert.ThrowsAsync<PortalValidationException>(() => Task.FromResult(new BusinessHoursSettings { TimeZone = "Mars/Olympus" }.ToCalendar()));
     }
+
+    [Fact]
+    public async Task ADocumentWhoseExportWouldNotImportAgainIsRefusedBeforeItIsSaved()
+    {
+        // compact, under the import limit; exported (indented, as people read it) over it
+        var rule = """{"name":"R{0}","object":"Case","runOn":"recordCreateOrUpdate","when":"all","conditions":[{"field":"Priority","operator":"equals","value":"High"},{"field":"Status","operator":"notEquals","value":"Closed"},{"field":"Subject","operator":"contains","value":"checkout"}],"executeFor":"allLinked","actions":[{"type":"createIncident","serviceId":"PNE3JZM","urgency":"high"}]}""";
+        var rules = string.Join(",", Enumerable.Range(0, 2500).Select(i => rule.Replace("{0}", i.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        var document = $$"""{"schemaVersion":1,"rulesets":[{"name":"Many","enabled":true,"rules":[{{rules}}]}]}""";
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(document) < RulesetStore.MaxDocumentBytes);
+        Assert.Equal(Portal.Endpoints.JsonBody.DefaultLimit, RulesetStore.MaxDocumentBytes); // the import's own limit
+
+        var refused = await Assert.ThrowsAsync<PortalValidationException>(() => _db.Get<RulesetStore>().SaveAsync(document, "ada"));
+
+        Assert.Contains("would export as", refused.Message);
+        Assert.Empty(await _db.Get<RulesetStore>().VersionsAsync());
+    }
 }
 
 [Collection(PostgresCollection.Name)]
