@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Persistence;
 using Portal.Core.StatusDashboard;
 using Portal.Core.Webhooks;
 using Portal.Tests.Infrastructure;
@@ -55,10 +57,15 @@ public sealed class StatusUpdateWebhookTests : IDisposable
         await DeliverAsync(Body("01STATUS0002", "PXSU001", "We are investigating slow checkouts."));
         await DeliverAsync(Body("01STATUS0003", "PXSU002", "A fix is rolling out."));
 
-        IReadOnlyList<StatusUpdateDto> stored = [];
-        for (var i = 0; i < 100 && stored.Count < 2; i++, await Task.Delay(100)) stored = await updates.ForIncidentAsync("Q2CKYRLH85UNN4");
-        await Task.Delay(300);
-        stored = await updates.ForIncidentAsync("Q2CKYRLH85UNN4");
+        // once all three deliveries are processed, a duplicate would be stored already: wait for that, not for a time
+        var contexts = _factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); ; await Task.Delay(50))
+        {
+            await using var db = await contexts.CreateDbContextAsync();
+            if (await db.WebhookEvents.CountAsync(e => e.State == WebhookEventStates.Processed) == 3) break;
+            Assert.True(DateTime.UtcNow < deadline, "The three deliveries were not processed within 10 s.");
+        }
+        var stored = await updates.ForIncidentAsync("Q2CKYRLH85UNN4");
 
         Assert.Equal(["A fix is rolling out.", "We are investigating slow checkouts."], stored.Select(u => u.Message).Order());
         Assert.All(stored, u => Assert.Equal((StatusUpdateSources.Webhook, "Ben"), (u.Source, u.Author)));

@@ -67,7 +67,7 @@ public sealed class RecordPageTests : DatabaseComponentTest
         cut.Find("#field-Amount").Input("1250.5");
         cut.Find("#save-record").Click();
 
-        cut.WaitForAssertion(async () =>
+        await cut.WaitForAssertionAsync(async () =>
         {
             var stored = await Database.Get<RecordStore>().GetAsync("Case", _caseId);
             Assert.Equal("Working", stored.Fields["Status"]!.GetValue<string>());
@@ -175,7 +175,7 @@ public sealed class RecordPageTests : DatabaseComponentTest
         Assert.Equal("Working", cut.Find("#field-Status").GetAttribute("value"));
 
         cut.Find("#save-record").Click();
-        cut.WaitForAssertion(async () =>
+        await cut.WaitForAssertionAsync(async () =>
             Assert.Equal("Working", (await Database.Get<RecordStore>().GetAsync("Case", _caseId)).Fields["Status"]?.GetValue<string>()));
     }
 
