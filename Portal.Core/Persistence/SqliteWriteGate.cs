@@ -90,10 +90,11 @@ public sealed class SqliteWriteGate
 /// A write that holds the gate longer than `slowWrite` (250 ms unless told) while other writers queue behind it is
 /// reported as a warning in the host's log, with its first statement (its text only: EF Core sends values as
 /// parameters). A slow write that kept nobody waiting (seeding at start, say) is not worth a warning.
-public sealed class SqliteWriteGateInterceptor(ILogger<SqliteWriteGateInterceptor>? logger = null, TimeSpan? slowWrite = null)
+public sealed class SqliteWriteGateInterceptor(ILogger<SqliteWriteGateInterceptor>? logger = null, TimeSpan? slowWrite = null, TimeProvider? clock = null)
     : IDbTransactionInterceptor, IDbCommandInterceptor, IDbConnectionInterceptor
 {
     private readonly TimeSpan _slowWrite = slowWrite ?? TimeSpan.FromMilliseconds(250);
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     private sealed class Held
     {
@@ -113,22 +114,22 @@ public sealed class SqliteWriteGateInterceptor(ILogger<SqliteWriteGateIntercepto
         return held.Gate is not null;
     }
 
-    private static void Enter(DbConnection connection)
+    private void Enter(DbConnection connection)
     {
         if (connection is not SqliteConnection sqlite || TryHolding(connection, out var held)) return;
         if (SqliteWriteGate.For(sqlite) is { } gate && gate.Enter(SqliteWriteGate.MaxWait)) Holding(held, gate);
     }
 
-    private static async ValueTask EnterAsync(DbConnection connection, CancellationToken cancellationToken)
+    private async ValueTask EnterAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         if (connection is not SqliteConnection sqlite || TryHolding(connection, out var held)) return;
         if (SqliteWriteGate.For(sqlite) is { } gate && await gate.EnterAsync(SqliteWriteGate.MaxWait, cancellationToken)) Holding(held, gate);
     }
 
-    private static void Holding(Held held, SqliteWriteGate gate)
+    private void Holding(Held held, SqliteWriteGate gate)
     {
         held.Gate = gate;
-        held.Since = Stopwatch.GetTimestamp();
+        held.Since = _clock.GetTimestamp();
         held.Statement = null;
     }
 
@@ -145,7 +146,7 @@ public sealed class SqliteWriteGateInterceptor(ILogger<SqliteWriteGateIntercepto
         held.Gate = null;
         var waiting = gate.Waiting;
         gate.Exit();
-        var took = Stopwatch.GetElapsedTime(held.Since);
+        var took = _clock.GetElapsedTime(held.Since);
         if (took > _slowWrite && waiting > 0 && logger is not null)
         {
             var statement = held.Statement is { } text ? string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)) : "(no statement)";
@@ -246,13 +247,13 @@ public sealed class SqliteWriteGateInterceptor(ILogger<SqliteWriteGateIntercepto
     }
 
     // every statement: a write outside any transaction takes the gate first; whatever holds the gate notes its first statement
-    private static void Executing(DbCommand command)
+    private void Executing(DbCommand command)
     {
         if (IsWriteOutsideTransaction(command)) Enter(command.Connection!);
         Note(command);
     }
 
-    private static async ValueTask ExecutingAsync(DbCommand command, CancellationToken cancellationToken)
+    private async ValueTask ExecutingAsync(DbCommand command, CancellationToken cancellationToken)
     {
         if (IsWriteOutsideTransaction(command)) await EnterAsync(command.Connection!, cancellationToken);
         Note(command);

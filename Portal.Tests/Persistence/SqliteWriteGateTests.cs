@@ -138,13 +138,15 @@ public sealed class SlowWriteWarningTests : IAsyncLifetime
     private readonly CapturedLogger<SqliteWriteGateInterceptor> _log = new();
     private TestDatabase _db = null!;
     private DbContextOptions<PortalDbContext> _options = null!;
+    // the time the lock is held is the fake clock's: the tests advance it past the limit instead of sleeping
+    private readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider _clock = new();
 
     public async Task InitializeAsync()
     {
         _db = await TestDatabase.CreateAsync();
         await using var probe = await _db.ContextAsync();
         _options = new DbContextOptionsBuilder<PortalDbContext>().UseSqlite(probe.Database.GetConnectionString())
-            .AddInterceptors(new SqliteWriteGateInterceptor(_log, TimeSpan.FromMilliseconds(100))).Options;
+            .AddInterceptors(new SqliteWriteGateInterceptor(_log, TimeSpan.FromMilliseconds(100), _clock)).Options;
     }
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
@@ -165,7 +167,7 @@ public sealed class SlowWriteWarningTests : IAsyncLifetime
                 await other.SaveChangesAsync();
             });
             while (gate.Waiting == 0) await Task.Delay(5);
-            await Task.Delay(200);
+            _clock.Advance(TimeSpan.FromMilliseconds(200));
             await transaction.CommitAsync();
             await queued;
         }
@@ -185,7 +187,7 @@ public sealed class SlowWriteWarningTests : IAsyncLifetime
             await using var transaction = await db.Database.BeginTransactionAsync();
             db.Settings.Add(new SettingEntity { Key = "alone", Value = "{}", UpdatedUtc = DateTime.UtcNow });
             await db.SaveChangesAsync();
-            await Task.Delay(200);
+            _clock.Advance(TimeSpan.FromMilliseconds(200));
             await transaction.CommitAsync();
         }
         Assert.Empty(_log.Entries);
