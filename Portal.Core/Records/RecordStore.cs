@@ -54,8 +54,11 @@ public sealed class RecordStore(
 
     /// Creates a record inside the caller's unit of work (rules' `createRecord`): the caller saves. Live pages learn of
     /// the change once that unit of work commits.
+    /// `beforeRules` runs once the record is stored and before the change's rules run (a PagerDuty rule links the new
+    /// record to its incident there, so that "create an incident if none is linked" sees the link).
     public async Task<(RecordDto Record, RecordChange Change)> CreateAsync(
-        PortalDbContext db, ObjectTypeInfo type, IReadOnlyDictionary<string, JsonNode?> values, ChangeActor actor, CancellationToken cancellationToken)
+        PortalDbContext db, ObjectTypeInfo type, IReadOnlyDictionary<string, JsonNode?> values, ChangeActor actor, CancellationToken cancellationToken,
+        Func<string, Task>? beforeRules = null)
     {
         var ownTransaction = db.Database.CurrentTransaction is null;
         await using var transaction = ownTransaction ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
@@ -82,6 +85,12 @@ public sealed class RecordStore(
         db.Records.Add(entity);
         foreach (var (name, node) in fields) db.RecordSortKeys.Add(SortKey(type, entity.Id, name, node));
 
+        if (beforeRules is not null)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await beforeRules(entity.Id);
+            await db.SaveChangesAsync(cancellationToken);
+        }
         var change = new RecordChange(type, entity.Id, IsInsert: true, new JsonObject(), (JsonObject)fields.DeepClone(), actor);
         foreach (var handler in changeHandlers) await handler.OnRecordChangedAsync(change, db, cancellationToken);
         notifier.AfterCommit(db, change);

@@ -70,9 +70,9 @@ public sealed partial class PagerDutyEventRules(
                         break;
                     case RuleActionTypes.CreateRecord when !linked.ContainsKey(type.Name):
                         var fields = Validate(type, action["fields"] as JsonObject ?? []);
-                        var (created, createdChange) = await records.CreateAsync(db, type, fields, actor, cancellationToken);
-                        await db.SaveChangesAsync(cancellationToken);
-                        await links.LinkAsync(db, created.Id, State(incident), actor.Name, cancellationToken);
+                        // linked before the new record's own rules run: it has its incident already
+                        var (created, createdChange) = await records.CreateAsync(db, type, fields, actor, cancellationToken,
+                            beforeRules: id => links.LinkAsync(db, id, State(incident), actor.Name, cancellationToken));
                         linked[type.Name] = [(created.Id, RecordValues.ToRuleValues(type, created.Fields))];
                         changes.Add(createdChange);
                         break;

@@ -174,6 +174,28 @@ public class RulesWiringTests : OnEitherDatabase, IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARecordMadeByAPagerDutyRuleIsLinkedBeforeItsOwnRulesRunSoItGetsNoSecondIncident()
+    {
+        await Rulesets.SaveAsync(Document(
+            """
+            {"name":"Case for checkout incidents","object":"Case","runOn":"pagerDutyIncidentCreateOrUpdate","when":"all",
+             "conditions":[{"field":"pd.service","operator":"equals","value":"PNE3JZM"}],"executeFor":"newOnly",
+             "actions":[{"type":"createRecord","fields":{"Subject":"{{pd.incidentTitle}}","Status":"New","Priority":"High"}}]}
+            """,
+            """
+            {"name":"Page for high-priority cases","object":"Case","runOn":"recordCreateOrUpdate","when":"all",
+             "conditions":[{"field":"Priority","operator":"equals","value":"High"}],"executeFor":"allLinked",
+             "actions":[{"type":"createIncident","serviceId":"PNE3JZM"}]}
+            """), "admin");
+
+        await _db.Get<PagerDutyEventRules>().RunAsync(new PagerDutyFacts { EventType = "trigger", IncidentId = "Q2CK", IncidentNumber = 37,
+            IncidentTitle = "Checkout 502s", IncidentStatus = "triggered", ServiceId = "PNE3JZM", Urgency = "high" }, []);
+
+        Assert.Single(await _db.Get<IncidentLinks>().ForIncidentAsync("Q2CK"));
+        Assert.DoesNotContain(await PlannedAsync(), a => a.ActionType == RuleActionTypes.CreateIncident);
+    }
+
+    [Fact]
     public async Task StopsAChainOfRuleMadeChangesAtTheDepthLimit()
     {
         await Rulesets.SaveAsync(Document("""
