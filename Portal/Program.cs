@@ -7,6 +7,7 @@ using Portal.Core.Records;
 using Portal.Core.Rulesets;
 using Portal.Endpoints;
 using Portal.Security;
+using Portal.Telemetry;
 
 var builder = WebApplication.CreateBuilder(PortalHost.Options(args));
 // MudBlazor's and the framework's assets are served from their packages whatever the environment.
@@ -17,6 +18,7 @@ builder.AddPortalSecurity();
 builder.AddRecords();
 builder.AddRulesets();
 builder.AddPagerDuty();
+builder.AddTelemetry();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ApiExceptionHandler>();
 builder.Services.AddMudServices();
@@ -56,12 +58,13 @@ app.MapObjectEndpoints();
 app.MapRulesetEndpoints();
 app.MapWebhookEndpoints();
 app.MapLogEndpoints();
+app.MapMetricsEndpoints();
 // Our own Content-Security-Policy already says frame-ancestors 'none'; Blazor would add a second, looser one.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 
 app.Run();
 return 0;
 
-static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");
+static bool IsApi(HttpContext context) => SecurityExtensions.IsMachinePath(context.Request.Path);
 
 public partial class Program;
