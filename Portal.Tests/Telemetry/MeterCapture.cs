@@ -12,12 +12,15 @@ public sealed class MeterCapture : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<CapturedMeasurement> _measurements = new();
+    private readonly ConcurrentQueue<Instrument> _instruments = new();
 
     public MeterCapture(IMeterFactory factory)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == PortalMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, factory)) listener.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name != PortalMetrics.MeterName || !ReferenceEquals(instrument.Meter.Scope, factory)) return;
+            _instruments.Enqueue(instrument);
+            listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument, value, tags));
         _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Record(instrument, value, tags));
@@ -27,6 +30,9 @@ public sealed class MeterCapture : IDisposable
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) =>
         _measurements.Enqueue(new CapturedMeasurement(instrument.Name, value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value)));
+
+    /// Every instrument of the meter.
+    public IReadOnlyList<Instrument> Instruments => [.. _instruments];
 
     /// What `instrument` measured with (at least) these tags, added up.
     public double Sum(string instrument, params (string Key, object Value)[] tags) =>

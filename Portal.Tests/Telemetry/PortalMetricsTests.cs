@@ -98,6 +98,24 @@ public sealed class PortalMetricsTests : IAsyncLifetime
         Assert.Equal(1, _metrics.Sum("portal.log.purges", ("outcome", "succeeded")));
     }
 
+    [Fact]
+    public void DocumentsEveryInstrumentUnderTheNamePrometheusShows()
+    {
+        // the exporter's rule: dots become underscores, the unit "s" adds _seconds, a counter adds _total
+        var names = _metrics.Instruments.ToDictionary(i => i.Name, i => i.Name.Replace('.', '_') + (i.Unit == "s" ? "_seconds" : "")
+            + (i.GetType().IsGenericType && i.GetType().GetGenericTypeDefinition() == typeof(Counter<>) ? "_total" : ""));
+        Assert.Equal(11, names.Count);
+
+        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
+        Assert.All(names, n => Assert.Contains($"| `{n.Key}` | `{n.Value}", readme));
+        var dashboard = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "grafana-portal.json"));
+        var charted = System.Text.RegularExpressions.Regex.Matches(dashboard, "portal_[a-z_]+").Select(m => m.Value)
+            .Select(n => System.Text.RegularExpressions.Regex.Replace(n, "_(bucket|count|sum)$", "")).ToHashSet();
+        Assert.Equal(names.Values.Order(), charted.Order());
+        using var json = JsonDocument.Parse(dashboard);
+        Assert.Equal("Portal", json.RootElement.GetProperty("title").GetString());
+    }
+
     private List<(string Caller, double Left)> Budget() =>
         _metrics.Observe("portal.pagerduty.budget.remaining").Select(m => ((string)m.Tags["caller"]!, m.Value)).ToList();
 
