@@ -13,8 +13,8 @@ using Portal.Tests.Rulesets;
 namespace Portal.Tests.Telemetry;
 
 /// The `Portal` meter where it counts: PagerDuty's answers in the HTTP handler, the dispatcher's outcomes, and the
-/// gauges read from the database at collection time.
-public sealed class PortalMetricsTests : IAsyncLifetime
+/// gauges read from the database at collection time, on either provider.
+public class PortalMetricsTests : OnEitherDatabase, IAsyncLifetime
 {
     private FakePagerDutyServer _pagerDuty = default!;
     private TestDatabase _db = default!;
@@ -23,7 +23,7 @@ public sealed class PortalMetricsTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _pagerDuty = await FakePagerDutyServer.StartAsync();
-        _db = await TestDatabase.WithPagerDutyAsync(_pagerDuty.PortalSettings());
+        _db = await TestDatabase.WithPagerDutyAsync(_pagerDuty.PortalSettings(), postgres: await PostgresAsync());
         _metrics = new MeterCapture(_db.Get<IMeterFactory>());
         _ = _db.Get<Core.Telemetry.PortalMetrics>();
         await _db.Get<RulesetStore>().SaveAsync(RulesWiringTests.ContractExample, "admin");
@@ -124,4 +124,10 @@ public sealed class PortalMetricsTests : IAsyncLifetime
         Id = Guid.CreateVersion7(), CreatedUtc = nextAttempt, NextAttemptUtc = nextAttempt, ActionType = "addNote", PayloadJson = "{}",
         RequestedBy = "rule", State = state, IncidentId = "PINCIDENT",
     };
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PortalMetricsOnPostgresTests(PostgresCluster cluster) : PortalMetricsTests
+{
+    protected override async Task<string?> PostgresAsync() => await cluster.CreateDatabaseAsync();
 }
