@@ -145,7 +145,17 @@ public sealed partial class ActionDispatcher(
         activity?.SetTag("portal.action.type", action.ActionType);
         activity?.SetTag("portal.action.attempt", action.Attempts);
         activity?.SetTag("pagerduty.incident_id", action.IncidentId);
-        var outcome = await AttemptAsync(action, cancellationToken);
+        ActionOutcome outcome;
+        try
+        {
+            outcome = await AttemptAsync(action, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            // what AttemptAsync does not handle (a stop, the database gone) ends the run; the span says so too
+            activity.Failed(e);
+            throw;
+        }
         activity?.SetTag("portal.action.outcome", outcome.ToString());
         if (outcome == ActionOutcome.DeadLettered) activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
         metrics.ActionAttempted(action.ActionType, outcome);
