@@ -7,6 +7,7 @@ using Portal.Core.Records;
 using Portal.Core.Rulesets;
 using Portal.Endpoints;
 using Portal.Security;
+using Portal.Telemetry;
 
 if (PortalCommands.IsCommand(args)) return await PortalCommands.RunAsync(args);
 
@@ -22,6 +23,7 @@ try
     builder.AddRecords();
     builder.AddRulesets();
     builder.AddPagerDuty();
+    builder.AddTelemetry();
     builder.Services.AddProblemDetails();
     builder.Services.AddExceptionHandler<ApiExceptionHandler>();
     builder.Services.AddMudServices();
@@ -60,12 +62,13 @@ app.MapObjectEndpoints();
 app.MapRulesetEndpoints();
 app.MapWebhookEndpoints();
 app.MapLogEndpoints();
+app.MapMetricsEndpoints();
 // Our own Content-Security-Policy already says frame-ancestors 'none'; Blazor would add a second, looser one.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 
 app.Run();
 return 0;
 
-static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");
+static bool IsApi(HttpContext context) => SecurityExtensions.IsMachinePath(context.Request.Path);
 
 public partial class Program;

@@ -7,6 +7,7 @@ using Portal.Core.Links;
 using Portal.Core.PagerDuty;
 using Portal.Core.Persistence;
 using Portal.Core.Rules;
+using Portal.Core.Telemetry;
 
 namespace Portal.Core.Dispatch;
 
@@ -25,6 +26,7 @@ public sealed partial class ActionDispatcher(
     PortalInstance instance,
     StatusDashboard.IncidentStatusUpdates statusUpdates,
     RequestBudget budget,
+    PortalMetrics metrics,
     TimeProvider clock,
     Logging.IntegrationLog log,
     IOptions<DispatchOptions> options,
@@ -137,6 +139,30 @@ public sealed partial class ActionDispatcher(
 
     private async Task ExecuteAsync(PlannedActionEntity action, CancellationToken cancellationToken)
     {
+        // the action's span, with the correlation id of the change that planned it: its PagerDuty requests are children
+        using var activity = PortalActivities.Start("dispatch.action", action.CorrelationId);
+        activity?.SetTag("portal.action.id", action.Id.ToString());
+        activity?.SetTag("portal.action.type", action.ActionType);
+        activity?.SetTag("portal.action.attempt", action.Attempts);
+        activity?.SetTag("pagerduty.incident_id", action.IncidentId);
+        ActionOutcome outcome;
+        try
+        {
+            outcome = await AttemptAsync(action, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            // what AttemptAsync does not handle (a stop, the database gone) ends the run; the span says so too
+            activity.Failed(e);
+            throw;
+        }
+        activity?.SetTag("portal.action.outcome", outcome.ToString());
+        if (outcome == ActionOutcome.DeadLettered) activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
+        metrics.ActionAttempted(action.ActionType, outcome);
+    }
+
+    private async Task<ActionOutcome> AttemptAsync(PlannedActionEntity action, CancellationToken cancellationToken)
+    {
         try
         {
             var pagerDuty = await connection.ClientAsync(cancellationToken);
@@ -152,7 +178,7 @@ public sealed partial class ActionDispatcher(
                 log.Write(Logging.LogLevel.Info, Logging.LogCategories.Action,
                     $"{action.ActionType} was not sent again: PagerDuty already has it from an earlier attempt ({arrived.What})", action.CorrelationId,
                     action.RecordId, action.IncidentId, new { action.ActionType, action.Attempts, action.Rule, arrived = arrived.What });
-                return;
+                return ActionOutcome.AlreadyDelivered;
             }
             var incident = await CallAsync(pagerDuty, action, payload, from, cancellationToken);
             await SucceedAsync(action, incident, cancellationToken);
@@ -160,6 +186,7 @@ public sealed partial class ActionDispatcher(
             log.Write(Logging.LogLevel.Info, Logging.LogCategories.Action,
                 $"Sent {action.ActionType}{(incident is null ? "" : $": incident #{incident.Number} is {incident.Status}")}", action.CorrelationId,
                 action.RecordId, action.IncidentId ?? incident?.Id, new { action.ActionType, action.Attempts, action.Rule, answer = incident });
+            return ActionOutcome.Succeeded;
         }
         catch (PagerDutyException e) when (e.BudgetSpent)
         {
@@ -168,6 +195,7 @@ public sealed partial class ActionDispatcher(
             await ReleaseAsync([action], retryAt, cancellationToken, mayHaveArrived: RequestBudget.Current?.Sent > 0);
             log.Write(Logging.LogLevel.Info, Logging.LogCategories.Action, $"{action.ActionType} waits: {e.Message}", action.CorrelationId,
                 action.RecordId, action.IncidentId, new { action.ActionType, action.Attempts, retryAtUtc = retryAt });
+            return ActionOutcome.Waiting;
         }
         catch (PagerDutyException e) when (e.Transient && action.Attempts < _options.MaxAttempts)
         {
@@ -177,6 +205,7 @@ public sealed partial class ActionDispatcher(
             log.Write(Logging.LogLevel.Warning, Logging.LogCategories.Action,
                 $"{action.ActionType} failed ({e.StatusCode?.ToString() ?? "no answer"}: {e.Describe()}); trying again in {delay.TotalSeconds:0.#} s",
                 action.CorrelationId, action.RecordId, action.IncidentId, new { status = e.StatusCode, code = e.ErrorCode, errors = e.Errors, action.Attempts });
+            return ActionOutcome.Retrying;
         }
         catch (PagerDutyException e)
         {
@@ -184,6 +213,7 @@ public sealed partial class ActionDispatcher(
             LogDeadLettered(action.ActionType, action.IncidentId, e.StatusCode, e.Describe());
             log.Write(Logging.LogLevel.Error, Logging.LogCategories.Action, $"{action.ActionType} failed for good: PagerDuty answered {e.StatusCode}: {e.Describe()}",
                 action.CorrelationId, action.RecordId, action.IncidentId, new { status = e.StatusCode, code = e.ErrorCode, errors = e.Errors, action.Attempts });
+            return ActionOutcome.DeadLettered;
         }
         catch (Exception e) when (e is PortalValidationException or PortalNotFoundException or KeyNotFoundException or JsonException or InvalidOperationException)
         {
@@ -191,6 +221,7 @@ public sealed partial class ActionDispatcher(
             LogDeadLettered(action.ActionType, action.IncidentId, null, e.Message);
             log.Write(Logging.LogLevel.Error, Logging.LogCategories.Action, $"{action.ActionType} failed for good: {e.Message}",
                 action.CorrelationId, action.RecordId, action.IncidentId);
+            return ActionOutcome.DeadLettered;
         }
     }
 

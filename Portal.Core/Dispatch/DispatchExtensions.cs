@@ -6,6 +6,7 @@ using Portal.Core.PagerDuty;
 using Portal.Core.Records;
 using Portal.Core.Sandbox;
 using Portal.Core.StatusDashboard;
+using Portal.Core.Telemetry;
 using Portal.Core.Webhooks;
 
 namespace Portal.Core.Dispatch;
@@ -35,6 +36,7 @@ public static class DispatchExtensions
         services.AddSingleton<IValidateOptions<DispatchOptions>, DispatchOptionsValidation>();
         services.AddOptions<StatusDashboardOptions>().BindConfiguration(StatusDashboardOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StatusDashboardOptions>, StatusDashboardOptionsValidation>();
+        services.AddPortalMetrics();
         services.AddHttpClient();
         // every request to PagerDuty pays from the shared budget, whoever sends it
         services.AddTransient<PagerDutyBudgetHandler>();

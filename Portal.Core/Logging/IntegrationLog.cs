@@ -43,6 +43,7 @@ public sealed partial class IntegrationLog : BackgroundService
     private readonly Notifications.ChangeNotifier _notifier;
     private readonly TimeProvider _clock;
     private readonly ILogger<IntegrationLog> _logger;
+    private readonly Telemetry.PortalMetrics _metrics;
     private readonly Channel<LogEntryEntity> _queue;
     // one flush at a time, so that entries are stored in the order they were written
     private readonly SemaphoreSlim _flushing = new(1, 1);
@@ -52,16 +53,16 @@ public sealed partial class IntegrationLog : BackgroundService
     private long _lost;
 
     public IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory, SettingsStore settings, Notifications.ChangeNotifier notifier, TimeProvider clock,
-        ILogger<IntegrationLog> logger)
-        : this(dbFactory, settings, notifier, clock, logger, DefaultCapacity)
+        Telemetry.PortalMetrics metrics, ILogger<IntegrationLog> logger)
+        : this(dbFactory, settings, notifier, clock, metrics, logger, DefaultCapacity)
     {
     }
 
     /// Stored entries announce themselves (`LogEntriesStored`, from their rows once committed), flushes and audit entries alike.
     internal IntegrationLog(IDbContextFactory<PortalDbContext> dbFactory, SettingsStore settings, Notifications.ChangeNotifier notifier, TimeProvider clock,
-        ILogger<IntegrationLog> logger, int capacity)
+        Telemetry.PortalMetrics metrics, ILogger<IntegrationLog> logger, int capacity)
     {
-        (_dbFactory, _settingsStore, _notifier, _clock, _logger) = (dbFactory, settings, notifier, clock, logger);
+        (_dbFactory, _settingsStore, _notifier, _clock, _metrics, _logger) = (dbFactory, settings, notifier, clock, metrics, logger);
         _queue = Channel.CreateBounded<LogEntryEntity>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest },
             _ => Interlocked.Increment(ref _dropped));
     }
@@ -185,16 +186,27 @@ public sealed partial class IntegrationLog : BackgroundService
         return new LogStats(count, oldest, bytes, retention, expired, _lastPurge, Dropped, Lost);
     }
 
-    /// Deletes entries older than the retention, in chunks paced to yield to live work (`PacedPurge`).
+    /// Deletes entries older than the retention, in chunks paced to yield to live work (`PacedPurge`). Each run is
+    /// counted (`portal.log.purges`), a failed one too; the caller logs the failure.
     public async Task<int> PurgeAsync(CancellationToken cancellationToken = default)
     {
-        var cutoff = Cutoff((await _settingsStore.GetAsync(LoggerSettings.Key, () => new LoggerSettings(), cancellationToken)).RetentionDays);
-        var result = await PacedPurge.RunAsync(_dbFactory, async (db, size, ct) =>
+        PurgeResult result;
+        try
         {
-            // oldest first by the time index: with nothing expired this reads one index entry, not the whole table
-            var chunk = await db.LogEntries.Where(e => e.TimeUtc < cutoff).OrderBy(e => e.TimeUtc).Select(e => e.Id).Take(size).ToListAsync(ct);
-            return chunk.Count == 0 ? 0 : await db.LogEntries.Where(e => chunk.Contains(e.Id)).ExecuteDeleteAsync(ct);
-        }, PurgePace.Default, cancellationToken);
+            var cutoff = Cutoff((await _settingsStore.GetAsync(LoggerSettings.Key, () => new LoggerSettings(), cancellationToken)).RetentionDays);
+            result = await PacedPurge.RunAsync(_dbFactory, async (db, size, ct) =>
+            {
+                // oldest first by the time index: with nothing expired this reads one index entry, not the whole table
+                var chunk = await db.LogEntries.Where(e => e.TimeUtc < cutoff).OrderBy(e => e.TimeUtc).Select(e => e.Id).Take(size).ToListAsync(ct);
+                return chunk.Count == 0 ? 0 : await db.LogEntries.Where(e => chunk.Contains(e.Id)).ExecuteDeleteAsync(ct);
+            }, PurgePace.Default, cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            _metrics.LogPurged(succeeded: false);
+            throw;
+        }
+        _metrics.LogPurged(succeeded: true);
         _lastPurge = new LogPurge(_clock.GetUtcNow().UtcDateTime, result.Purged, result.Took, result.Chunks, result.BusyChunks);
         return result.Purged;
     }

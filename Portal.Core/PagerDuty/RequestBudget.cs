@@ -114,12 +114,29 @@ public sealed class RequestBudget(
     }
 
     /// The most `caller` may be granted in any window.
-    public int ShareOf(string caller) => Math.Min(PagerDutyLimit, caller switch
+    public int ShareOf(string caller) => ShareOf(caller, dispatch.Value, dashboard.Value);
+
+    private static int ShareOf(string caller, DispatchOptions dispatch, StatusDashboardOptions dashboard) => Math.Min(PagerDutyLimit, caller switch
     {
-        RequestCallers.Dispatcher => dispatch.Value.RequestsPerMinute,
-        RequestCallers.Dashboard => dashboard.Value.RequestsPerMinute,
-        _ => Math.Max(MinInteractiveShare, PagerDutyLimit - dispatch.Value.RequestsPerMinute - dashboard.Value.RequestsPerMinute),
+        RequestCallers.Dispatcher => dispatch.RequestsPerMinute,
+        RequestCallers.Dashboard => dashboard.RequestsPerMinute,
+        _ => Math.Max(MinInteractiveShare, PagerDutyLimit - dispatch.RequestsPerMinute - dashboard.RequestsPerMinute),
     });
+
+    /// What each caller could be granted now, from one read of the window and the pause (none while a 429's pause
+    /// holds): for the `portal.pagerduty.budget.remaining` gauge, so synchronous, and it writes nothing.
+    public static IReadOnlyList<(string Caller, int Left)> Remaining(PortalDbContext db, DateTime now, DispatchOptions dispatch, StatusDashboardOptions dashboard)
+    {
+        string[] callers = [RequestCallers.Dispatcher, RequestCallers.Dashboard, RequestCallers.Interactive];
+        var pausedUntil = db.RequestBudgetStates.Where(s => s.Id == RequestBudgetStateEntity.SingleId).Select(s => s.PausedUntilUtc).FirstOrDefault();
+        if (pausedUntil > now) return [.. callers.Select(c => (c, 0))];
+        // grants that left the window stay until the next take prunes them: only those still in it count
+        var windowStart = now - Window;
+        var used = db.RequestGrants.Where(g => g.GrantedUtc > windowStart).GroupBy(g => g.Caller)
+            .Select(g => new { Caller = g.Key, Count = g.Sum(x => x.Count) }).ToDictionary(g => g.Caller, g => g.Count);
+        var total = used.Values.Sum();
+        return [.. callers.Select(c => (c, Math.Max(0, Math.Min(PagerDutyLimit - total, ShareOf(c, dispatch, dashboard) - used.GetValueOrDefault(c)))))];
+    }
 
     /// Pays for one request about to be sent to PagerDuty (`PagerDutyBudgetHandler`, for every request of every
     /// caller): from the scope's requests granted ahead, else one taken from its caller's share. Refused with a

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Portal.Core.Links;
 using Portal.Core.Settings;
+using Portal.Core.Telemetry;
 
 namespace Portal.Core.Records;
 
@@ -14,6 +15,7 @@ public static class RecordsExtensions
         builder.Services.AddSingleton<IncidentLinks>();
         builder.Services.AddSingleton<SettingsStore>();
         builder.Services.AddSingleton<SampleData>();
+        builder.Services.AddPortalMetrics();
         builder.Services.AddSingleton<Logging.IntegrationLog>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Logging.IntegrationLog>());
         return builder;

@@ -6,6 +6,7 @@ using Portal.Core.Links;
 using Portal.Core.Persistence;
 using Portal.Core.Records;
 using Portal.Core.Rules;
+using Portal.Core.Telemetry;
 
 namespace Portal.Core.Rulesets;
 
@@ -20,6 +21,7 @@ public sealed partial class PagerDutyEventRules(
     RecordStore records,
     IncidentLinks links,
     RuleRunner runner,
+    PortalMetrics metrics,
     ILogger<PagerDutyEventRules> logger)
 {
     public async Task<IReadOnlyList<MatchedRule>> RunAsync(PagerDutyFacts incident, IReadOnlyList<string> causedBy, CancellationToken cancellationToken = default)
@@ -44,8 +46,16 @@ public sealed partial class PagerDutyEventRules(
         var e = RuleEvent.ForPagerDuty(incident, linked.ToDictionary(p => p.Key, p => p.Value.First().Values),
             await runner.IsBusinessHoursAsync(cancellationToken));
 
+        // a child of the event's span, with its correlation id
+        using var activity = PortalActivities.Start("rules.evaluate");
+        activity?.SetTag("portal.rules.trigger", PortalMetrics.PagerDutyTrigger);
+        activity?.SetTag("pagerduty.incident_id", incident.IncidentId);
+        activity?.SetTag("portal.rules.version", snapshot.Version);
         var budget = RuleBudget.ForEvent(cancellationToken);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var matches = snapshot.EvaluateMatches(e, budget).Where(m => !causedBy.Contains(RuleRunner.RuleId(m.Ruleset, m.Rule))).ToList();
+        metrics.RulesEvaluated(PortalMetrics.PagerDutyTrigger, started);
+        activity?.SetTag("portal.rules.matched", matches.Count);
         runner.ReportSpentBudget(budget, snapshot.Version, $"PagerDuty incident {incident.IncidentId} ({incident.EventType})",
             correlation: null, recordId: null, incident.IncidentId);
         var changes = new List<RecordChange>();

@@ -9,6 +9,7 @@ using Portal.Core.Persistence;
 using Portal.Core.Records;
 using Portal.Core.Rules;
 using Portal.Core.Settings;
+using Portal.Core.Telemetry;
 
 namespace Portal.Core.Rulesets;
 
@@ -22,6 +23,7 @@ public sealed partial class RuleRunner(
     RulesetStore rulesets,
     SettingsStore settings,
     IConfiguration configuration,
+    PortalMetrics metrics,
     TimeProvider clock,
     Logging.IntegrationLog log,
     ILogger<RuleRunner> logger) : IRecordChangeHandler
@@ -52,8 +54,17 @@ public sealed partial class RuleRunner(
         var createPlanned = change.IsInsert ? false : await db.PlannedActions.AnyAsync(a =>
             a.RecordId == change.RecordId && a.ActionType == RuleActionTypes.CreateIncident && a.State == PlannedActionStates.Pending, cancellationToken);
 
+        // the change's span: the actions it plans carry the same correlation id, and so do their dispatch spans
+        using var activity = PortalActivities.Start("rules.evaluate", correlation);
+        activity?.SetTag("portal.rules.trigger", PortalMetrics.RecordTrigger);
+        activity?.SetTag("portal.record.object", change.Object);
+        activity?.SetTag("portal.record.id", change.RecordId);
+        activity?.SetTag("portal.rules.version", snapshot.Version);
         var budget = RuleBudget.ForEvent(cancellationToken);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var matches = snapshot.EvaluateMatches(e, budget);
+        metrics.RulesEvaluated(PortalMetrics.RecordTrigger, started);
+        activity?.SetTag("portal.rules.matched", matches.Count);
         ReportSpentBudget(budget, snapshot.Version, $"{change.Object} {change.RecordId}", correlation, change.RecordId, links.FirstOrDefault()?.IncidentId);
         var replay = matches.Count > 0 || log.IsEnabled(Logging.LogLevel.Debug) ? ReplayEvent(change) : null;
         if (matches.Count == 0 && replay is not null)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Portal.Core.Records;
+using Portal.Core.Telemetry;
 
 namespace Portal.Core.Rulesets;
 
@@ -9,6 +10,7 @@ public static class RulesetsExtensions
     /// The rules in force, what feeds them (record changes, PagerDuty events), and the dry-run.
     public static IHostApplicationBuilder AddRulesets(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddPortalMetrics();
         builder.Services.AddSingleton<RulesetStore>();
         builder.Services.AddSingleton<RuleRunner>();
         builder.Services.AddSingleton<IRecordChangeHandler>(sp => sp.GetRequiredService<RuleRunner>());

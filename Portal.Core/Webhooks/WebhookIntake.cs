@@ -23,6 +23,7 @@ public sealed partial class WebhookIntake(
     Logging.IntegrationLog log,
     Notifications.ChangeNotifier notifier,
     RefusalTally refusals,
+    Telemetry.PortalMetrics metrics,
     TimeProvider clock,
     ILogger<WebhookIntake> logger)
 {
@@ -34,7 +35,7 @@ public sealed partial class WebhookIntake(
     public async Task<IntakeResult> AcceptAsync(ReadOnlyMemory<byte> body, string? signature, string? webhookId, CancellationToken cancellationToken)
     {
         if (body.Length == 0) return Refuse(IntakeOutcome.Malformed, "The body is empty.");
-        if (body.Length > MaxBodyBytes) return Refuse(IntakeOutcome.TooLarge, $"The body is larger than {MaxBodyBytes / 1024} KiB.");
+        if (body.Length > MaxBodyBytes) return RefuseTooLarge();
 
         switch (WebhookSignature.Verify(body.Span, signature, Secrets()))
         {
@@ -65,6 +66,7 @@ public sealed partial class WebhookIntake(
         if (!IsUsed(parsed.EventType))
         {
             log.Write(Logging.LogLevel.Debug, Logging.LogCategories.Webhook, $"Received {parsed.EventType}; Portal does not use it", correlation);
+            metrics.WebhookReceived(IntakeOutcome.Ignored);
             return new IntakeResult(IntakeOutcome.Ignored, $"{parsed.EventType} is not an event Portal uses.");
         }
 
@@ -81,6 +83,7 @@ public sealed partial class WebhookIntake(
         {
             log.Write(Logging.LogLevel.Debug, Logging.LogCategories.Webhook, $"Received {parsed.EventType} again; already stored", correlation,
                 incidentId: parsed.Incident.IncidentId);
+            metrics.WebhookReceived(IntakeOutcome.Duplicate);
             return new IntakeResult(IntakeOutcome.Duplicate, "Already received.");
         }
         if (outcome == StoreOutcome.Failed)
@@ -88,9 +91,11 @@ public sealed partial class WebhookIntake(
             LogStoreFailed(parsed.EventType);
             log.Write(Logging.LogLevel.Error, Logging.LogCategories.Webhook, $"Could not store {parsed.EventType}; answered 503 so that PagerDuty retries",
                 correlation, incidentId: parsed.Incident.IncidentId);
+            metrics.WebhookRefused(IntakeOutcome.Unavailable);
             return new IntakeResult(IntakeOutcome.Unavailable, "The portal cannot store the event now; PagerDuty will deliver it again.");
         }
         signal.Set();
+        metrics.WebhookReceived(IntakeOutcome.Accepted);
         LogReceived(log, parsed, webhookId, body.Length);
         return new IntakeResult(IntakeOutcome.Accepted, "Stored.");
     }
@@ -108,8 +113,12 @@ public sealed partial class WebhookIntake(
     /// When the last `pagey.ping` arrived, for the Webhooks tab's "Send test".
     public DateTimeOffset? LastPing { get; private set; }
 
+    /// A body over `MaxBodyBytes`, which the endpoint may find before reading it all.
+    public IntakeResult RefuseTooLarge() => Refuse(IntakeOutcome.TooLarge, $"The body is larger than {MaxBodyBytes / 1024} KiB.");
+
     private IntakeResult Refuse(IntakeOutcome outcome, string message)
     {
+        metrics.WebhookRefused(outcome);
         LogRefused(outcome, message);
         refusals.Count(message);
         return new IntakeResult(outcome, message);

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Portal.Core.Persistence;
+using Portal.Core.Telemetry;
 
 namespace Portal.Core.Webhooks;
 
@@ -12,6 +13,7 @@ public sealed partial class WebhookProcessingService(
     IDbContextFactory<PortalDbContext> dbFactory,
     IncidentEventProcessor processor,
     WebhookSignal signal,
+    PortalMetrics metrics,
     TimeProvider clock,
     ILogger<WebhookProcessingService> logger) : BackgroundService
 {
@@ -63,11 +65,17 @@ public sealed partial class WebhookProcessingService(
 
         var started = clock.GetTimestamp();
         var taken = 0;
+        var (processed, failed) = (0, 0);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         foreach (var next in pending)
         {
             if (taken > 0 && clock.GetElapsedTime(started) > MaxBatchTime) break;
             taken++;
+            // the event's span: the rules it sets off are its children, and it carries the log's correlation id
+            using var activity = PortalActivities.Start("webhook.process", Logging.Correlation.ForEvent(next.EventId));
+            activity?.SetTag("portal.webhook.event_id", next.EventId);
+            activity?.SetTag("portal.webhook.event_type", next.EventType);
+            activity?.SetTag("pagerduty.incident_id", next.IncidentId);
             await transaction.CreateSavepointAsync(Savepoint, cancellationToken);
             try
             {
@@ -83,6 +91,7 @@ public sealed partial class WebhookProcessingService(
                 }
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.ReleaseSavepointAsync(Savepoint, cancellationToken);
+                processed++;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -92,11 +101,15 @@ public sealed partial class WebhookProcessingService(
                 db.ChangeTracker.Clear();
                 await MarkAsync(db, next.Id, WebhookEventStates.Failed, StoredText.Cut(e.Message), cancellationToken);
                 await transaction.ReleaseSavepointAsync(Savepoint, cancellationToken);
+                failed++;
+                activity.Failed(e);
                 LogFailed(e, next.EventType, next.EventId);
             }
         }
-        // each processed event's outcome is logged and announced once this commits (rolled-back ones never are)
+        // each processed event's outcome is logged, announced and counted once this commits (rolled-back ones never are)
         await transaction.CommitAsync(cancellationToken);
+        if (processed > 0) metrics.WebhookProcessed(WebhookEventStates.Processed, processed);
+        if (failed > 0) metrics.WebhookProcessed(WebhookEventStates.Failed, failed);
         return taken;
     }
 

@@ -14,6 +14,7 @@ using Portal.Core.Sandbox;
 using Portal.Core.Webhooks;
 using Portal.Core.Rulesets;
 using Portal.Core.Settings;
+using Portal.Core.Telemetry;
 
 namespace Portal.Tests.Infrastructure;
 
@@ -50,6 +51,7 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddSingleton<IncidentLinks>();
         services.AddSingleton<SettingsStore>();
         services.AddLogging();
+        services.AddPortalMetrics();
         services.AddSingleton<Portal.Core.Logging.IntegrationLog>();
         configure?.Invoke(services);
         _services = services.BuildServiceProvider();

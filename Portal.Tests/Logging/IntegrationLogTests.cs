@@ -131,8 +131,8 @@ public class LogQueueTests : OnEitherDatabase, IAsyncLifetime
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
     private IntegrationLog LogWith(int capacity, IDbContextFactory<PortalDbContext>? dbFactory = null) =>
-        new(dbFactory ?? _db.Get<IDbContextFactory<PortalDbContext>>(), _db.Get<SettingsStore>(), _db.Get<Core.Notifications.ChangeNotifier>(), _db.Clock, _logger,
-            capacity);
+        new(dbFactory ?? _db.Get<IDbContextFactory<PortalDbContext>>(), _db.Get<SettingsStore>(), _db.Get<Core.Notifications.ChangeNotifier>(), _db.Clock,
+            _db.Get<Core.Telemetry.PortalMetrics>(), _logger, capacity);
 
     [Fact]
     public async Task CountsTheEntriesAFullQueueDrops()

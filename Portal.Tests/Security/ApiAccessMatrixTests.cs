@@ -41,6 +41,8 @@ public sealed class ApiAccessMatrixTests(PortalFixture fixture) : IClassFixture<
         new("GET", "/api/logs/0/dry-run-event", Permissions.Read, HttpStatusCode.NotFound),
         // no version 999: a permitted caller gets past authorization to the 404
         new("POST", "/api/rulesets/versions/999/restore", Permissions.RulesWrite, HttpStatusCode.NotFound),
+        // not under /api, but for programs all the same: a scraper gets 401 and 403, never the sign-in page
+        new("GET", "/metrics", Permissions.Read, HttpStatusCode.OK),
     ];
 
     public static TheoryData<Endpoint, string?> Cases()

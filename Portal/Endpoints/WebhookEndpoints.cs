@@ -16,7 +16,7 @@ public static class WebhookEndpoints
                 limit.MaxRequestBodySize = context.Request.ContentLength is null ? 8L * WebhookIntake.MaxBodyBytes : WebhookIntake.MaxBodyBytes + 1;
             var body = await ReadCappedAsync(context.Request, WebhookIntake.MaxBodyBytes + 1, ct);
             var result = body is null
-                ? new IntakeResult(IntakeOutcome.TooLarge, $"The body is larger than {WebhookIntake.MaxBodyBytes / 1024} KiB.")
+                ? intake.RefuseTooLarge()
                 : await intake.AcceptAsync(body, context.Request.Headers["X-PagerDuty-Signature"].ToString(),
                     context.Request.Headers["X-Webhook-Id"].ToString(), ct);
             return result.Outcome switch

@@ -15,7 +15,7 @@ internal sealed class PermissionHandler : AuthorizationHandler<PermissionRequire
     }
 }
 
-/// API callers get RFC 7807 answers (401 without valid credentials, 403 without the permission) instead of the
+/// API callers (and Prometheus) get RFC 7807 answers (401 without valid credentials, 403 without the permission) instead of the
 /// browser's redirects to the sign-in page.
 internal sealed class ApiAwareAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {
@@ -23,7 +23,7 @@ internal sealed class ApiAwareAuthorizationResultHandler : IAuthorizationMiddlew
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
     {
-        if (!context.Request.Path.StartsWithSegments("/api") || result.Succeeded)
+        if (!SecurityExtensions.IsMachinePath(context.Request.Path) || result.Succeeded)
         {
             await _default.HandleAsync(next, context, policy, result);
             return;

@@ -16,6 +16,10 @@ public static class SecurityExtensions
 {
     private const string PortalScheme = "Portal";
 
+    /// Paths for programs rather than browsers (the API and the Prometheus scrape): no sign-in redirects, and
+    /// problem details for every refusal and error.
+    public static bool IsMachinePath(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/metrics");
+
     public static AuthenticationMode ModeOf(IConfiguration configuration)
     {
         var value = configuration["Authentication:Mode"];
@@ -43,7 +47,7 @@ public static class SecurityExtensions
             })
             .AddPolicyScheme(PortalScheme, "Portal", o => o.ForwardDefaultSelector = context =>
                 ApiTokenAuthenticationHandler.HasBearer(context) ? ApiTokenAuthenticationHandler.SchemeName
-                : mode == AuthenticationMode.EntraId && !context.Request.Path.StartsWithSegments("/api") ? OpenIdConnectDefaults.AuthenticationScheme
+                : mode == AuthenticationMode.EntraId && !IsMachinePath(context.Request.Path) ? OpenIdConnectDefaults.AuthenticationScheme
                 : browserScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
 

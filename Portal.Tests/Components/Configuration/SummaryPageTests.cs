@@ -57,7 +57,8 @@ public sealed class SummaryPageTests : DatabaseComponentTest
     public void SaysHowManyEntriesTheLogWriterDroppedSinceStart()
     {
         var log = new IntegrationLog(Database.Get<IDbContextFactory<PortalDbContext>>(), Database.Get<SettingsStore>(),
-            Database.Get<Portal.Core.Notifications.ChangeNotifier>(), Database.Clock, NullLogger<IntegrationLog>.Instance, capacity: 1);
+            Database.Get<Portal.Core.Notifications.ChangeNotifier>(), Database.Clock, Database.Get<Portal.Core.Telemetry.PortalMetrics>(),
+            NullLogger<IntegrationLog>.Instance, capacity: 1);
         Services.AddSingleton(log);
         for (var i = 0; i < 4; i++) log.Write(LogLevel.Info, LogCategories.Webhook, $"Received incident.triggered for incident {i}");
 
