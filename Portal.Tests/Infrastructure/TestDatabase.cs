@@ -41,6 +41,7 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddSingleton<RecordStore>();
         services.AddSingleton<IncidentLinks>();
         services.AddSingleton<SettingsStore>();
+        services.AddSingleton<Portal.Core.Security.AccessCheck>();
         services.AddLogging();
         services.AddSingleton<Portal.Core.Logging.IntegrationLog>();
         configure?.Invoke(services);

@@ -31,6 +31,8 @@ public static class SecurityExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<AccountService>();
+        services.AddSingleton<AccessCheck>();
+        services.Configure<AccessCheckOptions>(o => o.LocalAccounts = mode == AuthenticationMode.Local);
         services.AddHttpContextAccessor();
         services.AddDataProtection().SetApplicationName("Portal").PersistKeysToDbContext<PortalDbContext>();
 

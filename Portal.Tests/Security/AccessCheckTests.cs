@@ -1,0 +1,128 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core;
+using Portal.Core.Rulesets;
+using Portal.Core.Security;
+using Portal.Endpoints;
+using Portal.Security;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Security;
+
+/// The services check their caller against the database at the moment of a write, whatever the page in front of them
+/// believed when it opened: a principal is what an open tab's circuit keeps, long after the cookie was refused.
+public sealed class AccessCheckTests(PortalFixture fixture) : IClassFixture<PortalFixture>
+{
+    private const string NoRules = """{"schemaVersion":1,"rulesets":[]}""";
+
+    private PortalAppFactory Portal => fixture.Factory;
+    private AccountService Accounts => Portal.Services.GetRequiredService<AccountService>();
+    private RulesetStore Rulesets => Portal.Services.GetRequiredService<RulesetStore>();
+    private ApiTokenService Tokens => Portal.Services.GetRequiredService<ApiTokenService>();
+
+    private async Task<ClaimsPrincipal> AdministratorAsync() => (await Portal.SignedInAccountAsync(Roles.Administrator)).Principal;
+
+    [Theory]
+    [InlineData("disabled")]
+    [InlineData("demoted to User")]
+    public async Task RefusesARulesSaveFromAManagerChangedSinceSigningIn(string change)
+    {
+        var (manager, principal) = await Portal.SignedInAccountAsync(Roles.Manager);
+        if (change == "disabled") await Accounts.SetDisabledAsync(manager.Id, true, await AdministratorAsync());
+        else await Accounts.SetRoleAsync(manager.Id, Roles.User, await AdministratorAsync());
+        var before = await Rulesets.VersionsAsync();
+
+        var refused = await Assert.ThrowsAsync<PortalForbiddenException>(() => Rulesets.SaveAsync(NoRules, principal, "from an open tab"));
+        Assert.Contains("sign in again", refused.Message);
+        await Assert.ThrowsAsync<PortalForbiddenException>(() => Rulesets.RestoreAsync(1, principal));
+        Assert.Equal(before.Count, (await Rulesets.VersionsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task SavesRulesForAnUnchangedManagerUnderItsOwnName()
+    {
+        var (manager, principal) = await Portal.SignedInAccountAsync(Roles.Manager);
+        var saved = await Rulesets.SaveAsync(NoRules, principal, "from the Rulesets tab");
+        Assert.Equal(manager.Email, saved.CreatedBy);
+    }
+
+    [Fact]
+    public async Task RefusesAnAdministratorTokenToAnAdministratorDemotedToUser()
+    {
+        var (demoted, principal) = await Portal.SignedInAccountAsync(Roles.Administrator);
+        await Accounts.SetRoleAsync(demoted.Id, Roles.User, await AdministratorAsync());
+
+        await Assert.ThrowsAsync<PortalForbiddenException>(() => Tokens.CreateAsync("escalation", Roles.Administrator, principal));
+        Assert.DoesNotContain(await Tokens.ListAsync(), t => t.Name == "escalation");
+    }
+
+    [Fact]
+    public async Task RefusesAccountChangesFromAnAdministratorDisabledSinceSigningIn()
+    {
+        var (disabled, principal) = await Portal.SignedInAccountAsync(Roles.Administrator);
+        var (someone, _) = await Portal.SignedInAccountAsync(Roles.User);
+        await Accounts.SetDisabledAsync(disabled.Id, true, await AdministratorAsync());
+
+        await Assert.ThrowsAsync<PortalForbiddenException>(() => Accounts.SetRoleAsync(someone.Id, Roles.Administrator, principal));
+        await Assert.ThrowsAsync<PortalForbiddenException>(() => Accounts.SetDisabledAsync(disabled.Id, false, principal));
+        await Assert.ThrowsAsync<PortalForbiddenException>(() => Accounts.CreateAsync($"{Guid.NewGuid():n}@portal.test", "Passw0rd-Passw0rd", Roles.Administrator, principal));
+        var accounts = await Accounts.ListAsync();
+        Assert.Equal(Roles.User, accounts.Single(a => a.Id == someone.Id).Role);
+        Assert.True(accounts.Single(a => a.Id == disabled.Id).IsDisabled);
+    }
+
+    [Fact]
+    public async Task RefusesAWriteByAManagerWithoutThePermission()
+    {
+        var (_, manager) = await Portal.SignedInAccountAsync(Roles.Manager);
+        var refused = await Assert.ThrowsAsync<PortalForbiddenException>(() => Tokens.CreateAsync("ci", Roles.User, manager));
+        Assert.Equal("Your role (Manager) does not have the 'admin' permission.", refused.Message);
+    }
+
+    [Fact]
+    public async Task NamesTheAdministratorInTheAuditOfAnAccountChange()
+    {
+        var (admin, principal) = await Portal.SignedInAccountAsync(Roles.Administrator);
+        var (someone, _) = await Portal.SignedInAccountAsync(Roles.User);
+        await Accounts.SetRoleAsync(someone.Id, Roles.Auditor, principal);
+
+        var log = Portal.Services.GetRequiredService<Portal.Core.Logging.IntegrationLog>();
+        var audit = (await log.QueryAsync(new Portal.Core.Logging.LogQuery(Category: "config", Text: someone.Email))).Entries;
+        Assert.Contains(audit, e => e.Message == $"Account {someone.Email}: role User → Auditor by {admin.Email}");
+    }
+
+    [Fact]
+    public async Task RefusesATokenRevokedAfterItAuthenticated()
+    {
+        var created = await Tokens.CreateAsync("deploy", Roles.Manager, "tests");
+        var caller = await Tokens.ValidateAsync(created.Secret);
+        var principal = ApiTokenAuthenticationHandler.PrincipalFor(caller!);
+        Assert.Equal(created.Token.Name, (await Rulesets.SaveAsync(NoRules, principal)).CreatedBy);
+
+        await Tokens.RevokeAsync(created.Token.Id, "tests");
+        var refused = await Assert.ThrowsAsync<PortalForbiddenException>(() => Rulesets.SaveAsync(NoRules, principal));
+        Assert.Equal("This API token is no longer valid.", refused.Message);
+    }
+
+    [Fact]
+    public async Task RefusesAnAnonymousPrincipal()
+    {
+        await Assert.ThrowsAsync<PortalForbiddenException>(() => Rulesets.SaveAsync(NoRules, new ClaimsPrincipal(new ClaimsIdentity())));
+    }
+
+    [Fact]
+    public async Task AnswersARefusalWithA403Problem()
+    {
+        var context = new DefaultHttpContext { RequestServices = Portal.Services };
+        context.Response.Body = new MemoryStream();
+        var handled = await new ApiExceptionHandler().TryHandleAsync(context, new PortalForbiddenException("Your role (User) does not have the 'admin' permission."), default);
+
+        Assert.True(handled);
+        Assert.Equal(StatusCodes.Status403Forbidden, context.Response.StatusCode);
+        context.Response.Body.Position = 0;
+        var body = await new StreamReader(context.Response.Body).ReadToEndAsync();
+        Assert.Contains("Permission denied", body);
+        Assert.Contains("does not have the 'admin' permission", body);
+    }
+}
