@@ -51,10 +51,13 @@ public sealed class EntraModeTests
     }
 
     [Fact]
-    public async Task ChecksWritesAgainstTheEntraRoles()
+    public async Task KeepsTheDefaultCircuitProviderAndChecksWritesAgainstTheEntraRoles()
     {
         using var factory = Entra();
         factory.CreateClient().Dispose();
+        using var scope = factory.Services.CreateScope();
+        Assert.IsNotType<Portal.Security.AccountRevalidatingAuthenticationStateProvider>(
+            scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider>());
 
         // no account row: the roles are the ones Entra put in the sign-in
         var manager = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
