@@ -73,6 +73,34 @@ public sealed class AccessCheckTests(PortalFixture fixture) : IClassFixture<Port
     }
 
     [Fact]
+    public async Task RefusesAnUnlinkFromAManagerDemotedToUser()
+    {
+        var (manager, principal) = await Portal.SignedInAccountAsync(Roles.Manager);
+        var links = Portal.Services.GetRequiredService<Portal.Core.Links.IncidentLinks>();
+        var caseId = await fixture.CaseIdAsync();
+        var incidentId = $"P{Guid.NewGuid():N}"[..14];
+        await links.LinkAsync(caseId, new Portal.Core.Links.IncidentState(incidentId, Status: "triggered"), "agent");
+        await Accounts.SetRoleAsync(manager.Id, Roles.User, await AdministratorAsync());
+
+        await Assert.ThrowsAsync<PortalForbiddenException>(() => links.UnlinkAsync(caseId, incidentId, principal));
+        Assert.Contains(await links.ForRecordAsync(caseId), l => l.IncidentId == incidentId);
+    }
+
+    [Fact]
+    public async Task RefusesAnObjectTypeFromAnAdministratorDisabledSinceSigningIn()
+    {
+        var (disabled, principal) = await Portal.SignedInAccountAsync(Roles.Administrator);
+        await Accounts.SetDisabledAsync(disabled.Id, true, await AdministratorAsync());
+        var catalog = Portal.Services.GetRequiredService<Portal.Core.Records.ObjectCatalog>();
+
+        await Assert.ThrowsAsync<PortalForbiddenException>(() => catalog.DefineAsync(new Portal.Core.Records.ObjectTypeDto("Outage", null, true, []), principal));
+        await Assert.ThrowsAsync<PortalForbiddenException>(() => catalog.SetRunRulesAsync("Case", false, principal));
+        var snapshot = await catalog.GetAsync();
+        Assert.DoesNotContain(snapshot.Objects, o => o.Name == "Outage");
+        Assert.True(snapshot.Get("Case").RunRules);
+    }
+
+    [Fact]
     public async Task RefusesAWriteByAManagerWithoutThePermission()
     {
         var (_, manager) = await Portal.SignedInAccountAsync(Roles.Manager);

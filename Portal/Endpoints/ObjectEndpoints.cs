@@ -21,14 +21,14 @@ public static class ObjectEndpoints
         objects.MapPost("", async (HttpRequest request, ClaimsPrincipal user, ObjectCatalog catalog, CancellationToken ct) =>
         {
             var input = Deserialize<ObjectTypeDto>(await JsonBody.ReadAsync(request));
-            var created = await catalog.DefineAsync(input, PortalClaims.NameOf(user), ct);
+            var created = await catalog.DefineAsync(input, user, ct);
             return TypedResults.Created($"/api/objects/{created.Name}", created.ToDto());
         }).RequireAuthorization(Permissions.ConfigWrite);
 
         objects.MapPost("/{objectName}/fields", async (string objectName, HttpRequest request, ClaimsPrincipal user, ObjectCatalog catalog, CancellationToken ct) =>
         {
             var input = Deserialize<FieldDto>(await JsonBody.ReadAsync(request));
-            var created = await catalog.AddFieldAsync(objectName, input, PortalClaims.NameOf(user), ct);
+            var created = await catalog.AddFieldAsync(objectName, input, user, ct);
             return TypedResults.Created($"/api/objects/{objectName}", created.ToDto());
         }).RequireAuthorization(Permissions.ConfigWrite);
 
@@ -69,10 +69,10 @@ public static class ObjectEndpoints
             .RequireAuthorization(Permissions.Read);
 
         records.MapDelete("/{id}/incidents/{incidentId}", async Task<IResult> (string objectName, string id, string incidentId,
-            RecordStore store, IncidentLinks links, CancellationToken ct) =>
+            ClaimsPrincipal user, RecordStore store, IncidentLinks links, CancellationToken ct) =>
         {
             await store.GetAsync(objectName, id, ct);
-            return await links.UnlinkAsync(id, incidentId, ct)
+            return await links.UnlinkAsync(id, incidentId, user, ct)
                 ? TypedResults.NoContent()
                 : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
                     detail: $"Record '{id}' is not linked to incident '{incidentId}'.");
