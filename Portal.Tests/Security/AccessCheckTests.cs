@@ -101,6 +101,22 @@ public sealed class AccessCheckTests(PortalFixture fixture) : IClassFixture<Port
     }
 
     [Fact]
+    public async Task RefusesRecordWritesFromAUserDisabledSinceSigningIn()
+    {
+        var (user, principal) = await Portal.SignedInAccountAsync(Roles.User);
+        var records = Portal.Services.GetRequiredService<Portal.Core.Records.RecordStore>();
+        var caseId = await fixture.CaseIdAsync();
+        await Accounts.SetDisabledAsync(user.Id, true, await AdministratorAsync());
+
+        var subject = System.Text.Json.JsonDocument.Parse("""{"Subject":"Changed from an open tab"}""").RootElement;
+        await Assert.ThrowsAsync<PortalForbiddenException>(() => records.UpdateAsync("Case", caseId, subject, principal));
+        await Assert.ThrowsAsync<PortalForbiddenException>(() => records.CreateAsync("Case", subject, principal));
+        await Assert.ThrowsAsync<PortalForbiddenException>(() => records.AddCommentAsync("Case", caseId, "from an open tab", principal));
+        Assert.NotEqual("Changed from an open tab", (await records.GetAsync("Case", caseId)).Fields["Subject"]?.GetValue<string>());
+        Assert.Empty(await records.ListCommentsAsync("Case", caseId));
+    }
+
+    [Fact]
     public async Task RefusesAWriteByAManagerWithoutThePermission()
     {
         var (_, manager) = await Portal.SignedInAccountAsync(Roles.Manager);

@@ -53,7 +53,7 @@ public sealed class RulesetsPageTests : DatabaseComponentTest
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#unsaved")));
         cut.Find("#save-rules").Click();
 
-        cut.WaitForAssertion(async () =>
+        await cut.WaitForAssertionAsync(async () =>
         {
             var (version, document) = await Database.Get<RulesetStore>().CurrentAsync();
             Assert.Equal(2, version);
