@@ -1,7 +1,10 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
 using Portal.Core;
+using Portal.Core.Dispatch;
+using Portal.Core.Persistence;
 using Portal.Core.Rulesets;
 using Portal.Core.Security;
 using Portal.Endpoints;
@@ -114,6 +117,28 @@ public sealed class AccessCheckTests(PortalFixture fixture) : IClassFixture<Port
         await Assert.ThrowsAsync<PortalForbiddenException>(() => records.AddCommentAsync("Case", caseId, "from an open tab", principal));
         Assert.NotEqual("Changed from an open tab", (await records.GetAsync("Case", caseId)).Fields["Subject"]?.GetValue<string>());
         Assert.Empty(await records.ListCommentsAsync("Case", caseId));
+    }
+
+    [Fact]
+    public async Task RefusesADeadLetterRetryFromAUserDisabledSinceSigningIn()
+    {
+        var (user, principal) = await Portal.SignedInAccountAsync(Roles.User);
+        var id = Guid.NewGuid();
+        await using (var db = await Portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            db.PlannedActions.Add(new PlannedActionEntity
+            {
+                Id = id, ActionType = "acknowledgeIncident", PayloadJson = """{"type":"acknowledgeIncident"}""", RequestedBy = "rule",
+                State = PlannedActionStates.DeadLettered, CreatedUtc = DateTime.UtcNow, NextAttemptUtc = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+        await Accounts.SetDisabledAsync(user.Id, true, await AdministratorAsync());
+        var queries = Portal.Services.GetRequiredService<PlannedActionQueries>();
+
+        await Assert.ThrowsAsync<PortalForbiddenException>(() => queries.RetryAsync(id, principal));
+        await Assert.ThrowsAsync<PortalForbiddenException>(() => queries.DiscardAsync(id, principal));
+        Assert.Contains(await queries.DeadLettersAsync(), a => a.Id == id);
     }
 
     [Fact]
