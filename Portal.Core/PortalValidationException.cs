@@ -22,3 +22,7 @@ public sealed class PortalValidationException : Exception
 
 /// Something named in a request does not exist (an object type, a record): a 404 for the API.
 public sealed class PortalNotFoundException(string message) : Exception(message);
+
+/// The caller may not do this, as the database has the caller now (whatever the page or the principal it holds says):
+/// a 403 for the API, a message on a page. Nothing has been written when this is thrown.
+public sealed class PortalForbiddenException(string message) : Exception(message);

@@ -1,18 +1,25 @@
+using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Logging;
 using Portal.Core.Persistence;
 using Portal.Core.Rules;
+using Portal.Core.Security;
 
 namespace Portal.Core.Dispatch;
 
 /// What an agent does from the Command Console: each action is stored as a planned action (so it survives a
-/// restart and is carried out once) and the dispatcher sends it.
+/// restart and is carried out once) and the dispatcher sends it. Each is records.write, checked for the caller now
+/// (AccessCheck); the unchecked overloads are for tests.
 public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory, PagerDuty.PagerDutyConnection connection, Links.IncidentLinks links,
-    IntegrationLog log, TimeProvider clock)
+    IntegrationLog log, TimeProvider clock, AccessCheck access)
 {
     /// Links an incident that already exists in PagerDuty, named by its number, id or PagerDuty URL, after looking it up.
-    public async Task<Links.IncidentLinkDto> LinkExistingAsync(string objectName, string recordId, string idOrUrl, string linkedBy,
+    public async Task<Links.IncidentLinkDto> LinkExistingAsync(string objectName, string recordId, string idOrUrl, ClaimsPrincipal by,
+        CancellationToken cancellationToken = default) =>
+        await LinkExistingAsync(objectName, recordId, idOrUrl, await WriterAsync(by, cancellationToken), cancellationToken);
+
+    internal async Task<Links.IncidentLinkDto> LinkExistingAsync(string objectName, string recordId, string idOrUrl, string linkedBy,
         CancellationToken cancellationToken = default)
     {
         var text = idOrUrl?.Trim() ?? "";
@@ -44,6 +51,11 @@ public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory,
 
     /// `assigneeId`: a PagerDuty user to assign instead of an escalation policy (PagerDuty refuses both at once).
     public async Task<Guid> CreateIncidentAsync(string objectName, string recordId, string title, string serviceId, string? urgency, string? priorityId,
+        string? escalationPolicyId, string? assigneeId, string? details, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
+        await CreateIncidentAsync(objectName, recordId, title, serviceId, urgency, priorityId, escalationPolicyId, assigneeId, details,
+            await WriterAsync(by, cancellationToken), cancellationToken);
+
+    internal async Task<Guid> CreateIncidentAsync(string objectName, string recordId, string title, string serviceId, string? urgency, string? priorityId,
         string? escalationPolicyId, string? assigneeId, string? details, string requestedBy, CancellationToken cancellationToken = default)
     {
         var errors = new Dictionary<string, string[]>();
@@ -66,7 +78,11 @@ public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory,
         return await PlanAsync(objectName, recordId, null, payload, requestedBy, $"portal:{objectName}:{recordId}:{Guid.NewGuid():N}", cancellationToken);
     }
 
-    public async Task<Guid> ActAsync(string objectName, string recordId, string incidentId, string actionType, JsonObject parameters, string requestedBy,
+    public async Task<Guid> ActAsync(string objectName, string recordId, string incidentId, string actionType, JsonObject parameters, ClaimsPrincipal by,
+        CancellationToken cancellationToken = default) =>
+        await ActAsync(objectName, recordId, incidentId, actionType, parameters, await WriterAsync(by, cancellationToken), cancellationToken);
+
+    internal async Task<Guid> ActAsync(string objectName, string recordId, string incidentId, string actionType, JsonObject parameters, string requestedBy,
         CancellationToken cancellationToken = default)
     {
         if (!IncidentActions.Contains(actionType)) throw new PortalValidationException("type", $"'{actionType}' is not an action the console can take.");
@@ -74,6 +90,9 @@ public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory,
         foreach (var (name, value) in parameters) payload[name] = value?.DeepClone();
         return await PlanAsync(objectName, recordId, incidentId, payload, requestedBy, null, cancellationToken);
     }
+
+    private async Task<string> WriterAsync(ClaimsPrincipal by, CancellationToken cancellationToken) =>
+        (await access.DemandAsync(by, Permissions.RecordsWrite, cancellationToken)).Name;
 
     private async Task<Guid> PlanAsync(string objectName, string recordId, string? incidentId, JsonObject payload, string requestedBy, string? key,
         CancellationToken cancellationToken)

@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Persistence;
+using Portal.Core.Security;
 
 namespace Portal.Core.Dispatch;
 
@@ -7,9 +9,10 @@ public sealed record PlannedActionView(Guid Id, string ActionType, string? Incid
     string? LastError, DateTime CreatedUtc, DateTime NextAttemptUtc, string? ObjectName = null, string? RecordId = null, DateTime? CompletedUtc = null);
 
 /// The outbox as pages see it: what is still on its way to PagerDuty for a record, what failed for good, and the
-/// dead-letter actions (retry, discard), each logged.
+/// dead-letter actions (retry, discard), each logged and records.write, checked for the caller now (AccessCheck); the
+/// unchecked overloads are for tests.
 /// Live pages and the dispatcher learn of a retry or a discard from the rows (`DeadLettersChanged`, `PlannedActionsStored`).
-public sealed class PlannedActionQueries(IDbContextFactory<PortalDbContext> dbFactory, Logging.IntegrationLog log, TimeProvider clock)
+public sealed class PlannedActionQueries(IDbContextFactory<PortalDbContext> dbFactory, Logging.IntegrationLog log, TimeProvider clock, AccessCheck access)
 {
     public async Task<IReadOnlyList<PlannedActionView>> DeadLettersAsync(CancellationToken cancellationToken = default)
     {
@@ -20,7 +23,10 @@ public sealed class PlannedActionQueries(IDbContextFactory<PortalDbContext> dbFa
     }
 
     /// Puts a dead-lettered action back in the queue with fresh attempts.
-    public async Task<bool> RetryAsync(Guid id, string by, CancellationToken cancellationToken = default)
+    public async Task<bool> RetryAsync(Guid id, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
+        await RetryAsync(id, await WriterAsync(by, cancellationToken), cancellationToken);
+
+    internal async Task<bool> RetryAsync(Guid id, string by, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -33,7 +39,13 @@ public sealed class PlannedActionQueries(IDbContextFactory<PortalDbContext> dbFa
         return true;
     }
 
-    public async Task<bool> DiscardAsync(Guid id, string by, CancellationToken cancellationToken = default)
+    public async Task<bool> DiscardAsync(Guid id, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
+        await DiscardAsync(id, await WriterAsync(by, cancellationToken), cancellationToken);
+
+    private async Task<string> WriterAsync(ClaimsPrincipal by, CancellationToken cancellationToken) =>
+        (await access.DemandAsync(by, Permissions.RecordsWrite, cancellationToken)).Name;
+
+    internal async Task<bool> DiscardAsync(Guid id, string by, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var action = await db.PlannedActions.FirstOrDefaultAsync(a => a.Id == id && a.State == PlannedActionStates.DeadLettered, cancellationToken);

@@ -1,13 +1,15 @@
+using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Notifications;
 using Portal.Core.Persistence;
+using Portal.Core.Security;
 
 namespace Portal.Core.Links;
 
 /// Links between records and PagerDuty incidents. A record may link several incidents; an incident at most
 /// `MaxRecordsPerIncident` records (the original integration's limit).
 /// Live pages learn of link changes from the rows themselves (`RecordLinksChanged`, after the commit).
-public sealed class IncidentLinks(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, ChangeNotifier notifier)
+public sealed class IncidentLinks(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, ChangeNotifier notifier, AccessCheck access)
 {
     public const int MaxRecordsPerIncident = 10;
 
@@ -68,7 +70,14 @@ public sealed class IncidentLinks(IDbContextFactory<PortalDbContext> dbFactory, 
         return IncidentLinkDto.From(link);
     }
 
-    public async Task<bool> UnlinkAsync(string recordId, string incidentId, CancellationToken cancellationToken = default)
+    /// Unlinking is links.delete, checked for the caller now (AccessCheck); the unchecked overload is for tests.
+    public async Task<bool> UnlinkAsync(string recordId, string incidentId, ClaimsPrincipal by, CancellationToken cancellationToken = default)
+    {
+        await access.DemandAsync(by, Permissions.LinksDelete, cancellationToken);
+        return await UnlinkAsync(recordId, incidentId, cancellationToken);
+    }
+
+    internal async Task<bool> UnlinkAsync(string recordId, string incidentId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var removed = await db.IncidentLinks.Where(l => l.RecordId == recordId && l.IncidentId == incidentId).ExecuteDeleteAsync(cancellationToken);

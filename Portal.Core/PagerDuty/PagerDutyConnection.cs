@@ -1,7 +1,9 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Sandbox;
+using Portal.Core.Security;
 using Portal.Core.Settings;
 
 namespace Portal.Core.PagerDuty;
@@ -28,11 +30,12 @@ public sealed class PagerDutyConnection(
     SandboxPagerDuty sandbox,
     Logging.IntegrationLog log,
     IHttpClientFactory httpClients,
-    ILogger<PagerDutyConnection> logger)
+    ILogger<PagerDutyConnection> logger,
+    AccessCheck access)
 {
     public const string SandboxFromEmail = "portal@sandbox.portal.invalid";
     public const string HttpClientName = "PagerDuty";
-    private readonly Security.StoredSecret _apiKey = new(dataProtection.CreateProtector("Portal.PagerDuty.ApiKey"), logger, "PagerDuty API key");
+    private readonly StoredSecret _apiKey = new(dataProtection.CreateProtector("Portal.PagerDuty.ApiKey"), logger, "PagerDuty API key");
 
     // a saved or forgotten key is a saved setting: pages and the dashboard hear `SettingChanged` for `ConnectionSettings.Key`
 
@@ -83,7 +86,11 @@ public sealed class PagerDutyConnection(
         return integration.IntegrationEmail ?? (mode == PagerDutyMode.Sandbox ? SandboxFromEmail : null);
     }
 
-    public async Task SaveAsync(string apiKey, string region, string savedBy, CancellationToken cancellationToken = default)
+    /// Connecting PagerDuty is config.write, checked for the caller now (AccessCheck); the unchecked overloads are for tests.
+    public async Task SaveAsync(string apiKey, string region, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
+        await SaveAsync(apiKey, region, (await access.DemandAsync(by, Permissions.ConfigWrite, cancellationToken)).Name, cancellationToken);
+
+    internal async Task SaveAsync(string apiKey, string region, string savedBy, CancellationToken cancellationToken = default)
     {
         apiKey = apiKey.Trim();
         if (apiKey.Length < 8) throw new PortalValidationException("apiKey", "That does not look like a PagerDuty API key.");
@@ -94,7 +101,10 @@ public sealed class PagerDutyConnection(
         }, savedBy, log.AuditEntry($"PagerDuty API key ending in {Last4(apiKey)} saved by {savedBy} (region {region}); Portal is live"), cancellationToken);
     }
 
-    public async Task ForgetAsync(string by, CancellationToken cancellationToken = default)
+    public async Task ForgetAsync(ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
+        await ForgetAsync((await access.DemandAsync(by, Permissions.ConfigWrite, cancellationToken)).Name, cancellationToken);
+
+    internal async Task ForgetAsync(string by, CancellationToken cancellationToken = default)
     {
         await settings.SaveAsync(ConnectionSettings.Key, new ConnectionSettings(), by,
             log.AuditEntry($"PagerDuty API key forgotten by {by}; Portal is back on the sandbox"), cancellationToken);

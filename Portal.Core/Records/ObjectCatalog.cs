@@ -1,9 +1,11 @@
 using System.Collections.Frozen;
+using System.Security.Claims;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Persistence;
 using Portal.Core.Rules;
+using Portal.Core.Security;
 
 namespace Portal.Core.Records;
 
@@ -69,9 +71,11 @@ public static class FieldTypes
     public static string Name(FieldType type) => s_byName.First(p => p.Value == type).Key;
 }
 
-/// The object types and their fields. Reads come from a cached snapshot; changes go to the database first.
+/// The object types and their fields. Reads come from a cached snapshot; changes go to the database first. A change
+/// for a caller is config.write, checked for the caller now (AccessCheck); the unchecked ones are for the portal's
+/// own code and tests.
 public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, Logging.IntegrationLog log,
-    Notifications.ChangeNotifier notifier)
+    Notifications.ChangeNotifier notifier, AccessCheck access)
 {
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private volatile CatalogSnapshot? _snapshot;
@@ -83,7 +87,10 @@ public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbF
         return _snapshot = await LoadAsync(db, cancellationToken);
     }
 
-    public async Task<ObjectTypeInfo> DefineAsync(ObjectTypeDto input, string? by = null, CancellationToken cancellationToken = default)
+    public async Task<ObjectTypeInfo> DefineAsync(ObjectTypeDto input, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
+        await DefineAsync(input, await ConfigWriterAsync(by, cancellationToken), cancellationToken);
+
+    internal async Task<ObjectTypeInfo> DefineAsync(ObjectTypeDto input, string? by = null, CancellationToken cancellationToken = default)
     {
         var errors = new Errors();
         var name = input.Name?.Trim() ?? "";
@@ -125,7 +132,10 @@ public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbF
         }
     }
 
-    public async Task<FieldInfo> AddFieldAsync(string objectName, FieldDto input, string? by = null, CancellationToken cancellationToken = default)
+    public async Task<FieldInfo> AddFieldAsync(string objectName, FieldDto input, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
+        await AddFieldAsync(objectName, input, await ConfigWriterAsync(by, cancellationToken), cancellationToken);
+
+    internal async Task<FieldInfo> AddFieldAsync(string objectName, FieldDto input, string? by = null, CancellationToken cancellationToken = default)
     {
         var errors = new Errors();
         CheckField(errors, "", input);
@@ -152,7 +162,10 @@ public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbF
         }
     }
 
-    public async Task SetRunRulesAsync(string objectName, bool runRules, string? by = null, CancellationToken cancellationToken = default)
+    public async Task SetRunRulesAsync(string objectName, bool runRules, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
+        await SetRunRulesAsync(objectName, runRules, await ConfigWriterAsync(by, cancellationToken), cancellationToken);
+
+    internal async Task SetRunRulesAsync(string objectName, bool runRules, string? by = null, CancellationToken cancellationToken = default)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
@@ -239,6 +252,9 @@ public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbF
             errors.Add(prefix + "values", $"Field '{field.Name}' is {field.Type}; only picklist fields take values.");
         }
     }
+
+    private async Task<string> ConfigWriterAsync(ClaimsPrincipal by, CancellationToken cancellationToken) =>
+        (await access.DemandAsync(by, Permissions.ConfigWrite, cancellationToken)).Name;
 
     private static void CheckName(Errors errors, string key, string name, string what)
     {

@@ -1,8 +1,10 @@
+using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Links;
 using Portal.Core.Persistence;
+using Portal.Core.Security;
 
 namespace Portal.Core.Records;
 
@@ -31,19 +33,24 @@ public interface IRecordCommentHandler
 
 /// Creates, changes and reads records. Every create or change is validated against the object's fields first
 /// (nothing is written when any value is wrong) and hands one `RecordChange` to the registered handlers inside the
-/// same transaction.
+/// same transaction. A create, change or comment for a caller is records.write, checked for the caller now
+/// (AccessCheck); the unchecked ones, with a `ChangeActor`, are for rules, PagerDuty's events, sample data and tests.
 public sealed class RecordStore(
     IDbContextFactory<PortalDbContext> dbFactory,
     ObjectCatalog catalog,
     IEnumerable<IRecordChangeHandler> changeHandlers,
     IEnumerable<IRecordCommentHandler> commentHandlers,
     Notifications.ChangeNotifier notifier,
-    TimeProvider clock)
+    TimeProvider clock,
+    AccessCheck access)
 {
     public const int MaxCommentLength = 32_000;
     private const int MaxConcurrencyRetries = 5;
 
-    public async Task<RecordDto> CreateAsync(string objectName, JsonElement fields, ChangeActor actor, CancellationToken cancellationToken = default)
+    public async Task<RecordDto> CreateAsync(string objectName, JsonElement fields, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
+        await CreateAsync(objectName, fields, await WriterAsync(by, cancellationToken), cancellationToken);
+
+    internal async Task<RecordDto> CreateAsync(string objectName, JsonElement fields, ChangeActor actor, CancellationToken cancellationToken = default)
     {
         var type = (await catalog.GetAsync(cancellationToken)).Get(objectName);
         var values = RecordValues.Validate(type, fields);
@@ -102,7 +109,10 @@ public sealed class RecordStore(
         return (ToDto(entity, fields, []), change);
     }
 
-    public async Task<RecordDto> UpdateAsync(string objectName, string id, JsonElement fields, ChangeActor actor, CancellationToken cancellationToken = default)
+    public async Task<RecordDto> UpdateAsync(string objectName, string id, JsonElement fields, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
+        await UpdateAsync(objectName, id, fields, await WriterAsync(by, cancellationToken), cancellationToken);
+
+    internal async Task<RecordDto> UpdateAsync(string objectName, string id, JsonElement fields, ChangeActor actor, CancellationToken cancellationToken = default)
     {
         var type = (await catalog.GetAsync(cancellationToken)).Get(objectName);
         var values = RecordValues.Validate(type, fields);
@@ -204,7 +214,10 @@ public sealed class RecordStore(
             page.Select(r => ToDto(r, Parse(r.FieldsJson), linksByRecord.GetValueOrDefault(r.Id) ?? [])).ToList(), total);
     }
 
-    public async Task<CommentDto> AddCommentAsync(string objectName, string id, string body, ChangeActor actor,
+    public async Task<CommentDto> AddCommentAsync(string objectName, string id, string body, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
+        await AddCommentAsync(objectName, id, body, await WriterAsync(by, cancellationToken), cancellationToken: cancellationToken);
+
+    internal async Task<CommentDto> AddCommentAsync(string objectName, string id, string body, ChangeActor actor,
         string source = CommentSources.Portal, string? pagerDutyNoteId = null, CancellationToken cancellationToken = default)
     {
         var type = (await catalog.GetAsync(cancellationToken)).Get(objectName);
@@ -239,6 +252,9 @@ public sealed class RecordStore(
             await handler.OnCommentAddedAsync(new RecordComment(type, id, comment, actor), db, cancellationToken);
         return comment;
     }
+
+    private async Task<ChangeActor> WriterAsync(ClaimsPrincipal by, CancellationToken cancellationToken) =>
+        new((await access.DemandAsync(by, Permissions.RecordsWrite, cancellationToken)).Name);
 
     public async Task<IReadOnlyList<CommentDto>> ListCommentsAsync(string objectName, string id, CancellationToken cancellationToken = default)
     {

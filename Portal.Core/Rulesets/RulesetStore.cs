@@ -1,14 +1,18 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Persistence;
 using Portal.Core.Records;
 using Portal.Core.Rules;
+using Portal.Core.Security;
 
 namespace Portal.Core.Rulesets;
 
 /// The saved rules document with its history. A save validates the whole document against the object types,
-/// stores it as a new version and swaps the compiled snapshot in one step: all or nothing.
-public sealed class RulesetStore(IDbContextFactory<PortalDbContext> dbFactory, ObjectCatalog catalog, Logging.IntegrationLog log, TimeProvider clock)
+/// stores it as a new version and swaps the compiled snapshot in one step: all or nothing. A save or a restore for a
+/// caller checks that the caller has rules.write now (AccessCheck); the unchecked ones are for the portal's own code and tests.
+public sealed class RulesetStore(IDbContextFactory<PortalDbContext> dbFactory, ObjectCatalog catalog, Logging.IntegrationLog log, TimeProvider clock,
+    AccessCheck access)
 {
     private readonly RulesSnapshotHolder _holder = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -60,7 +64,10 @@ public sealed class RulesetStore(IDbContextFactory<PortalDbContext> dbFactory, O
     /// The largest rules document, as exported, that `PUT /api/rulesets` (an import) takes.
     public const int MaxDocumentBytes = 1024 * 1024;
 
-    public async Task<RulesetVersionInfo> SaveAsync(string json, string savedBy, string? note = null, CancellationToken cancellationToken = default)
+    public async Task<RulesetVersionInfo> SaveAsync(string json, ClaimsPrincipal by, string? note = null, CancellationToken cancellationToken = default) =>
+        await SaveAsync(json, (await access.DemandAsync(by, Permissions.RulesWrite, cancellationToken)).Name, note, cancellationToken);
+
+    internal async Task<RulesetVersionInfo> SaveAsync(string json, string savedBy, string? note = null, CancellationToken cancellationToken = default)
     {
         var document = await ValidateAsync(json, cancellationToken);
         await SnapshotAsync(cancellationToken); // loads the version in force first; takes the same lock
@@ -109,7 +116,10 @@ public sealed class RulesetStore(IDbContextFactory<PortalDbContext> dbFactory, O
     }
 
     /// Makes an earlier version the one in force again, as a new version (the history keeps both).
-    public async Task<RulesetVersionInfo> RestoreAsync(long version, string restoredBy, CancellationToken cancellationToken = default) =>
+    public async Task<RulesetVersionInfo> RestoreAsync(long version, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
+        await RestoreAsync(version, (await access.DemandAsync(by, Permissions.RulesWrite, cancellationToken)).Name, cancellationToken);
+
+    internal async Task<RulesetVersionInfo> RestoreAsync(long version, string restoredBy, CancellationToken cancellationToken = default) =>
         await SaveAsync(await VersionJsonAsync(version, cancellationToken), restoredBy, $"Restored version {version}", cancellationToken);
 
     // Exports are read by people: keep '>' and quotes as they are rather than \u003E escapes.

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,8 +10,9 @@ public sealed record AccountSummary(string Id, string Email, string Role, bool I
 
 /// Local accounts (Authentication:Mode=Local). Each call takes its own scope, so that a Blazor circuit never
 /// holds a database context for its lifetime. Identity's user store saves through the scope's `PortalDbContext`, so
-/// a change and its audit entry commit in one transaction on that context.
-public sealed class AccountService(IServiceScopeFactory scopes, Logging.IntegrationLog log, TimeProvider clock)
+/// a change and its audit entry commit in one transaction on that context. The public changes check their caller
+/// (AccessCheck, permission admin); the unchecked ones are for the portal's own code and tests.
+public sealed class AccountService(IServiceScopeFactory scopes, Logging.IntegrationLog log, TimeProvider clock, AccessCheck access)
 {
     private static readonly SemaphoreSlim s_firstAdministrator = new(1, 1);
 
@@ -29,10 +31,15 @@ public sealed class AccountService(IServiceScopeFactory scopes, Logging.Integrat
             .ToList();
     }
 
-    public async Task<AccountSummary> CreateAsync(string email, string password, string role, CancellationToken cancellationToken = default)
+    public async Task<AccountSummary> CreateAsync(string email, string password, string role, ClaimsPrincipal by,
+        CancellationToken cancellationToken = default) =>
+        await CreateAsync(email, password, role, await AdministratorAsync(by, cancellationToken), cancellationToken);
+
+    internal async Task<AccountSummary> CreateAsync(string email, string password, string role, string? by = null,
+        CancellationToken cancellationToken = default)
     {
         using var scope = scopes.CreateScope();
-        return await CreateInScopeAsync(scope, email, password, role, cancellationToken);
+        return await CreateInScopeAsync(scope, email, password, role, by, cancellationToken);
     }
 
     /// The one-time set-up: creates the first Administrator only while no account exists at all.
@@ -43,7 +50,7 @@ public sealed class AccountService(IServiceScopeFactory scopes, Logging.Integrat
         {
             using var scope = scopes.CreateScope();
             if (await Users(scope).Users.AnyAsync(cancellationToken)) return null;
-            return await CreateInScopeAsync(scope, email, password, Roles.Administrator, cancellationToken);
+            return await CreateInScopeAsync(scope, email, password, Roles.Administrator, null, cancellationToken);
         }
         finally
         {
@@ -51,7 +58,10 @@ public sealed class AccountService(IServiceScopeFactory scopes, Logging.Integrat
         }
     }
 
-    public async Task SetRoleAsync(string id, string role, CancellationToken cancellationToken = default)
+    public async Task SetRoleAsync(string id, string role, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
+        await SetRoleAsync(id, role, await AdministratorAsync(by, cancellationToken), cancellationToken);
+
+    internal async Task SetRoleAsync(string id, string role, string? by = null, CancellationToken cancellationToken = default)
     {
         var canonical = Roles.Normalize(role) ?? throw new PortalValidationException("role", $"'{role}' is not a role.");
         using var scope = scopes.CreateScope();
@@ -66,12 +76,15 @@ public sealed class AccountService(IServiceScopeFactory scopes, Logging.Integrat
             user.Role = canonical;
             Check(await users.UpdateAsync(user));
             Check(await users.UpdateSecurityStampAsync(user));
-            return log.AuditEntry($"Account {user.Email}: role {before} → {canonical}",
+            return log.AuditEntry($"Account {user.Email}: role {before} → {canonical}{By(by)}",
                 new { account = user.Email, before = new { role = before }, after = new { role = canonical } });
         }, cancellationToken);
     }
 
-    public async Task SetDisabledAsync(string id, bool disabled, CancellationToken cancellationToken = default)
+    public async Task SetDisabledAsync(string id, bool disabled, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
+        await SetDisabledAsync(id, disabled, await AdministratorAsync(by, cancellationToken), cancellationToken);
+
+    internal async Task SetDisabledAsync(string id, bool disabled, string? by = null, CancellationToken cancellationToken = default)
     {
         using var scope = scopes.CreateScope();
         var users = Users(scope);
@@ -85,7 +98,7 @@ public sealed class AccountService(IServiceScopeFactory scopes, Logging.Integrat
             Check(await users.UpdateAsync(user));
             // A new stamp signs the account out of every browser at the next cookie validation.
             Check(await users.UpdateSecurityStampAsync(user));
-            return log.AuditEntry($"Account {user.Email} {(disabled ? "disabled" : "enabled")}",
+            return log.AuditEntry($"Account {user.Email} {(disabled ? "disabled" : "enabled")}{By(by)}",
                 new { account = user.Email, before = new { disabled = !disabled }, after = new { disabled } });
         }, cancellationToken);
     }
@@ -100,7 +113,7 @@ public sealed class AccountService(IServiceScopeFactory scopes, Logging.Integrat
         await users.UpdateAsync(user);
     }
 
-    private async Task<AccountSummary> CreateInScopeAsync(IServiceScope scope, string email, string password, string role,
+    private async Task<AccountSummary> CreateInScopeAsync(IServiceScope scope, string email, string password, string role, string? by,
         CancellationToken cancellationToken)
     {
         var users = Users(scope);
@@ -128,10 +141,15 @@ public sealed class AccountService(IServiceScopeFactory scopes, Logging.Integrat
                 throw new PortalValidationException(
                     result.Errors.Any(e => e.Code.StartsWith("Password", StringComparison.Ordinal)) ? "password" : "email",
                     string.Join(" ", result.Errors.Select(e => e.Description)));
-            return log.AuditEntry($"Account {email} created as {canonical}", new { account = email, after = new { role = canonical, password = "***" } });
+            return log.AuditEntry($"Account {email} created as {canonical}{By(by)}", new { account = email, after = new { role = canonical, password = "***" } });
         }, cancellationToken);
         return new AccountSummary(user.Id, email, canonical, false, user.CreatedUtc, null);
     }
+
+    private async Task<string> AdministratorAsync(ClaimsPrincipal by, CancellationToken cancellationToken) =>
+        (await access.DemandAsync(by, Permissions.Admin, cancellationToken)).Name;
+
+    private static string By(string? by) => by is null ? "" : $" by {by}";
 
     private static async Task EnsureAnotherActiveAdministratorAsync(UserManager<PortalUser> users, string exceptId, CancellationToken cancellationToken)
     {

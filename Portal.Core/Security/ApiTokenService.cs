@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -6,8 +7,8 @@ using Portal.Core.Persistence;
 
 namespace Portal.Core.Security;
 
-/// Who a valid bearer token speaks for.
-public sealed record ApiCaller(string Name, string Role);
+/// Who a valid bearer token speaks for; `Id` is that of a token made in the UI, null for one from configuration.
+public sealed record ApiCaller(string Name, string Role, Guid? Id = null);
 
 /// A token from configuration (`ApiTokens:N:Name`, `:Token`, `:Role`).
 public sealed record ConfiguredApiToken(string Name, string TokenHash, string Role);
@@ -16,7 +17,8 @@ public sealed record CreatedApiToken(ApiToken Token, string Secret);
 
 /// Machine API tokens: configured ones and those an Administrator makes in the UI. Tokens are random, so an
 /// unsalted SHA-256 is enough to store them; comparison is by hash lookup, never by the secret itself.
-public sealed class ApiTokenService(IDbContextFactory<PortalDbContext> dbFactory, IConfiguration configuration, Logging.IntegrationLog log, TimeProvider clock)
+public sealed class ApiTokenService(IDbContextFactory<PortalDbContext> dbFactory, IConfiguration configuration, Logging.IntegrationLog log, TimeProvider clock,
+    AccessCheck access)
 {
     private static readonly TimeSpan s_lastUsedResolution = TimeSpan.FromMinutes(1);
     private const string SecretPrefix = "ptl_";
@@ -49,7 +51,7 @@ public sealed class ApiTokenService(IDbContextFactory<PortalDbContext> dbFactory
             token.LastUsedUtc = now;
             await db.SaveChangesAsync(cancellationToken);
         }
-        return new ApiCaller(token.Name, token.Role);
+        return new ApiCaller(token.Name, token.Role, token.Id);
     }
 
     public async Task<IReadOnlyList<ApiToken>> ListAsync(CancellationToken cancellationToken = default)
@@ -59,7 +61,11 @@ public sealed class ApiTokenService(IDbContextFactory<PortalDbContext> dbFactory
         return tokens.OrderBy(t => t.RevokedUtc is not null).ThenByDescending(t => t.CreatedUtc).ToList();
     }
 
-    public async Task<CreatedApiToken> CreateAsync(string name, string role, string createdBy, CancellationToken cancellationToken = default)
+    public async Task<CreatedApiToken> CreateAsync(string name, string role, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
+        await CreateAsync(name, role, (await access.DemandAsync(by, Permissions.Admin, cancellationToken)).Name, cancellationToken);
+
+    /// Unchecked: for the portal's own code and tests; pages and endpoints pass the caller's principal.
+    internal async Task<CreatedApiToken> CreateAsync(string name, string role, string createdBy, CancellationToken cancellationToken = default)
     {
         name = name?.Trim() ?? "";
         if (name.Length is 0 or > 100) throw new PortalValidationException("name", "A token needs a name of 1 to 100 characters.");
@@ -85,7 +91,11 @@ public sealed class ApiTokenService(IDbContextFactory<PortalDbContext> dbFactory
         return new CreatedApiToken(token, secret);
     }
 
-    public async Task<bool> RevokeAsync(Guid id, string revokedBy, CancellationToken cancellationToken = default)
+    public async Task<bool> RevokeAsync(Guid id, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
+        await RevokeAsync(id, (await access.DemandAsync(by, Permissions.Admin, cancellationToken)).Name, cancellationToken);
+
+    /// Unchecked: for the portal's own code and tests.
+    internal async Task<bool> RevokeAsync(Guid id, string revokedBy, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == id, cancellationToken);

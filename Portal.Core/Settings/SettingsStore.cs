@@ -1,8 +1,10 @@
+using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Logging;
 using Portal.Core.Persistence;
+using Portal.Core.Security;
 
 namespace Portal.Core.Settings;
 
@@ -14,8 +16,10 @@ public sealed class SettingEntity
     public string? UpdatedBy { get; set; }
 }
 
-/// Settings kept in the database as JSON documents, one per key, read through a small cache.
-public sealed class SettingsStore(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock)
+/// Settings kept in the database as JSON documents, one per key, read through a small cache. A save for a caller checks
+/// that the caller may change that setting now (AccessCheck); the unchecked saves are for the services that checked
+/// their caller themselves (the PagerDuty connection, the webhook subscription) and for tests.
+public sealed class SettingsStore(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, AccessCheck access)
 {
     // enums as names, so that stored settings and their audit entries read "Debug", not 0 (numbers still read)
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
@@ -37,12 +41,19 @@ public sealed class SettingsStore(IDbContextFactory<PortalDbContext> dbFactory, 
         return value;
     }
 
-    public Task SaveAsync<T>(string key, T value, string updatedBy, CancellationToken cancellationToken = default) where T : class, new() =>
+    public async Task SaveAsync<T>(string key, T value, ClaimsPrincipal by, CancellationToken cancellationToken = default) where T : class, new() =>
+        await SaveAsync(key, value, (await access.DemandAsync(by, WritePermission(key), cancellationToken)).Name, audit: null, cancellationToken);
+
+    /// Business hours belong to the rules (the Rulesets tab); every other setting is configuration.
+    public static string WritePermission(string key) =>
+        key == Rulesets.BusinessHoursSettings.Key ? Permissions.RulesWrite : Permissions.ConfigWrite;
+
+    internal Task SaveAsync<T>(string key, T value, string updatedBy, CancellationToken cancellationToken = default) where T : class, new() =>
         SaveAsync(key, value, updatedBy, audit: null, cancellationToken);
 
     /// Saves the setting with `audit` (what the change means, beside the setting's own before/after entry) in the same
     /// transaction; `audit` is stored even when the values are the same.
-    public async Task SaveAsync<T>(string key, T value, string updatedBy, LogEntryEntity? audit, CancellationToken cancellationToken = default)
+    internal async Task SaveAsync<T>(string key, T value, string updatedBy, LogEntryEntity? audit, CancellationToken cancellationToken = default)
         where T : class, new()
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

@@ -1,9 +1,11 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using LogLevel = Portal.Core.Logging.LogLevel;
 using Portal.Core.Logging;
 using Portal.Core.PagerDuty;
+using Portal.Core.Security;
 using Portal.Core.Settings;
 
 namespace Portal.Core.Webhooks;
@@ -25,10 +27,11 @@ public sealed record SubscriptionStatus(string? PublicUrl, bool PublicUrlFromCon
     IReadOnlyList<PdWebhookSubscription> Others, string? Error);
 
 /// The Webhooks tab: subscribe to PagerDuty Webhooks v3, see the subscription's state, re-enable it, send a test,
-/// remove it, and remove other subscriptions that point at this portal so that no event arrives twice.
+/// remove it, and remove other subscriptions that point at this portal so that no event arrives twice. Each change is
+/// config.write, checked for the caller now (AccessCheck) before PagerDuty hears of it; the unchecked overloads are for tests.
 public sealed class WebhookSubscriptions(
     PagerDutyConnection connection, SettingsStore settings, IConfiguration configuration, IDataProtectionProvider dataProtection, IntegrationLog log,
-    TimeProvider clock, ILogger<WebhookSubscriptions> logger)
+    TimeProvider clock, ILogger<WebhookSubscriptions> logger, AccessCheck access)
 {
     public static readonly IReadOnlyList<string> Events =
     [
@@ -37,7 +40,7 @@ public sealed class WebhookSubscriptions(
         "incident.status_update_published",
     ];
 
-    private readonly Security.StoredSecret _secret = new(dataProtection.CreateProtector("Portal.Webhooks.Secret"), logger, "webhook signing secret");
+    private readonly StoredSecret _secret = new(dataProtection.CreateProtector("Portal.Webhooks.Secret"), logger, "webhook signing secret");
     private volatile IReadOnlyList<string>? _secrets;
 
     /// The stored subscription's signing secret, decrypted once and kept in memory for the intake's hot path.
@@ -68,7 +71,11 @@ public sealed class WebhookSubscriptions(
 
     public static string EndpointFor(string publicUrl) => publicUrl.TrimEnd('/') + "/api/webhooks/pagerduty";
 
-    public async Task<PdWebhookSubscription> SubscribeAsync(string publicUrl, string filterType, string? filterId, string by, CancellationToken cancellationToken = default)
+    public async Task<PdWebhookSubscription> SubscribeAsync(string publicUrl, string filterType, string? filterId, ClaimsPrincipal by,
+        CancellationToken cancellationToken = default) =>
+        await SubscribeAsync(publicUrl, filterType, filterId, await ConfigWriterAsync(by, cancellationToken), cancellationToken);
+
+    internal async Task<PdWebhookSubscription> SubscribeAsync(string publicUrl, string filterType, string? filterId, string by, CancellationToken cancellationToken = default)
     {
         if (!Uri.TryCreate(publicUrl?.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
             throw new PortalValidationException("publicUrl", "Enter the portal's public address, e.g. https://portal.example.com.");
@@ -88,20 +95,29 @@ public sealed class WebhookSubscriptions(
         return created;
     }
 
-    public async Task EnableAsync(string id, string by, CancellationToken cancellationToken = default)
+    public async Task EnableAsync(string id, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
+        await EnableAsync(id, await ConfigWriterAsync(by, cancellationToken), cancellationToken);
+
+    internal async Task EnableAsync(string id, string by, CancellationToken cancellationToken = default)
     {
         await (await connection.ClientAsync(cancellationToken)).EnableWebhookSubscriptionAsync(id, cancellationToken);
         // the change is PagerDuty's alone: nothing of Portal's is stored with it
         await log.AuditAsync($"{by} re-enabled the webhook subscription {id}", cancellationToken: cancellationToken);
     }
 
-    public async Task PingAsync(string id, string by, CancellationToken cancellationToken = default)
+    public async Task PingAsync(string id, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
+        await PingAsync(id, await ConfigWriterAsync(by, cancellationToken), cancellationToken);
+
+    internal async Task PingAsync(string id, string by, CancellationToken cancellationToken = default)
     {
         await (await connection.ClientAsync(cancellationToken)).PingWebhookSubscriptionAsync(id, cancellationToken);
         log.Write(LogLevel.Info, LogCategories.Webhook, $"{by} asked PagerDuty to send a test event to subscription {id}");
     }
 
-    public async Task RemoveAsync(string id, string by, CancellationToken cancellationToken = default)
+    public async Task RemoveAsync(string id, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
+        await RemoveAsync(id, await ConfigWriterAsync(by, cancellationToken), cancellationToken);
+
+    internal async Task RemoveAsync(string id, string by, CancellationToken cancellationToken = default)
     {
         await (await connection.ClientAsync(cancellationToken)).DeleteWebhookSubscriptionAsync(id, cancellationToken);
         var stored = await settings.GetAsync(StoredSubscription.Key, () => new StoredSubscription(), cancellationToken);
@@ -117,4 +133,7 @@ public sealed class WebhookSubscriptions(
             await log.AuditAsync(message, cancellationToken: cancellationToken);
         }
     }
+
+    private async Task<string> ConfigWriterAsync(ClaimsPrincipal by, CancellationToken cancellationToken) =>
+        (await access.DemandAsync(by, Permissions.ConfigWrite, cancellationToken)).Name;
 }

@@ -58,6 +58,27 @@ public sealed class SignInAndAdministrationTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task AnAdministrationTabOpenedBeforeADemotionCreatesNoToken()
+    {
+        var accounts = browser.Portal.Services.GetRequiredService<AccountService>();
+        var demoted = await accounts.CreateAsync("demoted@portal.test", "Demoted-Passw0rd", Roles.Administrator);
+        var page = await browser.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, BaseUrl, demoted.Email, "Demoted-Passw0rd");
+        await BrowserFixture.GotoInteractiveAsync(page, BaseUrl + "/admin");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "API tokens" }).ClickAsync();
+
+        // the tab stays open while another Administrator demotes and disables the account
+        await accounts.SetRoleAsync(demoted.Id, Roles.User);
+        await accounts.SetDisabledAsync(demoted.Id, true);
+        await page.FillAsync("#new-token-name", "left-behind");
+        await page.ClickAsync("#create-token");
+
+        await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Your account was changed or disabled after you signed in");
+        await Expect(page.Locator("#created-token")).ToHaveCountAsync(0);
+        Assert.DoesNotContain(await browser.Portal.Services.GetRequiredService<ApiTokenService>().ListAsync(), t => t.Name == "left-behind");
+    }
+
+    [Fact]
     public async Task AdministratorCreatesATokenThatWorksUntilRevoked()
     {
         var page = await browser.NewPageAsync();

@@ -50,6 +50,7 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddSingleton<RecordStore>();
         services.AddSingleton<IncidentLinks>();
         services.AddSingleton<SettingsStore>();
+        services.AddSingleton<Portal.Core.Security.AccessCheck>();
         services.AddLogging();
         services.AddPortalMetrics();
         services.AddSingleton<Portal.Core.Logging.IntegrationLog>();

@@ -15,6 +15,7 @@ public sealed class StartupSettingsTests
     [InlineData("PagerDuty:Region", "APAC", "PagerDuty:Region is 'APAC'; use US or EU.")]
     [InlineData("Dispatch:RequestsPerMinute", "0", "Dispatch:RequestsPerMinute is 0; use 1 or more.")]
     [InlineData("StatusDashboard:CacheLifetime", "00:00:00", "StatusDashboard:CacheLifetime is 00:00:00; use a time above zero")]
+    [InlineData("Authentication:RevalidationInterval", "00:00:00", "Authentication:RevalidationInterval is not above zero")]
     public void AnUnusableSettingStopsTheStartNamingIt(string key, string value, string expected)
     {
         using var factory = new PortalAppFactory(settings: new Dictionary<string, string?> { [key] = value });

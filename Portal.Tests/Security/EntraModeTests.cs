@@ -45,8 +45,25 @@ public sealed class EntraModeTests
     {
         var principal = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
             [new System.Security.Claims.Claim("roles", "Manager"), new System.Security.Claims.Claim("roles", "Unrelated")], "oidc"));
-        Assert.Equal(["Manager"], Portal.Security.PortalClaims.RolesOf(principal));
-        Assert.True(Portal.Security.PortalClaims.Has(principal, Permissions.RulesWrite));
-        Assert.False(Portal.Security.PortalClaims.Has(principal, Permissions.ConfigWrite));
+        Assert.Equal(["Manager"], PortalClaims.RolesOf(principal));
+        Assert.True(PortalClaims.Has(principal, Permissions.RulesWrite));
+        Assert.False(PortalClaims.Has(principal, Permissions.ConfigWrite));
+    }
+
+    [Fact]
+    public async Task KeepsTheDefaultCircuitProviderAndChecksWritesAgainstTheEntraRoles()
+    {
+        using var factory = Entra();
+        factory.CreateClient().Dispose();
+        using var scope = factory.Services.CreateScope();
+        Assert.IsNotType<Portal.Security.AccountRevalidatingAuthenticationStateProvider>(
+            scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider>());
+
+        // no account row: the roles are the ones Entra put in the sign-in
+        var manager = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new System.Security.Claims.Claim("name", "mona@contoso.test"), new System.Security.Claims.Claim("roles", "Manager")], "oidc", "name", "roles"));
+        var access = factory.Services.GetRequiredService<AccessCheck>();
+        Assert.Equal("mona@contoso.test", (await access.DemandAsync(manager, Permissions.RulesWrite)).Name);
+        await Assert.ThrowsAsync<Portal.Core.PortalForbiddenException>(() => access.DemandAsync(manager, Permissions.ConfigWrite));
     }
 }

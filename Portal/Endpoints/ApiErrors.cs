@@ -4,7 +4,7 @@ using Portal.Core;
 
 namespace Portal.Endpoints;
 
-/// Turns the core's "bad input" and "not found" into RFC 7807 answers; anything else stays a 500 without details.
+/// Turns the core's "bad input", "forbidden" and "not found" into RFC 7807 answers; anything else stays a 500 without details.
 internal sealed class ApiExceptionHandler : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
@@ -13,6 +13,8 @@ internal sealed class ApiExceptionHandler : IExceptionHandler
         {
             PortalValidationException e => TypedResults.ValidationProblem(
                 e.Errors.ToDictionary(p => p.Key, p => p.Value), detail: e.Message, title: "The request is not valid"),
+            // the service's own check refused a caller whom the endpoint's policy let through (the account changed meanwhile)
+            PortalForbiddenException e => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Permission denied", detail: e.Message),
             PortalNotFoundException e => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: e.Message),
             RequestBodyTooLargeException e => TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large", detail: e.Message),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => TypedResults.Problem(

@@ -21,14 +21,14 @@ public static class ObjectEndpoints
         objects.MapPost("", async (HttpRequest request, ClaimsPrincipal user, ObjectCatalog catalog, CancellationToken ct) =>
         {
             var input = Deserialize<ObjectTypeDto>(await JsonBody.ReadAsync(request));
-            var created = await catalog.DefineAsync(input, PortalClaims.NameOf(user), ct);
+            var created = await catalog.DefineAsync(input, user, ct);
             return TypedResults.Created($"/api/objects/{created.Name}", created.ToDto());
         }).RequireAuthorization(Permissions.ConfigWrite);
 
         objects.MapPost("/{objectName}/fields", async (string objectName, HttpRequest request, ClaimsPrincipal user, ObjectCatalog catalog, CancellationToken ct) =>
         {
             var input = Deserialize<FieldDto>(await JsonBody.ReadAsync(request));
-            var created = await catalog.AddFieldAsync(objectName, input, PortalClaims.NameOf(user), ct);
+            var created = await catalog.AddFieldAsync(objectName, input, user, ct);
             return TypedResults.Created($"/api/objects/{objectName}", created.ToDto());
         }).RequireAuthorization(Permissions.ConfigWrite);
 
@@ -37,14 +37,14 @@ public static class ObjectEndpoints
         records.MapPost("", async (string objectName, HttpRequest request, ClaimsPrincipal user, RecordStore store, CancellationToken ct) =>
         {
             var fields = JsonBody.Required(await JsonBody.ReadAsync(request), "fields", JsonValueKind.Object);
-            var record = await store.CreateAsync(objectName, fields, Actor(user), ct);
+            var record = await store.CreateAsync(objectName, fields, user, ct);
             return TypedResults.Created($"/api/objects/{record.Object}/records/{record.Id}", record);
         }).RequireAuthorization(Permissions.RecordsWrite);
 
         records.MapPatch("/{id}", async (string objectName, string id, HttpRequest request, ClaimsPrincipal user, RecordStore store, CancellationToken ct) =>
         {
             var fields = JsonBody.Required(await JsonBody.ReadAsync(request), "fields", JsonValueKind.Object);
-            return TypedResults.Ok(await store.UpdateAsync(objectName, id, fields, Actor(user), ct));
+            return TypedResults.Ok(await store.UpdateAsync(objectName, id, fields, user, ct));
         }).RequireAuthorization(Permissions.RecordsWrite);
 
         records.MapGet("/{id}", async (string objectName, string id, RecordStore store, CancellationToken ct) =>
@@ -60,7 +60,7 @@ public static class ObjectEndpoints
         records.MapPost("/{id}/comments", async (string objectName, string id, HttpRequest request, ClaimsPrincipal user, RecordStore store, CancellationToken ct) =>
         {
             var body = JsonBody.Required(await JsonBody.ReadAsync(request), "body", JsonValueKind.String);
-            var comment = await store.AddCommentAsync(objectName, id, body.GetString()!, Actor(user), cancellationToken: ct);
+            var comment = await store.AddCommentAsync(objectName, id, body.GetString()!, user, ct);
             return TypedResults.Created($"/api/objects/{objectName}/records/{id}/comments", comment);
         }).RequireAuthorization(Permissions.RecordsWrite);
 
@@ -69,10 +69,10 @@ public static class ObjectEndpoints
             .RequireAuthorization(Permissions.Read);
 
         records.MapDelete("/{id}/incidents/{incidentId}", async Task<IResult> (string objectName, string id, string incidentId,
-            RecordStore store, IncidentLinks links, CancellationToken ct) =>
+            ClaimsPrincipal user, RecordStore store, IncidentLinks links, CancellationToken ct) =>
         {
             await store.GetAsync(objectName, id, ct);
-            return await links.UnlinkAsync(id, incidentId, ct)
+            return await links.UnlinkAsync(id, incidentId, user, ct)
                 ? TypedResults.NoContent()
                 : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
                     detail: $"Record '{id}' is not linked to incident '{incidentId}'.");
@@ -80,8 +80,6 @@ public static class ObjectEndpoints
 
         return app;
     }
-
-    public static ChangeActor Actor(ClaimsPrincipal user) => new(PortalClaims.NameOf(user));
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 

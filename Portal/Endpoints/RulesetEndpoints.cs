@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Portal.Core.Rulesets;
 using Portal.Core.Security;
-using Portal.Security;
 
 namespace Portal.Endpoints;
 
@@ -30,7 +29,7 @@ public static class RulesetEndpoints
         rulesets.MapPut("", async (HttpContext context, ClaimsPrincipal user, RulesetStore store, CancellationToken ct) =>
         {
             var body = await JsonBody.ReadAsync(context.Request);
-            var saved = await store.SaveAsync(body.GetRawText(), PortalClaims.NameOf(user), "Replaced through the API", ct);
+            var saved = await store.SaveAsync(body.GetRawText(), user, "Replaced through the API", ct);
             var (_, document) = await store.CurrentAsync(ct);
             context.Response.Headers[VersionHeader] = saved.Version.ToString();
             return Results.Text(RulesetStore.Serialize(document), "application/json");
@@ -53,7 +52,7 @@ public static class RulesetEndpoints
         rulesets.MapPost("/versions/{version:long}/restore", async (long version, HttpContext context, ClaimsPrincipal user, RulesetStore store,
             CancellationToken ct) =>
         {
-            var saved = await store.RestoreAsync(version, PortalClaims.NameOf(user), ct);
+            var saved = await store.RestoreAsync(version, user, ct);
             context.Response.Headers[VersionHeader] = saved.Version.ToString();
             return TypedResults.Ok(saved);
         }).RequireAuthorization(Permissions.RulesWrite);

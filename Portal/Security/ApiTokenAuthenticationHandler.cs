@@ -24,9 +24,14 @@ internal sealed class ApiTokenAuthenticationHandler(
         var caller = await tokens.ValidateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
         if (caller is null) return AuthenticateResult.Fail("The API token is not valid or has been revoked.");
 
-        var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, caller.Name), new Claim(ClaimTypes.Role, caller.Role), new Claim(PortalClaims.Kind, PortalClaims.KindToken)],
-            SchemeName);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(PrincipalFor(caller), SchemeName));
+    }
+
+    public static ClaimsPrincipal PrincipalFor(ApiCaller caller)
+    {
+        List<Claim> claims = [new(ClaimTypes.Name, caller.Name), new(ClaimTypes.Role, caller.Role), new(PortalClaims.Kind, PortalClaims.KindToken)];
+        // the services look a UI-made token up again at the moment of a write (AccessCheck)
+        if (caller.Id is { } id) claims.Add(new Claim(PortalClaims.TokenId, id.ToString()));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
     }
 }

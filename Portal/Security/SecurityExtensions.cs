@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Identity.Web;
@@ -35,6 +36,8 @@ public static class SecurityExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<AccountService>();
+        services.AddSingleton<AccessCheck>();
+        services.Configure<AccessCheckOptions>(o => o.LocalAccounts = mode == AuthenticationMode.Local);
         services.AddHttpContextAccessor();
         services.AddDataProtection().SetApplicationName("Portal").UsePortalKeyRing(builder.Configuration);
 
@@ -69,9 +72,17 @@ public static class SecurityExtensions
                 .AddDefaultTokenProviders();
             services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
             services.ConfigureApplicationCookie(ConfigureBrowserCookie);
+            services.AddOptions<CircuitRevalidationOptions>().BindConfiguration(CircuitRevalidationOptions.Section)
+                .Validate(o => o.RevalidationInterval > TimeSpan.Zero, "Authentication:RevalidationInterval is not above zero; use a time such as 00:00:30.")
+                .ValidateOnStart();
+            services.AddScoped<AuthenticationStateProvider, AccountRevalidatingAuthenticationStateProvider>();
         }
         else
         {
+            // Entra ID keeps the default provider: a person's roles come from Entra with the sign-in and Portal holds no
+            // account to read them again from, so a revalidation could only confirm the sign-in itself. The services
+            // check each write against those roles (AccessCheckOptions.LocalAccounts is off); a change made in Entra
+            // reaches Portal with the next sign-in.
             authentication.AddMicrosoftIdentityWebApp(builder.Configuration.GetSection("AzureAd"));
             services.Configure<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme, ConfigureBrowserCookie);
             services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme,

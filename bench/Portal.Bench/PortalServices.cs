@@ -22,6 +22,7 @@ public static class PortalServices
         builder.Logging.ClearProviders();
         builder.Services.AddDataProtection();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<Portal.Core.Security.AccessCheck>(); // AddPortalSecurity's, which the benchmarks leave out
         builder.AddPersistence();
         builder.AddRecords();
         builder.AddRulesets();

@@ -8,11 +8,15 @@ namespace Portal.Tests.Components.Configuration;
 
 public sealed class LoggerPageTests : DatabaseComponentTest
 {
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        // a real account row: the settings store checks the caller against it (AccessCheck)
+        this.SignIn(await Database.AddAccountAsync("Administrator", "admin@portal.test"));
+    }
+
     private IRenderedComponent<LoggerPage> RenderAsAdmin()
     {
-        var auth = AddAuthorization();
-        auth.SetAuthorized("admin@portal.test");
-        auth.SetRoles("Administrator");
         Render<MudBlazor.MudPopoverProvider>();
         return Render<LoggerPage>();
     }

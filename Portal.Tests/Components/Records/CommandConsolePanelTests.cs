@@ -42,7 +42,7 @@ public sealed class CommandConsolePanelTests : PortalComponentTest
         var type = (await _db.Get<ObjectCatalog>().GetAsync()).Get("Case");
         var record = await _db.Get<RecordStore>().CreateAsync("Case", JsonDocument.Parse("""{"Subject":"Checkout down"}""").RootElement, new ChangeActor("agent"));
         Render<MudBlazor.MudPopoverProvider>();
-        return Render<CommandConsolePanel>(p => p.Add(x => x.Type, type).Add(x => x.Record, record).Add(x => x.CanWrite, true).Add(x => x.Actor, "agent"));
+        return Render<CommandConsolePanel>(p => p.Add(x => x.Type, type).Add(x => x.Record, record).Add(x => x.CanWrite, true));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Components.Pages.Records;
 using Portal.Core.Links;
 using Portal.Core.Records;
+using Portal.Core.Security;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Components.Records;
@@ -11,6 +12,8 @@ namespace Portal.Tests.Components.Records;
 public sealed class RecordPageTests : DatabaseComponentTest
 {
     private string _caseId = "";
+
+    private readonly Dictionary<string, PortalUser> _accounts = [];
 
     public override async Task InitializeAsync()
     {
@@ -21,13 +24,14 @@ public sealed class RecordPageTests : DatabaseComponentTest
         _caseId = created.Id;
         await Database.Get<IncidentLinks>().LinkAsync(_caseId, new IncidentState("Q2CK", 37, "Checkout 502s", "triggered", "high", "P1",
             Assignees: ["Ben", "Ada"], CreatedUtc: Database.Clock.GetUtcNow().UtcDateTime.AddHours(-5)), "test");
+        foreach (var role in Roles.All)
+            _accounts[role] = await Database.AddAccountAsync(role, $"{role.ToLowerInvariant()}@portal.test");
     }
 
+    /// Signed in with an account of `role` (the store checks the account behind the page).
     private IRenderedComponent<RecordPage> RenderAs(string role, string? url = null)
     {
-        var auth = AddAuthorization();
-        auth.SetAuthorized("agent@portal.test");
-        auth.SetRoles(role);
+        this.SignIn(_accounts[role]);
         Render<MudBlazor.MudPopoverProvider>();
         if (url is not null) Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo(url);
         return Render<RecordPage>(p => p.Add(x => x.ObjectName, "Case").Add(x => x.Id, _caseId));

@@ -2,6 +2,7 @@ using Bunit;
 using MudBlazor;
 using Portal.Components.Pages.Rulesets;
 using Portal.Core.Rulesets;
+using Portal.Core.Security;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Components.Rulesets;
@@ -16,12 +17,13 @@ public sealed class RulesetsPageTests : DatabaseComponentTest
         """;
 
     private IRenderedComponent<MudDialogProvider> _dialogs = default!;
+    private PortalUser _account = default!;
 
-    private IRenderedComponent<RulesetsPage> RenderAs(string role)
+    /// Signed in with an account of `role` (the store checks the account behind the page).
+    private async Task<IRenderedComponent<RulesetsPage>> RenderAsync(string role)
     {
-        var auth = AddAuthorization();
-        auth.SetAuthorized($"{role.ToLowerInvariant()}@portal.test");
-        auth.SetRoles(role);
+        _account = await Database.AddAccountAsync(role, $"{role.ToLowerInvariant()}@portal.test");
+        this.SignIn(_account);
         Render<MudPopoverProvider>();
         _dialogs = Render<MudDialogProvider>();
         return Render<RulesetsPage>();
@@ -31,7 +33,7 @@ public sealed class RulesetsPageTests : DatabaseComponentTest
     public async Task ShowsTheSavedRulesetsToAnAuditorWithoutWaysToChangeThem()
     {
         await Database.Get<RulesetStore>().SaveAsync(TwoRulesets, "admin");
-        var cut = RenderAs("Auditor");
+        var cut = await RenderAsync("Auditor");
         cut.WaitForAssertion(() => Assert.Equal("First", cut.Find("#ruleset-0-name").GetAttribute("value")));
         Assert.Contains("Ack on working", cut.Markup);
         Assert.Contains("Version 1 in force", cut.Find("#rules-version").TextContent);
@@ -45,7 +47,7 @@ public sealed class RulesetsPageTests : DatabaseComponentTest
     public async Task SavesReorderedRulesetsAsANewVersion()
     {
         await Database.Get<RulesetStore>().SaveAsync(TwoRulesets, "admin");
-        var cut = RenderAs("Manager");
+        var cut = await RenderAsync("Manager");
         cut.WaitForAssertion(() => cut.Find("button[aria-label='Move ruleset Second up']"));
         cut.Find("button[aria-label='Move ruleset Second up']").Click();
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#unsaved")));
@@ -63,7 +65,7 @@ public sealed class RulesetsPageTests : DatabaseComponentTest
     public async Task KeepsTheRuleEditorOpenWithTheMessageBesideTheInput()
     {
         await Database.Get<RulesetStore>().SaveAsync(TwoRulesets, "admin");
-        var cut = RenderAs("Administrator");
+        var cut = await RenderAsync("Administrator");
         cut.WaitForAssertion(() => cut.Find("#ruleset-1-add-rule"));
         cut.Find("#ruleset-1-add-rule").Click();
         _dialogs.WaitForAssertion(() => _dialogs.Find("#add-action"));
@@ -76,10 +78,35 @@ public sealed class RulesetsPageTests : DatabaseComponentTest
     }
 
     [Fact]
-    public void StartsEmptyWithAnInvitationToAddOrImport()
+    public async Task StartsEmptyWithAnInvitationToAddOrImport()
     {
-        var cut = RenderAs("Manager");
+        var cut = await RenderAsync("Manager");
         cut.WaitForAssertion(() => Assert.Contains("No rulesets yet. Add one, or import a rules file.", cut.Find("#no-rulesets").TextContent));
         Assert.Contains("No rules saved yet", cut.Find("#rules-version").TextContent);
+    }
+
+    [Theory]
+    [InlineData("disabled")]
+    [InlineData("demoted to User")]
+    public async Task RefusesTheSaveOfAManagerChangedSinceThePageOpened(string change)
+    {
+        await Database.Get<RulesetStore>().SaveAsync(TwoRulesets, "admin");
+        var cut = await RenderAsync(Roles.Manager);
+        cut.WaitForAssertion(() => cut.Find("button[aria-label='Move ruleset Second up']"));
+        cut.Find("button[aria-label='Move ruleset Second up']").Click();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#unsaved")));
+
+        // an Administrator changes the account while the tab stays open with its Manager principal
+        await Database.ChangeAccountAsync(_account.Id, u =>
+        {
+            if (change == "disabled") u.IsDisabled = true;
+            else u.Role = Roles.User;
+        });
+        cut.Find("#save-rules").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("Your account was changed or disabled after you signed in", cut.Find("#save-errors").TextContent));
+        var versions = await Database.Get<RulesetStore>().VersionsAsync();
+        Assert.Equal([1L], versions.Select(v => v.Version));
+        Assert.Equal(["First", "Second"], (await Database.Get<RulesetStore>().CurrentAsync()).Document.Rulesets.Select(r => r.Name));
     }
 }

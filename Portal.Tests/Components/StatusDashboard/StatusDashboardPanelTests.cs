@@ -52,6 +52,11 @@ public sealed class StatusDashboardPanelTests : PortalComponentTest
         var auth = AddAuthorization();
         auth.SetAuthorized("agent@portal.test");
         auth.SetRoles(role);
+        return RenderPanel(recordId, canWrite);
+    }
+
+    private IRenderedComponent<StatusDashboardPanel> RenderPanel(string? recordId, bool canWrite = true)
+    {
         return Render<StatusDashboardPanel>(p => p.Add(x => x.ObjectName, recordId is null ? null : "Case").Add(x => x.RecordId, recordId)
             .Add(x => x.CanWrite, canWrite));
     }
@@ -182,7 +187,9 @@ public sealed class StatusDashboardPanelTests : PortalComponentTest
         Use(await TestDatabase.WithPagerDutyAsync());
         var incident = await PaymentsIncidentAsync();
         var caseId = await CaseAsync();
-        var cut = RenderAs("User", caseId);
+        // the console checks the account behind the page: a real one
+        this.SignIn(await _db.AddAccountAsync(Portal.Core.Security.Roles.User, "agent@portal.test"));
+        var cut = RenderPanel(caseId);
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".link-to-record").Count));
 
         cut.FindAll(".link-to-record")[0].Click();

@@ -51,7 +51,7 @@ public static class LinkedIncidentsRender
         auth.SetPolicies(Permissions.Read, Permissions.RecordsWrite);
         var watch = Stopwatch.StartNew();
         var record = await services.GetRequiredService<RecordStore>().GetAsync("Case", recordId);
-        var cut = context.Render<LinkedIncidentsPanel>(p => p.Add(x => x.Record, record).Add(x => x.CanWrite, true).Add(x => x.Actor, "agent@bench.test"));
+        var cut = context.Render<LinkedIncidentsPanel>(p => p.Add(x => x.Record, record).Add(x => x.CanWrite, true));
         cut.WaitForElement(".linked-incident", TimeSpan.FromSeconds(60));
         watch.Stop();
         return (watch.Elapsed.TotalMilliseconds, cut.FindAll(".linked-incident").Count);

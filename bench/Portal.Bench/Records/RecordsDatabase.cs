@@ -20,6 +20,7 @@ public static class RecordsDatabase
         });
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<DatabaseMigrator>();
+        services.AddOptions().AddSingleton<Portal.Core.Security.AccessCheck>();
         services.AddSingleton<Portal.Core.Settings.SettingsStore>();
         services.AddSingleton<Portal.Core.Logging.IntegrationLog>();
         services.AddSingleton<ObjectCatalog>();

@@ -32,7 +32,6 @@ public sealed partial class RulesetsPage
     private long _version;
     private bool _canWrite, _dirty;
     private int _tab;
-    private string _actor = "";
     private List<string> _saveErrors = [], _importErrors = [];
 
     private string DraftJson() => _draft!.ToJson(_catalog!.ToRulesSchema());
@@ -41,7 +40,6 @@ public sealed partial class RulesetsPage
     {
         var user = (await AuthenticationState).User;
         _canWrite = PortalClaims.Has(user, Permissions.RulesWrite);
-        _actor = PortalClaims.NameOf(user);
         await ReloadAsync();
         if (DryRunLog is { } logId)
         {
@@ -154,13 +152,17 @@ public sealed partial class RulesetsPage
     {
         try
         {
-            var saved = await Store.SaveAsync(DraftJson(), _actor, "Edited in the Rulesets tab");
+            var saved = await Store.SaveAsync(DraftJson(), (await AuthenticationState).User, "Edited in the Rulesets tab");
             await ReloadAsync();
             Snackbar.Add($"Saved as version {saved.Version}: {saved.RuleCount} rules in force.", Severity.Success);
         }
         catch (PortalValidationException e)
         {
             _saveErrors = e.Errors.SelectMany(p => p.Value).ToList();
+        }
+        catch (PortalForbiddenException e)
+        {
+            _saveErrors = [e.Message];
         }
     }
 

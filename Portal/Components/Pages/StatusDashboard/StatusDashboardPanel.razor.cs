@@ -44,13 +44,11 @@ public sealed partial class StatusDashboardPanel : IDisposable
     private bool _canLink;
     private bool _loading;
     private string? _linking;
-    private string _actor = "";
     private ChangeSubscriptions? _changes;
 
     protected override async Task OnParametersSetAsync()
     {
         var user = AuthenticationState is null ? null : (await AuthenticationState).User;
-        _actor = user is null ? "" : PortalClaims.NameOf(user);
         _canLink = CanWrite && user is not null && PortalClaims.Has(user, Permissions.RecordsWrite)
             && !string.IsNullOrEmpty(ObjectName) && !string.IsNullOrEmpty(RecordId);
         await LoadLinksAsync();
@@ -100,11 +98,11 @@ public sealed partial class StatusDashboardPanel : IDisposable
 
     private async Task LinkAsync(ImpactingIncident incident)
     {
-        if (!_canLink || ObjectName is null || RecordId is null) return;
+        if (!_canLink || ObjectName is null || RecordId is null || AuthenticationState is null) return;
         _linking = incident.Id;
         try
         {
-            await Console.LinkExistingAsync(ObjectName, RecordId, incident.Id, _actor);
+            await Console.LinkExistingAsync(ObjectName, RecordId, incident.Id, (await AuthenticationState).User);
             _linked.Add(incident.Id);
             Snackbar.Add($"Linked incident #{incident.Number} to this record.", Severity.Success);
         }
@@ -112,7 +110,7 @@ public sealed partial class StatusDashboardPanel : IDisposable
         {
             Snackbar.Add(string.Join(" ", e.Errors.Values.SelectMany(m => m)), Severity.Error);
         }
-        catch (PortalNotFoundException e)
+        catch (Exception e) when (e is PortalNotFoundException or PortalForbiddenException)
         {
             Snackbar.Add(e.Message, Severity.Error);
         }

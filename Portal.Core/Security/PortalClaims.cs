@@ -1,13 +1,14 @@
 using System.Security.Claims;
-using Portal.Core.Security;
 
-namespace Portal.Security;
+namespace Portal.Core.Security;
 
 public static class PortalClaims
 {
     public const string Kind = "portal:kind";
     public const string KindUser = "user";
     public const string KindToken = "token";
+    /// The id of a token made in the UI; a token from configuration has none.
+    public const string TokenId = "portal:token";
 
     /// The caller's roles: local accounts and tokens carry ClaimTypes.Role; Entra app roles may arrive as `roles`.
     public static IReadOnlyList<string> RolesOf(ClaimsPrincipal principal) =>
