@@ -105,6 +105,49 @@ public sealed class RecordsApiTests(PortalFixture fixture) : IClassFixture<Porta
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
+    private static ByteArrayContent Raw(byte[] body, string? contentType)
+    {
+        var content = new ByteArrayContent(body);
+        if (contentType is not null) content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        return content;
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("text/plain")]
+    [InlineData("text/plain; x=+json")]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("multipart/form-data; boundary=x")]
+    [InlineData("application/merge-patch+json")]
+    [InlineData("application/json-seq")]
+    [InlineData("application/json; charset=utf-16")]
+    [InlineData("application/json; charset=utf-8; x=1")]
+    public async Task RefusesABodyNotSentAsApplicationJsonWith415(string? contentType)
+    {
+        using var client = Client();
+        var subject = $"typed {Guid.NewGuid():n}";
+        using var response = await client.PostAsync("/api/objects/Case/records", Raw(Encoding.UTF8.GetBytes("{\"fields\":{\"Subject\":\"" + subject + "\"}}"), contentType));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var detail = (await ReadAsync(response)).GetProperty("detail").GetString()!;
+        Assert.Contains("as 'application/json' (or 'application/json; charset=utf-8')", detail);
+        Assert.Contains(contentType is null ? "no Content-Type" : $"sent as '{contentType}'", detail);
+        var found = await client.GetFromJsonAsync<JsonElement>($"/api/objects/Case/records?q={subject}");
+        Assert.Equal(0, found.GetProperty("total").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData("Application/JSON")]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("application/json;charset=\"UTF-8\"")]
+    public async Task AcceptsApplicationJsonWithOrWithoutTheUtf8Charset(string contentType)
+    {
+        using var client = Client();
+        using var response = await client.PostAsync("/api/objects/Case/records", Raw("""{"fields":{"Subject":"typed"}}"""u8.ToArray(), contentType));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
     [Fact]
     public async Task RefusesOutOfRangePaging()
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Net.Http.Headers;
 using Portal.Core;
 
 namespace Portal.Endpoints;
@@ -15,6 +16,7 @@ internal sealed class ApiExceptionHandler : IExceptionHandler
                 e.Errors.ToDictionary(p => p.Key, p => p.Value), detail: e.Message, title: "The request is not valid"),
             PortalNotFoundException e => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: e.Message),
             RequestBodyTooLargeException e => TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large", detail: e.Message),
+            UnsupportedContentTypeException e => TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: e.Message),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => TypedResults.Problem(
                 statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large", detail: "The request body is too large."),
             BadHttpRequestException e => TypedResults.Problem(statusCode: e.StatusCode, title: "Bad request", detail: e.Message),
@@ -28,6 +30,11 @@ internal sealed class ApiExceptionHandler : IExceptionHandler
 
 public sealed class RequestBodyTooLargeException(long limit) : Exception($"The request body is larger than {limit / 1024} KiB.");
 
+public sealed class UnsupportedContentTypeException(string? contentType) : Exception(
+    string.IsNullOrEmpty(contentType)
+        ? "The request has no Content-Type; send the body as 'application/json' (or 'application/json; charset=utf-8')."
+        : $"The body is sent as '{contentType}'; send it as 'application/json' (or 'application/json; charset=utf-8').");
+
 /// Reads a JSON request body with a size cap, naming what is wrong when it is not JSON of the expected shape.
 public static class JsonBody
 {
@@ -35,9 +42,8 @@ public static class JsonBody
 
     public static async Task<JsonElement> ReadAsync(HttpRequest request, int limit = DefaultLimit)
     {
+        if (!IsJson(request.ContentType)) throw new UnsupportedContentTypeException(request.ContentType);
         if (request.ContentLength > limit) throw new RequestBodyTooLargeException(limit);
-        if (request.ContentType is { } type && !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) && !type.Contains("+json", StringComparison.OrdinalIgnoreCase))
-            throw new PortalValidationException("body", $"Send the body as application/json, not {type}.");
 
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
@@ -58,6 +64,18 @@ public static class JsonBody
             throw new PortalValidationException("body", $"The body is not valid JSON: {e.Message}");
         }
     }
+
+    // Exactly the contract's type: 'text/plain; x=+json' is what a cross-site form can send without asking first.
+    private static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var type)
+        && type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+        && type.Parameters.Count switch
+        {
+            0 => true,
+            1 => type.Parameters[0].Name.Equals("charset", StringComparison.OrdinalIgnoreCase)
+                 && HeaderUtilities.RemoveQuotes(type.Parameters[0].Value).Equals("utf-8", StringComparison.OrdinalIgnoreCase),
+            _ => false,
+        };
 
     /// The named property of a JSON object body, or a 400 naming it.
     public static JsonElement Required(JsonElement body, string property, JsonValueKind kind)
