@@ -148,6 +148,25 @@ public sealed class RecordsApiTests(PortalFixture fixture) : IClassFixture<Porta
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
+    public static TheoryData<byte[], string> UndecodableBodies() => new()
+    {
+        { [.. "{\"fields\":{\"Subject\":\"a"u8, 0xFF, .. "b\"}}"u8], "The string that starts at LineNumber: 0 | BytePositionInLine: 21" },
+        { "{\"fields\":{\"Subject\":\"a\\ud800b\"}}"u8.ToArray(), "The string that starts at LineNumber: 0 | BytePositionInLine: 21" },
+        { [.. "{\"fields\":{\"Subject\":\"a"u8, 0xED, 0xA0, 0x80, .. "b\"}}"u8], "The string that starts at LineNumber: 0 | BytePositionInLine: 21" },
+        { [.. "{\"fields\":{\n  \"Subject\": \"ok\",\n  \"Descr"u8, 0xC3, .. "\":\"x\"}}"u8], "The property name that starts at LineNumber: 2 | BytePositionInLine: 2" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UndecodableBodies))]
+    public async Task RefusesAStringThatIsNotUnicodeWith400NamingWhereItStarts(byte[] body, string message)
+    {
+        using var client = Client();
+        using var response = await client.PostAsync("/api/objects/Case/records", Raw(body, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = (await ReadAsync(response)).GetProperty("errors").GetProperty("body")[0].GetString();
+        Assert.Equal($"The body is not valid JSON: {message} is not valid UTF-8 or holds a lone surrogate.", error);
+    }
+
     [Fact]
     public async Task RefusesOutOfRangePaging()
     {

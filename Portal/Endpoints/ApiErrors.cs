@@ -54,9 +54,11 @@ public static class JsonBody
             buffer.Write(chunk, 0, read);
         }
         if (buffer.Length == 0) throw new PortalValidationException("body", "The request has no body; send a JSON object.");
+        var json = buffer.ToArray();
         try
         {
-            using var document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
+            RefuseUndecodableStrings(json);
             return document.RootElement.Clone();
         }
         catch (JsonException e)
@@ -76,6 +78,29 @@ public static class JsonBody
                  && HeaderUtilities.RemoveQuotes(type.Parameters[0].Value).Equals("utf-8", StringComparison.OrdinalIgnoreCase),
             _ => false,
         };
+
+    // JsonDocument accepts a string of invalid UTF-8, or one escaping a lone surrogate, and the first GetString on it
+    // throws, deep in whatever reads the body: every string is decoded here once, and a bad one named by where it starts.
+    private static void RefuseUndecodableStrings(byte[] json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
+        while (reader.Read())
+        {
+            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName)) continue;
+            try
+            {
+                reader.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                var start = (int)reader.TokenStartIndex;
+                var lineStart = Array.LastIndexOf(json, (byte)'\n', Math.Max(start - 1, 0)) + 1;
+                var line = json.AsSpan(0, start).Count((byte)'\n');
+                throw new JsonException($"The {(reader.TokenType == JsonTokenType.PropertyName ? "property name" : "string")} that starts at " +
+                    $"LineNumber: {line} | BytePositionInLine: {start - lineStart} is not valid UTF-8 or holds a lone surrogate.", null, line, start - lineStart);
+            }
+        }
+    }
 
     /// The named property of a JSON object body, or a 400 naming it.
     public static JsonElement Required(JsonElement body, string property, JsonValueKind kind)
