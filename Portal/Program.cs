@@ -51,6 +51,8 @@ app.UseSecurityHeaders();
 app.UseWhen(IsApi, api => api.UseExceptionHandler().UseStatusCodePages());
 app.UseWhen(c => !IsApi(c), pages => pages.UseExceptionHandler("/error", createScopeForErrors: true));
 app.UseAuthentication();
+// a write to /api/* that the sign-in cookie authenticates must come from the portal's own pages
+app.UseSameOriginApiWrites();
 app.UseAuthorization();
 app.UseAntiforgery();
 

@@ -105,6 +105,68 @@ public sealed class RecordsApiTests(PortalFixture fixture) : IClassFixture<Porta
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
+    private static ByteArrayContent Raw(byte[] body, string? contentType)
+    {
+        var content = new ByteArrayContent(body);
+        if (contentType is not null) content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        return content;
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("text/plain")]
+    [InlineData("text/plain; x=+json")]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("multipart/form-data; boundary=x")]
+    [InlineData("application/merge-patch+json")]
+    [InlineData("application/json-seq")]
+    [InlineData("application/json; charset=utf-16")]
+    [InlineData("application/json; charset=utf-8; x=1")]
+    public async Task RefusesABodyNotSentAsApplicationJsonWith415(string? contentType)
+    {
+        using var client = Client();
+        var subject = $"typed {Guid.NewGuid():n}";
+        using var response = await client.PostAsync("/api/objects/Case/records", Raw(Encoding.UTF8.GetBytes("{\"fields\":{\"Subject\":\"" + subject + "\"}}"), contentType));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var detail = (await ReadAsync(response)).GetProperty("detail").GetString()!;
+        Assert.Contains("as 'application/json' (or 'application/json; charset=utf-8')", detail);
+        Assert.Contains(contentType is null ? "no Content-Type" : $"sent as '{contentType}'", detail);
+        var found = await client.GetFromJsonAsync<JsonElement>($"/api/objects/Case/records?q={subject}");
+        Assert.Equal(0, found.GetProperty("total").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData("Application/JSON")]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("application/json;charset=\"UTF-8\"")]
+    public async Task AcceptsApplicationJsonWithOrWithoutTheUtf8Charset(string contentType)
+    {
+        using var client = Client();
+        using var response = await client.PostAsync("/api/objects/Case/records", Raw("""{"fields":{"Subject":"typed"}}"""u8.ToArray(), contentType));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    public static TheoryData<byte[], string> UndecodableBodies() => new()
+    {
+        { [.. "{\"fields\":{\"Subject\":\"a"u8, 0xFF, .. "b\"}}"u8], "The string that starts at LineNumber: 0 | BytePositionInLine: 21" },
+        { "{\"fields\":{\"Subject\":\"a\\ud800b\"}}"u8.ToArray(), "The string that starts at LineNumber: 0 | BytePositionInLine: 21" },
+        { [.. "{\"fields\":{\"Subject\":\"a"u8, 0xED, 0xA0, 0x80, .. "b\"}}"u8], "The string that starts at LineNumber: 0 | BytePositionInLine: 21" },
+        { [.. "{\"fields\":{\n  \"Subject\": \"ok\",\n  \"Descr"u8, 0xC3, .. "\":\"x\"}}"u8], "The property name that starts at LineNumber: 2 | BytePositionInLine: 2" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UndecodableBodies))]
+    public async Task RefusesAStringThatIsNotUnicodeWith400NamingWhereItStarts(byte[] body, string message)
+    {
+        using var client = Client();
+        using var response = await client.PostAsync("/api/objects/Case/records", Raw(body, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = (await ReadAsync(response)).GetProperty("errors").GetProperty("body")[0].GetString();
+        Assert.Equal($"The body is not valid JSON: {message} is not valid UTF-8 or holds a lone surrogate.", error);
+    }
+
     [Fact]
     public async Task RefusesOutOfRangePaging()
     {

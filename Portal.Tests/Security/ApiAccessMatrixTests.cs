@@ -84,9 +84,12 @@ public sealed class ApiAccessMatrixTests(PortalFixture fixture) : IClassFixture<
 
     public static TheoryData<Endpoint> EndpointsOnly() => new(Endpoints);
 
-    private async Task<HttpRequestMessage> RequestAsync(Endpoint endpoint)
+    private async Task<HttpRequestMessage> RequestAsync(Endpoint endpoint) => Request(endpoint, await fixture.CaseIdAsync());
+
+    /// The endpoint's request, `{case}` filled in with an existing Case record.
+    public static HttpRequestMessage Request(Endpoint endpoint, string caseId)
     {
-        var request = new HttpRequestMessage(new HttpMethod(endpoint.Method), endpoint.Path.Replace("{case}", await fixture.CaseIdAsync()));
+        var request = new HttpRequestMessage(new HttpMethod(endpoint.Method), endpoint.Path.Replace("{case}", caseId));
         if (endpoint.Body is not null) request.Content = new StringContent(endpoint.Body, Encoding.UTF8, "application/json");
         return request;
     }
