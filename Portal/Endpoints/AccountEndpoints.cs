@@ -32,12 +32,9 @@ public static class AccountEndpoints
         if (mode == AuthenticationMode.EntraId)
         {
             app.MapGet("/account/signin", (string? returnUrl) => Results.Challenge(
-                new AuthenticationProperties { RedirectUri = IsLocal(returnUrl) ? returnUrl : "/" },
+                new AuthenticationProperties { RedirectUri = ReturnUrls.LocalOrHome(returnUrl) },
                 [OpenIdConnectDefaults.AuthenticationScheme])).AllowAnonymous();
         }
         return app;
     }
-
-    public static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);
 }
