@@ -191,6 +191,16 @@ public sealed class LogsApiTests(PortalFixture fixture) : IClassFixture<PortalFi
         using var badTime = await client.GetAsync("/api/logs?since=yesterday");
         Assert.Equal(HttpStatusCode.BadRequest, badTime.StatusCode);
     }
+
+    [Fact]
+    public async Task RefusesANegativeOffsetNamingIt()
+    {
+        using var client = fixture.Factory.CreateClientAs(Roles.Auditor);
+        using var response = await client.GetAsync("/api/logs?offset=-1");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("'offset' must be 0 or more.", problem.GetProperty("errors").GetProperty("offset")[0].GetString());
+    }
 }
 
 public sealed class LogExportTests(PortalFixture fixture) : IClassFixture<PortalFixture>
