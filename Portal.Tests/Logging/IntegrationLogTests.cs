@@ -224,4 +224,26 @@ public sealed class LogExportTests(PortalFixture fixture) : IClassFixture<Portal
         Assert.All(json.GetProperty("entries").EnumerateArray(), e => Assert.Equal("webhook", e.GetProperty("category").GetString()));
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/logs/export?format=xml")).StatusCode);
     }
+
+    [Theory]
+    [InlineData("=HYPERLINK(\"https://evil.example\",\"open\")")]
+    [InlineData("+1+cmd")]
+    [InlineData("-2+cmd")]
+    [InlineData("@SUM(A1)")]
+    [InlineData("\t=1+1")]
+    [InlineData("\r=1+1")]
+    public async Task ExportsCellsThatLookLikeFormulasAsText(string message)
+    {
+        var marker = Guid.NewGuid().ToString("n");
+        var log = fixture.Factory.Services.GetRequiredService<IntegrationLog>();
+        log.Write(LogLevel.Error, LogCategories.Action, message + " " + marker, recordId: message);
+        await log.FlushAsync();
+        using var client = fixture.Factory.CreateClientAs(Roles.User);
+
+        var csv = await client.GetStringAsync($"/api/logs/export?format=csv&text={marker}");
+        var quoted = "\"'" + message.Replace("\"", "\"\"");
+        Assert.Contains($"{quoted} {marker}\"", csv);  // the message
+        Assert.Contains($"{quoted}\"", csv);           // the record id
+        Assert.DoesNotContain($",\"{message.Replace("\"", "\"\"")}", csv);
+    }
 }
