@@ -133,6 +133,7 @@ public sealed partial class IntegrationLog : BackgroundService
     public async Task<(IReadOnlyList<LogEntryDto> Entries, int Total)> QueryAsync(LogQuery query, CancellationToken cancellationToken = default)
     {
         if (query.Limit is < 1 or > 1000) throw new PortalValidationException("limit", "'limit' must be between 1 and 1000.");
+        if (query.Offset < 0) throw new PortalValidationException("offset", "'offset' must be 0 or more.");
         await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
         var entries = db.LogEntries.AsNoTracking();
         if (query.Level is { } level) entries = entries.Where(e => e.Level >= level);

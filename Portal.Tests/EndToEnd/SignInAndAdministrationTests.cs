@@ -42,6 +42,21 @@ public sealed class SignInAndAdministrationTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task SignOutButtonSendsItsAntiforgeryTokenAndSignsOut()
+    {
+        var accounts = browser.Portal.Services.GetRequiredService<AccountService>();
+        var user = await accounts.CreateAsync("leaver@portal.test", "Leaver-Passw0rd", Roles.Auditor);
+        var page = await browser.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, BaseUrl, user.Email, "Leaver-Passw0rd");
+        await BrowserFixture.WaitForInteractiveAsync(page);
+
+        await page.ClickAsync("#sign-out");
+        await page.WaitForURLAsync(url => url.EndsWith("/login"));
+        var me = await page.APIRequest.GetAsync(BaseUrl + "/api/me");
+        Assert.Equal(401, me.Status);
+    }
+
+    [Fact]
     public async Task UserDoesNotSeeAdministrationAndIsRefusedAtItsAddress()
     {
         var accounts = browser.Portal.Services.GetRequiredService<AccountService>();

@@ -192,6 +192,16 @@ public sealed class LogsApiTests(PortalFixture fixture) : IClassFixture<PortalFi
         using var badTime = await client.GetAsync("/api/logs?since=yesterday");
         Assert.Equal(HttpStatusCode.BadRequest, badTime.StatusCode);
     }
+
+    [Fact]
+    public async Task RefusesANegativeOffsetNamingIt()
+    {
+        using var client = fixture.Factory.CreateClientAs(Roles.Auditor);
+        using var response = await client.GetAsync("/api/logs?offset=-1");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("'offset' must be 0 or more.", problem.GetProperty("errors").GetProperty("offset")[0].GetString());
+    }
 }
 
 public sealed class LogExportTests(PortalFixture fixture) : IClassFixture<PortalFixture>
@@ -214,6 +224,28 @@ public sealed class LogExportTests(PortalFixture fixture) : IClassFixture<Portal
         var json = await client.GetFromJsonAsync<JsonElement>("/api/logs/export?format=json&category=webhook");
         Assert.All(json.GetProperty("entries").EnumerateArray(), e => Assert.Equal("webhook", e.GetProperty("category").GetString()));
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/logs/export?format=xml")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("=HYPERLINK(\"https://evil.example\",\"open\")")]
+    [InlineData("+1+cmd")]
+    [InlineData("-2+cmd")]
+    [InlineData("@SUM(A1)")]
+    [InlineData("\t=1+1")]
+    [InlineData("\r=1+1")]
+    public async Task ExportsCellsThatLookLikeFormulasAsText(string message)
+    {
+        var marker = Guid.NewGuid().ToString("n");
+        var log = fixture.Factory.Services.GetRequiredService<IntegrationLog>();
+        log.Write(LogLevel.Error, LogCategories.Action, message + " " + marker, recordId: message);
+        await log.FlushAsync();
+        using var client = fixture.Factory.CreateClientAs(Roles.User);
+
+        var csv = await client.GetStringAsync($"/api/logs/export?format=csv&text={marker}");
+        var quoted = "\"'" + message.Replace("\"", "\"\"");
+        Assert.Contains($"{quoted} {marker}\"", csv);  // the message
+        Assert.Contains($"{quoted}\"", csv);           // the record id
+        Assert.DoesNotContain($",\"{message.Replace("\"", "\"\"")}", csv);
     }
 }
 

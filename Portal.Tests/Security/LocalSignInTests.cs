@@ -64,6 +64,34 @@ public sealed class LocalSignInTests(PortalFixture fixture) : IClassFixture<Port
     }
 
     [Fact]
+    public async Task SignsOutWithTheTokenOfThePortalsOwnSignOutForm()
+    {
+        using var client = Browser();
+        (await FormPost.SignInAsync(client, PortalAppFactory.AdminEmail, PortalAppFactory.AdminPassword)).Dispose();
+
+        using var signedOut = await FormPost.SignOutAsync(client);
+        Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        Assert.Equal("/login", signedOut.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/me")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("forged-token")]
+    public async Task RefusesASignOutWithoutTheFormsAntiforgeryToken(string? token)
+    {
+        using var client = Browser();
+        (await FormPost.SignInAsync(client, PortalAppFactory.AdminEmail, PortalAppFactory.AdminPassword)).Dispose();
+
+        // what another site's auto-submitting form sends: the cookie, but no token of the portal's own
+        var fields = token is null ? [] : new Dictionary<string, string> { ["__RequestVerificationToken"] = token };
+        using var response = await client.PostAsync("/account/logout", new FormUrlEncodedContent(fields));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("anti-forgery token", await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/me")).StatusCode);
+    }
+
+    [Fact]
     public async Task HidesTheSetUpPageOnceAnAccountExists()
     {
         using var client = Browser();

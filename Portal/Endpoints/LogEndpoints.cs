@@ -51,7 +51,9 @@ public static class LogEndpoints
 
     private static string Csv(IEnumerable<LogEntryDto> entries)
     {
-        static string Cell(string? value) => value is null ? "" : "\"" + value.Replace("\"", "\"\"") + "\"";
+        // A spreadsheet runs a cell that starts like a formula (a message can hold a caller's text): such a cell starts with ' instead.
+        static string Cell(string? value) =>
+            value is null ? "" : "\"" + (value is ['=' or '+' or '-' or '@' or '\t' or '\r', ..] ? "'" + value : value).Replace("\"", "\"\"") + "\"";
         var csv = new System.Text.StringBuilder("timeUtc,level,category,message,correlationId,recordId,incidentId,details\n");
         foreach (var e in entries)
             csv.Append(string.Join(',', Cell(e.TimeUtc.ToString("O")), Cell(e.Level), Cell(e.Category), Cell(e.Message), Cell(e.CorrelationId?.ToString()),

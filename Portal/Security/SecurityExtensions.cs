@@ -105,5 +105,11 @@ public static class SecurityExtensions
         o.Cookie.SameSite = SameSiteMode.Lax;
         o.SlidingExpiration = true;
         o.ExpireTimeSpan = TimeSpan.FromHours(12);
+        // Signing in on the login page, the handler itself redirects to the query's ReturnUrl, as it was decoded.
+        o.Events.OnRedirectToReturnUrl = context =>
+        {
+            context.Response.Redirect(ReturnUrls.LocalOrHome(context.RedirectUri));
+            return Task.CompletedTask;
+        };
     }
 }
