@@ -72,7 +72,10 @@ public sealed class MetricsEndpointTests
             if (await db.WebhookEvents.AnyAsync(e => e.State == WebhookEventStates.Pending)) return false;
             processedInDatabase = await db.WebhookEvents.CountAsync(e => e.State == WebhookEventStates.Processed);
             return s.Value("portal_actions_total", "type=createIncident", "outcome=succeeded") == 1
-                && s.Value("portal_webhooks_processed_total", "outcome=processed") == processedInDatabase;
+                && s.Value("portal_webhooks_processed_total", "outcome=processed") == processedInDatabase
+                // the scrape itself saw no event waiting (the sandbox's own events may still be arriving between reads)
+                && s.Value("portal_webhooks_lag_seconds") == 0 && s.Value("portal_outbox_depth", "state=pending") == 0
+                && s.Value("portal_outbox_depth", "state=inFlight") == 0;
         });
 
         Assert.True(processedInDatabase >= 2, $"the delivery and the sandbox's incident.triggered: {processedInDatabase}");
