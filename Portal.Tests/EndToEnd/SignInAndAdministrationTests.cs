@@ -38,7 +38,7 @@ public sealed class SignInAndAdministrationTests(BrowserFixture browser)
         await page.FillAsync("#email", PortalAppFactory.AdminEmail);
         await page.FillAsync("#password", "not-the-password");
         await page.ClickAsync("#sign-in");
-        await Expect(page.Locator("#login-error")).ToHaveTextAsync("Wrong e-mail or password.");
+        await Expect(page.Locator("#login-error")).ToContainTextAsync(Portal.Components.Pages.Account.LoginPage.FailedMessage);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Security;
 
-public sealed class LocalSignInTests(PortalFixture fixture) : IClassFixture<PortalFixture>
+public sealed partial class LocalSignInTests(PortalFixture fixture) : IClassFixture<PortalFixture>
 {
     private sealed record Me(string Name, string Role, string Kind);
 
@@ -31,26 +31,37 @@ public sealed class LocalSignInTests(PortalFixture fixture) : IClassFixture<Port
         Assert.Equal(new Me(PortalAppFactory.AdminEmail, Roles.Administrator, "user"), me);
     }
 
+    /// The sign-in page's error message after signing in with these credentials; null when it signed in.
+    private async Task<string?> SignInErrorAsync(string email, string password)
+    {
+        using var client = Browser();
+        using var response = await FormPost.SignInAsync(client, email, password);
+        if (response.StatusCode == HttpStatusCode.Redirect) return null;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/me")).StatusCode);
+        var error = LoginError().Match(await response.Content.ReadAsStringAsync());
+        Assert.True(error.Success, "the page shows no error");
+        return WebUtility.HtmlDecode(error.Groups[1].Value);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("id=\"login-error\">([^<]*)<")]
+    private static partial System.Text.RegularExpressions.Regex LoginError();
+
     [Fact]
     public async Task RefusesAWrongPasswordWithAMessage()
     {
-        using var client = Browser();
-        using var response = await FormPost.SignInAsync(client, PortalAppFactory.AdminEmail, "not-the-password");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("Wrong e-mail or password.", await response.Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/me")).StatusCode);
+        var error = await SignInErrorAsync(PortalAppFactory.AdminEmail, "not-the-password");
+        Assert.StartsWith(Portal.Components.Pages.Account.LoginPage.FailedMessage, error);
+        Assert.Contains("After 5 failed attempts an account is locked for 5 minutes", error);
     }
 
     [Fact]
     public async Task LocksAnAccountAfterFiveFailures()
     {
         var account = await NewAccountAsync(Roles.User);
-        using var client = Browser();
-        for (var i = 0; i < 5; i++) (await FormPost.SignInAsync(client, account.Email, "wrong-password")).Dispose();
+        for (var i = 0; i < 5; i++) await SignInErrorAsync(account.Email, "wrong-password");
 
-        using var response = await FormPost.SignInAsync(client, account.Email, "Passw0rd-Passw0rd");
-        Assert.Contains("locked", await response.Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/me")).StatusCode);
+        Assert.NotNull(await SignInErrorAsync(account.Email, "Passw0rd-Passw0rd"));
     }
 
     [Fact]
@@ -58,9 +69,24 @@ public sealed class LocalSignInTests(PortalFixture fixture) : IClassFixture<Port
     {
         var account = await NewAccountAsync(Roles.Manager);
         await fixture.Factory.Services.GetRequiredService<AccountService>().SetDisabledAsync(account.Id, true);
-        using var client = Browser();
-        using var response = await FormPost.SignInAsync(client, account.Email, "Passw0rd-Passw0rd");
-        Assert.Contains("disabled", await response.Content.ReadAsStringAsync());
+        Assert.NotNull(await SignInErrorAsync(account.Email, "Passw0rd-Passw0rd"));
+    }
+
+    [Fact]
+    public async Task SaysTheSameForAnUnknownEmailALockedAndADisabledAccount()
+    {
+        var unknown = await SignInErrorAsync($"{Guid.NewGuid():n}@portal.test", "any-password");
+        var locked = await NewAccountAsync(Roles.User);
+        for (var i = 0; i < 5; i++) await SignInErrorAsync(locked.Email, "wrong-password");
+        var disabled = await NewAccountAsync(Roles.User);
+        await fixture.Factory.Services.GetRequiredService<AccountService>().SetDisabledAsync(disabled.Id, true);
+
+        // a locked or disabled account is refused before its password is checked: any password shows it
+        Assert.Equal(unknown, await SignInErrorAsync(locked.Email, "any-password"));
+        Assert.Equal(unknown, await SignInErrorAsync(locked.Email, "Passw0rd-Passw0rd"));
+        Assert.Equal(unknown, await SignInErrorAsync(disabled.Email, "any-password"));
+        Assert.Equal(unknown, await SignInErrorAsync(disabled.Email, "Passw0rd-Passw0rd"));
+        Assert.Equal(unknown, await SignInErrorAsync(PortalAppFactory.AdminEmail, "not-the-password"));
     }
 
     [Fact]
