@@ -29,17 +29,17 @@ public sealed partial class PagerDutyEventRules(
         if (incident.IncidentId is null) return [];
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var (matches, _) = await RunAsync(db, incident, causedBy, cancellationToken);
+        var matches = await RunAsync(db, incident, causedBy, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return matches;
     }
 
     /// The same inside the caller's transaction: the caller saves and commits (live pages learn of the changes then).
-    public async Task<(IReadOnlyList<MatchedRule> Matches, IReadOnlyList<RecordChange> Changes)> RunAsync(
+    public async Task<IReadOnlyList<MatchedRule>> RunAsync(
         PortalDbContext db, PagerDutyFacts incident, IReadOnlyList<string> causedBy, CancellationToken cancellationToken)
     {
-        if (incident.IncidentId is null) return ([], []);
+        if (incident.IncidentId is null) return [];
         var snapshot = await rulesets.SnapshotAsync(cancellationToken);
         var types = await catalog.GetAsync(cancellationToken);
         var linked = await LinkedRecordsAsync(db, incident.IncidentId, cancellationToken);
@@ -58,7 +58,6 @@ public sealed partial class PagerDutyEventRules(
         activity?.SetTag("portal.rules.matched", matches.Count);
         runner.ReportSpentBudget(budget, snapshot.Version, $"PagerDuty incident {incident.IncidentId} ({incident.EventType})",
             correlation: null, recordId: null, incident.IncidentId);
-        var changes = new List<RecordChange>();
         foreach (var match in matches)
         {
             var type = types.Find(match.Object);
@@ -74,22 +73,20 @@ public sealed partial class PagerDutyEventRules(
                         var values = Validate(type, new JsonObject { [field] = action["value"]?.DeepClone() });
                         foreach (var record in linked.GetValueOrDefault(type.Name) ?? [])
                         {
-                            var (_, change) = await records.UpdateAsync(db, type, record.Id, values, actor, cancellationToken);
-                            if (change is not null) changes.Add(change);
+                            await records.UpdateAsync(db, type, record.Id, values, actor, cancellationToken);
                         }
                         break;
                     case RuleActionTypes.CreateRecord when !linked.ContainsKey(type.Name):
                         var fields = Validate(type, action["fields"] as JsonObject ?? []);
                         // linked before the new record's own rules run: it has its incident already
-                        var (created, createdChange) = await records.CreateAsync(db, type, fields, actor, cancellationToken,
+                        var (created, _) = await records.CreateAsync(db, type, fields, actor, cancellationToken,
                             beforeRules: id => links.LinkAsync(db, id, State(incident), actor.Name, cancellationToken));
                         linked[type.Name] = [(created.Id, RecordValues.ToRuleValues(type, created.Fields))];
-                        changes.Add(createdChange);
                         break;
                 }
             }
         }
-        return (matches, changes);
+        return matches;
     }
 
     public static IncidentState State(PagerDutyFacts incident) => new(incident.IncidentId!, incident.IncidentNumber, incident.IncidentTitle,

@@ -59,7 +59,7 @@ public sealed partial class IncidentEventProcessor
             cancellationToken);
 
         var causedBy = await echoes.MatchAsync(db, e, cancellationToken);
-        var (matched, _) = await rules.RunAsync(db, incident, causedBy ?? [], cancellationToken);
+        var matched = await rules.RunAsync(db, incident, causedBy ?? [], cancellationToken);
         if (e.Note is { } note && causedBy is null) await ImportNoteAsync(db, incidentId, note, cancellationToken);
         if (e.StatusUpdate is { } update) await statusUpdates.AddReceivedAsync(db, incidentId, update, e.OccurredAt, cancellationToken);
         notifier.AfterCommit(db, new Notifications.IncidentEventProcessed(e, matched, causedBy));
