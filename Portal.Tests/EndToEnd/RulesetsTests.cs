@@ -17,7 +17,7 @@ public sealed class RulesetsTests(BrowserFixture browser)
     {
         await browser.Portal.Services.GetRequiredService<AccountService>().CreateAsync("mona@portal.test", "Mona-Passw0rd-1", Roles.Manager);
         // other browser tests share this portal: start from no rules, as a new user would
-        await browser.Portal.Services.GetRequiredService<RulesetStore>().SaveAsync("""{"schemaVersion":1,"rulesets":[]}""", "test set-up");
+        var setUp = await browser.Portal.Services.GetRequiredService<RulesetStore>().SaveAsync("""{"schemaVersion":1,"rulesets":[]}""", "test set-up");
         var page = await browser.NewPageAsync();
         await BrowserFixture.SignInAsync(page, BaseUrl, "mona@portal.test", "Mona-Passw0rd-1");
         await BrowserFixture.GotoInteractiveAsync(page, BaseUrl + "/rulesets");
@@ -47,7 +47,8 @@ public sealed class RulesetsTests(BrowserFixture browser)
         await page.ClickAsync("#apply-rule");
 
         await page.ClickAsync("#save-rules");
-        await Expect(page.Locator("#rules-version")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("Version [0-9]+ in force"));
+        // the version in force before the click is the set-up's: wait for the one this save made
+        await Expect(page.Locator("#rules-version")).ToHaveTextAsync($"Version {setUp.Version + 1} in force");
 
         var exported = await page.APIRequest.GetAsync(BaseUrl + "/api/rulesets/export");
         Assert.True(exported.Ok);
@@ -57,9 +58,8 @@ public sealed class RulesetsTests(BrowserFixture browser)
 
         var versionsBefore = (await browser.Portal.Services.GetRequiredService<RulesetStore>().VersionsAsync()).Count;
         await page.GetByRole(AriaRole.Tab, new() { Name = "Import / Export" }).ClickAsync();
-        // the tab renders the file input first and wires it up after: wait for it to be in place
-        await Expect(page.Locator("#import-rules")).ToBeAttachedAsync();
-        await page.WaitForTimeoutAsync(200);
+        // the tab renders the file input first and Blazor's InputFile.init wires it up after: wait for the wiring
+        await page.WaitForFunctionAsync("() => document.getElementById('import-rules')?._blazorInputFileNextFileId !== undefined");
         await page.SetInputFilesAsync("#import-rules", new FilePayload { Name = "rules.json", MimeType = "application/json",
             Buffer = System.Text.Encoding.UTF8.GetBytes(body.Replace("SFDC > PD", "Imported rules")) });
         await Expect(page.Locator("#unsaved")).ToBeVisibleAsync();
