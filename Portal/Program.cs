@@ -47,6 +47,9 @@ catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationExc
 }
 
 app.UseSecurityHeaders();
+// HTTPS requests (direct, or through a TLS proxy whose X-Forwarded-Proto is honoured with
+// ASPNETCORE_FORWARDEDHEADERS_ENABLED=true) are told to stay on HTTPS; plain HTTP and localhost are left alone
+app.UseHsts();
 // API callers get problem details and never a stack trace; browsers get the error page.
 app.UseWhen(IsApi, api => api.UseExceptionHandler().UseStatusCodePages());
 app.UseWhen(c => !IsApi(c), pages => pages.UseExceptionHandler("/error", createScopeForErrors: true));
