@@ -375,7 +375,9 @@ public sealed class LivePagerDutyTests : IAsyncLifetime
     {
         _server.AnswerNext(FakeAnswer.Hanging);
         var listing = _pagerDuty.ListPrioritiesAsync(None);
-        await Task.Delay(100);
+        // the request has reached the fake, which holds it: the call must still be waiting
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); _server.Requests.Count == 0; await Task.Delay(20))
+            Assert.True(DateTime.UtcNow < deadline, "the request never reached the fake PagerDuty");
         Assert.False(listing.IsCompleted);
 
         _server.ReleaseHangs();
