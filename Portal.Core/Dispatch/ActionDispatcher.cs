@@ -140,7 +140,7 @@ public sealed partial class ActionDispatcher(
     private async Task ExecuteAsync(PlannedActionEntity action, CancellationToken cancellationToken)
     {
         // the action's span, with the correlation id of the change that planned it: its PagerDuty requests are children
-        using var activity = PortalActivities.Start("dispatch.action", action.CorrelationId);
+        using var activity = PortalActivities.Start("dispatch.action", action.CorrelationId, action.TraceParent);
         activity?.SetTag("portal.action.id", action.Id.ToString());
         activity?.SetTag("portal.action.type", action.ActionType);
         activity?.SetTag("portal.action.attempt", action.Attempts);

@@ -47,4 +47,8 @@ public sealed class PlannedActionEntity
     public string? EchoEventId { get; set; }
     public string? LastError { get; set; }
     public DateTime? CompletedUtc { get; set; }
+    /// The W3C `traceparent` of the span that planned this action (the rules of a record change or a webhook event),
+    /// so that the dispatcher's span, and the PagerDuty request under it, continue that trace however much later and
+    /// on whichever instance the action runs. Taken from the current span when the action is made; null untraced.
+    public string? TraceParent { get; set; } = Telemetry.PortalActivities.CurrentTraceParent();
 }

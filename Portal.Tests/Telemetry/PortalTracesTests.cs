@@ -73,6 +73,9 @@ public sealed class PortalTracesTests : IAsyncLifetime, IDisposable
         var action = Assert.Single(spans, s => s.OperationName == "dispatch.action");
         Assert.Equal("createIncident", action.GetTagItem("portal.action.type"));
         Assert.Equal(nameof(ActionOutcome.Succeeded), action.GetTagItem("portal.action.outcome"));
+        // one trace: the action, run later by the dispatcher, continues the rules span that planned it
+        Assert.Equal(rules.TraceId, action.TraceId);
+        Assert.Equal(rules.SpanId, action.ParentSpanId);
         var request = Assert.Single(_stopped, a => a.Source.Name == "System.Net.Http" && a.ParentSpanId == action.SpanId);
         Assert.Equal(action.TraceId, request.TraceId);
         Assert.Equal(ActivityKind.Client, request.Kind);

@@ -22,6 +22,7 @@ internal sealed class PlannedActionConfiguration : IEntityTypeConfiguration<Plan
         builder.Property(a => a.State).HasMaxLength(16);
         builder.Property(a => a.LeaseOwner).HasMaxLength(128);
         builder.Property(a => a.EchoEventId).HasMaxLength(64);
+        builder.Property(a => a.TraceParent).HasMaxLength(55);
         builder.HasIndex(a => new { a.State, a.NextAttemptUtc });
         builder.HasIndex(a => a.RecordId);
         builder.HasIndex(a => new { a.IncidentId, a.State });
