@@ -40,16 +40,9 @@ public sealed partial class PublishedBuildTests
 
     private static async Task PublishAsync(string output)
     {
-        var start = new ProcessStartInfo(PortalProcess.DotnetHost())
-        {
-            WorkingDirectory = RepoPaths.Root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "publish", "Portal", "-c", "Release", "-o", output, "-nologo", "-v:q", "-m:1" }) start.ArgumentList.Add(arg);
-        using var publish = Process.Start(start)!;
-        var stdout = publish.StandardOutput.ReadToEndAsync();
-        var stderr = publish.StandardError.ReadToEndAsync();
-        await publish.WaitForExitAsync();
-        Assert.True(publish.ExitCode == 0, $"dotnet publish failed:\n{await stdout}\n{await stderr}");
+        var (code, printed) = await ProcessRun.RunAsync(PortalProcess.DotnetHost(),
+            ["publish", "Portal", "-c", "Release", "-o", output, "-nologo", "-v:q", "-m:1"], RepoPaths.Root);
+        Assert.True(code == 0, $"dotnet publish failed:\n{printed}");
     }
 
     [GeneratedRegex(@"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC ")]

@@ -75,22 +75,11 @@ public sealed class PostgresCluster : IAsyncLifetime
 
     private static async Task RunAsync(string file, params string[] args)
     {
-        var (code, output) = await ExecuteAsync(file, args);
+        var (code, output) = await ProcessRun.RunAsync(file, args);
         if (code != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited with {code}:\n{output}");
     }
 
-    private static async Task<int> TryRunAsync(string file, params string[] args) => (await ExecuteAsync(file, args)).Code;
-
-    private static async Task<(int Code, string Output)> ExecuteAsync(string file, string[] args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await error);
-    }
+    private static async Task<int> TryRunAsync(string file, params string[] args) => (await ProcessRun.RunAsync(file, args)).Code;
 }
 
 [CollectionDefinition(Name)]

@@ -70,7 +70,7 @@ public sealed class BackupTests : IDisposable
         while (true) { lock (acceptedBefore) if (acceptedBefore.Count >= 50) break; await Task.Delay(20); }
 
         Volatile.Write(ref backupStarted, true);
-        var (code, output) = await RunPortalCommandAsync("backup", copy, $"--ConnectionStrings:Portal=Data Source={database}");
+        var (code, output) = await ProcessRun.PortalCommandAsync("backup", copy, $"--ConnectionStrings:Portal=Data Source={database}");
         await stop.CancelAsync();
         await load;
         Assert.True(code == 0, output);
@@ -141,20 +141,5 @@ public sealed class BackupTests : IDisposable
     private sealed class Contexts(DbContextOptions<PortalDbContext> options) : IDbContextFactory<PortalDbContext>
     {
         public PortalDbContext CreateDbContext() => new(options);
-    }
-
-    private static async Task<(int Code, string Output)> RunPortalCommandAsync(params string[] args)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo(PortalProcess.DotnetHost())
-        {
-            WorkingDirectory = RepoPaths.Root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        start.ArgumentList.Add(PortalProcess.PortalDll());
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await error);
     }
 }
