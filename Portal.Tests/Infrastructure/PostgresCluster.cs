@@ -56,8 +56,28 @@ public sealed class PostgresCluster : IAsyncLifetime
         return $"{ServerConnectionString};Database={name}";
     }
 
+    /// A portal on a new database of this cluster, for one test (the caller disposes it).
+    public PortalAppFactory NewPortal(IDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["Database:Provider"] = "Postgres",
+            // the host is built in a synchronous call (the first use of the factory): so is this
+            ["ConnectionStrings:Portal"] = CreateDatabaseAsync().GetAwaiter().GetResult(),
+        };
+        return new PortalAppFactory(settings: all);
+    }
+
+    /// One portal on a database of its own, shared by the tests of the class `name` (as a class fixture would be)
+    /// and stopped before the cluster.
+    public PortalFixture SharedPortal(string name) =>
+        _portals.GetOrAdd(name, _ => new Lazy<PortalFixture>(() => new PortalFixture(NewPortal()))).Value;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<PortalFixture>> _portals = new();
+
     public async Task DisposeAsync()
     {
+        foreach (var portal in _portals.Values.Where(p => p.IsValueCreated)) portal.Value.Dispose();
         NpgsqlConnection.ClearAllPools();
         if (_root is null || _bin is null) return;
         await TryRunAsync("runuser", "-u", "postgres", "--", Path.Combine(_bin, "pg_ctl"), "-D", Path.Combine(_root, "data"), "-m", "immediate", "-w",

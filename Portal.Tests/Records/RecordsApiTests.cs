@@ -9,7 +9,7 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Records;
 
-public sealed class RecordsApiTests(PortalFixture fixture) : IClassFixture<PortalFixture>
+public class RecordsApiTests(PortalFixture fixture) : IClassFixture<PortalFixture>
 {
     private HttpClient Client(string role = Roles.Manager) => fixture.Factory.CreateClientAs(role);
 
@@ -215,3 +215,7 @@ public sealed class RecordsApiTests(PortalFixture fixture) : IClassFixture<Porta
         Assert.Contains(comments.GetProperty("comments").EnumerateArray(), c => c.GetProperty("body").GetString() == "Customer called again");
     }
 }
+
+/// The same API calls against a portal on PostgreSQL.
+[Collection(PostgresCollection.Name)]
+public sealed class RecordsApiOnPostgresTests(PostgresCluster cluster) : RecordsApiTests(cluster.SharedPortal(nameof(RecordsApiOnPostgresTests)));

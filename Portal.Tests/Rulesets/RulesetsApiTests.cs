@@ -7,9 +7,14 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Rulesets;
 
-public sealed class RulesetsApiTests : IDisposable
+public class RulesetsApiTests : IDisposable
 {
-    private readonly PortalAppFactory _factory = new();
+    private readonly PortalAppFactory _factory;
+
+    public RulesetsApiTests() : this(new PortalAppFactory()) { }
+
+    /// Around a given portal (one on PostgreSQL); a test class has one public constructor.
+    protected RulesetsApiTests(PortalAppFactory factory) => _factory = factory;
 
     public void Dispose() => _factory.Dispose();
 
@@ -171,3 +176,7 @@ public sealed class RulesetsApiTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsync("/api/rulesets/versions/99/restore", null)).StatusCode);
     }
 }
+
+/// The same rules API against a portal on PostgreSQL (version numbers, history, restore).
+[Collection(PostgresCollection.Name)]
+public sealed class RulesetsApiOnPostgresTests(PostgresCluster cluster) : RulesetsApiTests(cluster.NewPortal());

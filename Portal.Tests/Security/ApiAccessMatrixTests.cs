@@ -7,7 +7,7 @@ namespace Portal.Tests.Security;
 
 /// Every API endpoint, called by every role, anonymously and with a wrong token: 401 without valid credentials,
 /// 403 without the permission, the endpoint's own answer with it. Later features add their rows to `Endpoints`.
-public sealed class ApiAccessMatrixTests(PortalFixture fixture) : IClassFixture<PortalFixture>
+public class ApiAccessMatrixTests(PortalFixture fixture) : IClassFixture<PortalFixture>
 {
     public sealed record Endpoint(string Method, string Path, string Permission, HttpStatusCode Success, string? Body = null)
     {
@@ -94,3 +94,7 @@ public sealed class ApiAccessMatrixTests(PortalFixture fixture) : IClassFixture<
         return request;
     }
 }
+
+/// The same role matrix against a portal on PostgreSQL.
+[Collection(PostgresCollection.Name)]
+public sealed class ApiAccessMatrixOnPostgresTests(PostgresCluster cluster) : ApiAccessMatrixTests(cluster.SharedPortal(nameof(ApiAccessMatrixOnPostgresTests)));

@@ -1,13 +1,15 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Persistence;
 using Portal.Core.Security;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Security;
 
-public sealed class ApiBasicsTests(PortalFixture fixture) : IClassFixture<PortalFixture>
+public class ApiBasicsTests(PortalFixture fixture) : IClassFixture<PortalFixture>
 {
     private sealed record Me(string Name, string Role, string Kind);
 
@@ -89,5 +91,18 @@ public sealed class ApiBasicsTests(PortalFixture fixture) : IClassFixture<Portal
         Assert.Contains(audit, e => e.Message == "tests created the API token 'ci' (Manager)");
         Assert.Contains(audit, e => e.Message == "tests revoked the API token 'ci'");
         Assert.All(audit, e => Assert.DoesNotContain(created.Secret, e.Details?.GetRawText() ?? ""));
+    }
+}
+
+/// The same basics (health and readiness, tokens, problem answers) against a portal on PostgreSQL.
+[Collection(PostgresCollection.Name)]
+public sealed class ApiBasicsOnPostgresTests(PostgresCluster cluster) : ApiBasicsTests(cluster.SharedPortal(nameof(ApiBasicsOnPostgresTests)))
+{
+    [Fact]
+    public async Task RunsOnPostgreSql()
+    {
+        var portal = cluster.SharedPortal(nameof(ApiBasicsOnPostgresTests)).Factory.Services;
+        await using var db = await portal.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        Assert.True(db.Database.IsNpgsql());
     }
 }
