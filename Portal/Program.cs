@@ -50,6 +50,9 @@ app.UseSecurityHeaders();
 // HTTPS requests (direct, or through a TLS proxy whose X-Forwarded-Proto is honoured with
 // ASPNETCORE_FORWARDEDHEADERS_ENABLED=true) are told to stay on HTTPS; plain HTTP and localhost are left alone
 app.UseHsts();
+// An address with no page (or another bare error status) shows the portal's own page, keeping the status code. It
+// runs outside the API's status code pages, which have already given an API answer its problem body by then.
+app.UseStatusCodePagesWithReExecute("/not-found", "?status={0}", createScopeForStatusCodePages: true);
 // API callers get problem details and never a stack trace; browsers get the error page.
 app.UseWhen(IsApi, api => api.UseExceptionHandler().UseStatusCodePages());
 app.UseWhen(c => !IsApi(c), pages => pages.UseExceptionHandler("/error", createScopeForErrors: true));

@@ -50,6 +50,20 @@ public class ApiBasicsTests(PortalFixture fixture) : IClassFixture<PortalFixture
     }
 
     [Fact]
+    public async Task AnswersAnUnknownPageWithThePortalsNotFoundPageAnd404()
+    {
+        using var client = fixture.Factory.CreateClientAs(null);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/no-such-page");
+        request.Headers.Accept.ParseAdd("text/html");
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains("There is nothing at this address.", page);
+        Assert.Contains("<title>Not found · Portal</title>", page);
+    }
+
+    [Fact]
     public async Task SendsSecurityHeaders()
     {
         using var client = fixture.Factory.CreateClientAs(null);
