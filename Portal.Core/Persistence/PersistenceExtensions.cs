@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using Portal.Core.Notifications;
 
 namespace Portal.Core.Persistence;
@@ -96,7 +97,8 @@ public sealed partial class DatabaseMigrator(IDbContextFactory<PortalDbContext> 
             ownership?.Acquire(connectionString);
             await BackUpBeforeUpgradeAsync(db, builder.DataSource, cancellationToken);
         }
-        await db.Database.MigrateAsync(cancellationToken);
+        if (db.Database.IsSqlite()) await db.Database.MigrateAsync(cancellationToken);
+        else await MigrateOneAtATimeAsync(db, connectionString, cancellationToken);
         if (db.Database.IsSqlite())
         {
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
@@ -104,6 +106,21 @@ public sealed partial class DatabaseMigrator(IDbContextFactory<PortalDbContext> 
         }
         else
             ownership?.Acquire(connectionString);
+    }
+
+    /// The advisory lock instances hold while they migrate: "PortalMig" in ASCII, recognisable in `pg_locks`.
+    public const long MigrationLockKey = 0x506F7274616C4D69;
+
+    /// Several instances starting together on one PostgreSQL database migrate it once: each waits for a session
+    /// advisory lock before it reads what is applied, so the second finds the first's work done. (EF Core's own lock
+    /// was seen to let two of three starting instances apply one migration each: the second failed with 42701.)
+    private static async Task MigrateOneAtATimeAsync(PortalDbContext db, string connectionString, CancellationToken cancellationToken)
+    {
+        await using var session = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Enlist = false }.ConnectionString);
+        await session.OpenAsync(cancellationToken);
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLockKey})", session)) await take.ExecuteNonQueryAsync(cancellationToken);
+        // closing the session frees the lock, however this ends
+        await db.Database.MigrateAsync(cancellationToken);
     }
 
     /// An existing database with migrations to apply is copied first, beside itself, so that an upgrade that goes wrong
