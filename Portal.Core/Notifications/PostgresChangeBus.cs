@@ -109,7 +109,10 @@ public sealed partial class PostgresChangeBus : BackgroundService
             try
             {
                 // its own session, never pooled: it holds LISTEN for as long as it is open
-                var listen = new NpgsqlConnectionStringBuilder(_connectionString) { Pooling = false, Enlist = false, KeepAlive = 15 };
+                var listen = new NpgsqlConnectionStringBuilder(_connectionString)
+                {
+                    Pooling = false, Enlist = false, KeepAlive = 15, ApplicationName = ListenerName(_instance),
+                };
                 await using var connection = new NpgsqlConnection(listen.ConnectionString);
                 await connection.OpenAsync(stoppingToken);
                 connection.Notification += (_, e) => _incoming.Writer.TryWrite(e.Payload);
@@ -140,6 +143,9 @@ public sealed partial class PostgresChangeBus : BackgroundService
     }
 
     private const string ReloadHint = "";
+
+    /// The listening session's `application_name` (in `pg_stat_activity`): which instance it is.
+    public static string ListenerName(string instance) => $"Portal change bus {instance}"[..Math.Min(63, 18 + instance.Length)];
 
     private async Task ReceiveLoopAsync(CancellationToken stoppingToken)
     {
