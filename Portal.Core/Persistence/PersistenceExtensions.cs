@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -18,6 +19,7 @@ public static class PersistenceExtensions
         var provider = DatabaseProviders.Parse(builder.Configuration[$"{DatabaseOptions.Section}:Provider"]);
         var connectionString = builder.Configuration.GetConnectionString("Portal");
         builder.Services.AddSingleton<ChangeNotifier>();
+        builder.Services.AddSingleton<ConfigGenerations>();
         builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddSingleton<DatabaseReadiness>();
         if (provider == DatabaseProvider.Postgres)
@@ -29,6 +31,13 @@ public static class PersistenceExtensions
                 .AddInterceptors(services.GetRequiredService<ChangeNotifier>().Interceptor));
             // one instance at a time until instances share the work (issue 14, part 2): the second is refused by name
             builder.Services.AddSingleton<IDatabaseOwnership>(_ => new PostgresInstanceLock(connectionString));
+            // `ChangeBus:Enabled=false` leaves the other instances to learn of changes at their next event (tests, diagnosis)
+            if (builder.Configuration.GetValue("ChangeBus:Enabled", true))
+            {
+                builder.Services.TryAddSingleton<PortalInstance>();
+                builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<PostgresChangeBus>(sp, connectionString));
+                builder.Services.AddHostedService(sp => sp.GetRequiredService<PostgresChangeBus>());
+            }
             return builder;
         }
 

@@ -73,18 +73,31 @@ public static class FieldTypes
 
 /// The object types and their fields. Reads come from a cached snapshot; changes go to the database first. A change
 /// for a caller is config.write, checked for the caller now (AccessCheck); the unchecked ones are for the portal's
-/// own code and tests.
-public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, Logging.IntegrationLog log,
-    Notifications.ChangeNotifier notifier, AccessCheck access)
+/// own code and tests. A change made by another instance is read again once `ConfigGenerations` sees the object types move.
+public sealed partial class ObjectCatalog
 {
+    private readonly IDbContextFactory<PortalDbContext> dbFactory;
+    private readonly TimeProvider clock;
+    private readonly Logging.IntegrationLog log;
+    private readonly Notifications.ChangeNotifier notifier;
+    private readonly AccessCheck access;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private volatile CatalogSnapshot? _snapshot;
+    private CatalogSnapshot? _snapshot;
+
+    public ObjectCatalog(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, Logging.IntegrationLog log, Notifications.ChangeNotifier notifier,
+        AccessCheck access, Notifications.ConfigGenerations generations)
+    {
+        (this.dbFactory, this.clock, this.log, this.notifier, this.access) = (dbFactory, clock, log, notifier, access);
+        generations.Watch(Notifications.ConfigGenerations.Objects, ReloadChangedAsync);
+    }
 
     public async Task<CatalogSnapshot> GetAsync(CancellationToken cancellationToken = default)
     {
-        if (_snapshot is { } current) return current;
+        if (Volatile.Read(ref _snapshot) is { } current) return current;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return _snapshot = await LoadAsync(db, cancellationToken);
+        var loaded = await LoadAsync(db, cancellationToken);
+        // a reload that finished meanwhile holds what is newer
+        return Interlocked.CompareExchange(ref _snapshot, loaded, null) ?? loaded;
     }
 
     public async Task<ObjectTypeInfo> DefineAsync(ObjectTypeDto input, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
@@ -123,7 +136,7 @@ public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbF
             db.ObjectTypes.Add(entity);
             db.LogEntries.Add(log.AuditEntry($"Object type {name} created by {by ?? "the system"} with {fields.Count} field(s)",
                 new { by, before = (object?)null, after = TypeInfoOf(entity).ToDto() }));
-            await db.SaveChangesAsync(cancellationToken);
+            await SaveAsync(db, cancellationToken);
             return (await ReloadAsync(db, cancellationToken)).Get(name);
         }
         finally
@@ -153,7 +166,7 @@ public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbF
             db.ObjectFields.Add(entity);
             db.LogEntries.Add(log.AuditEntry($"Field {type.Name}.{added.Name} ({added.TypeName}) added by {by ?? "the system"}",
                 new { by, @object = type.Name, before = (object?)null, after = added.ToDto() }));
-            await db.SaveChangesAsync(cancellationToken);
+            await SaveAsync(db, cancellationToken);
             return (await ReloadAsync(db, cancellationToken)).Get(type.Name).Field(added.Name)!;
         }
         finally
@@ -178,7 +191,7 @@ public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbF
             if (before != runRules)
                 db.LogEntries.Add(log.AuditEntry($"Rules on {objectName} {(runRules ? "turned on" : "turned off")} by {by ?? "the system"}",
                     new { by, @object = objectName, before = new { runRules = before }, after = new { runRules } }));
-            await db.SaveChangesAsync(cancellationToken);
+            await SaveAsync(db, cancellationToken);
             await ReloadAsync(db, cancellationToken);
         }
         finally
@@ -187,13 +200,43 @@ public sealed partial class ObjectCatalog(IDbContextFactory<PortalDbContext> dbF
         }
     }
 
+    // the change and its move of the object types' generation commit together
+    private static async Task SaveAsync(PortalDbContext db, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await Notifications.ConfigGenerations.BumpAsync(db, Notifications.ConfigGenerations.Objects, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
     private async Task<CatalogSnapshot> ReloadAsync(PortalDbContext db, CancellationToken cancellationToken)
     {
-        var snapshot = _snapshot = await LoadAsync(db, cancellationToken);
+        var snapshot = await LoadAsync(db, cancellationToken);
+        Volatile.Write(ref _snapshot, snapshot);
         // committed already; announced once the snapshot holds it, so that whoever hears it reads the new catalog
         notifier.Publish(new Notifications.ObjectCatalogChanged());
         return snapshot;
     }
+
+    /// Another instance changed the object types: the snapshot is read again and announced when it differs.
+    private async Task ReloadChangedAsync(CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var loaded = await LoadAsync(db, cancellationToken);
+            if (Volatile.Read(ref _snapshot) is { } current && Describe(current) == Describe(loaded)) return;
+            Volatile.Write(ref _snapshot, loaded);
+            notifier.PublishReceived(new Notifications.ObjectCatalogChanged());
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private static string Describe(CatalogSnapshot snapshot) => JsonSerializer.Serialize(snapshot.Objects.Select(o => o.ToDto()));
 
     private static async Task<CatalogSnapshot> LoadAsync(PortalDbContext db, CancellationToken cancellationToken)
     {

@@ -26,6 +26,7 @@ public sealed partial class RuleRunner(
     PortalMetrics metrics,
     TimeProvider clock,
     Logging.IntegrationLog log,
+    Notifications.ConfigGenerations generations,
     ILogger<RuleRunner> logger) : IRecordChangeHandler
 {
     private readonly int _maxDepth = Math.Max(1, configuration.GetValue("Rules:MaxChainDepth", 3));
@@ -36,6 +37,8 @@ public sealed partial class RuleRunner(
 
     public async Task OnRecordChangedAsync(RecordChange change, PortalDbContext db, CancellationToken cancellationToken)
     {
+        // rules, settings and object types saved by another instance are in force for this change (once per change, not per rule)
+        await generations.EnsureCurrentAsync(cancellationToken);
         if (!await ShouldRunAsync(change, cancellationToken)) return;
         var chain = change.Actor.RuleChain ?? [];
         if (chain.Count >= _maxDepth)

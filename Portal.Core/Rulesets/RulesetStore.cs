@@ -11,12 +11,25 @@ namespace Portal.Core.Rulesets;
 /// The saved rules document with its history. A save validates the whole document against the object types,
 /// stores it as a new version and swaps the compiled snapshot in one step: all or nothing. A save or a restore for a
 /// caller checks that the caller has rules.write now (AccessCheck); the unchecked ones are for the portal's own code and tests.
-public sealed class RulesetStore(IDbContextFactory<PortalDbContext> dbFactory, ObjectCatalog catalog, Logging.IntegrationLog log, TimeProvider clock,
-    AccessCheck access)
+/// A version saved by another instance is compiled once `ConfigGenerations` sees the rules move.
+public sealed class RulesetStore
 {
+    private readonly IDbContextFactory<PortalDbContext> dbFactory;
+    private readonly ObjectCatalog catalog;
+    private readonly Logging.IntegrationLog log;
+    private readonly TimeProvider clock;
+    private readonly AccessCheck access;
+    private readonly Notifications.ChangeNotifier notifier;
     private readonly RulesSnapshotHolder _holder = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private volatile bool _loaded;
+
+    public RulesetStore(IDbContextFactory<PortalDbContext> dbFactory, ObjectCatalog catalog, Logging.IntegrationLog log, TimeProvider clock,
+        AccessCheck access, Notifications.ChangeNotifier notifier, Notifications.ConfigGenerations generations)
+    {
+        (this.dbFactory, this.catalog, this.log, this.clock, this.access, this.notifier) = (dbFactory, catalog, log, clock, access, notifier);
+        generations.Watch(Notifications.ConfigGenerations.Rules, ReloadAsync);
+    }
 
     // the saved version announces itself from its row (`RulesetSaved`, after the commit)
 
@@ -76,6 +89,9 @@ public sealed class RulesetStore(IDbContextFactory<PortalDbContext> dbFactory, O
         {
             var schema = (await catalog.GetAsync(cancellationToken)).ToRulesSchema();
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // first, so that a save on another instance waits for this one's commit and then numbers after it
+            await Notifications.ConfigGenerations.BumpAsync(db, Notifications.ConfigGenerations.Rules, cancellationToken);
             var version = (await db.RulesetVersions.MaxAsync(v => (long?)v.Version, cancellationToken) ?? 0) + 1;
             var snapshot = RulesSnapshot.Compile(document, schema, version);
             var entity = new RulesetVersionEntity
@@ -91,6 +107,7 @@ public sealed class RulesetStore(IDbContextFactory<PortalDbContext> dbFactory, O
             db.LogEntries.Add(log.AuditEntry($"Rules version {version} saved by {savedBy}: {entity.RuleCount} rules ({note ?? "saved"})",
                 new { version, savedBy, note, rules = entity.RuleCount }));
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             _holder.Publish(snapshot);
             return Info(entity);
         }
@@ -136,19 +153,41 @@ public sealed class RulesetStore(IDbContextFactory<PortalDbContext> dbFactory, O
         try
         {
             if (_loaded) return;
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var latest = await db.RulesetVersions.AsNoTracking().OrderByDescending(v => v.Version).FirstOrDefaultAsync(cancellationToken);
-            if (latest is not null)
-            {
-                var schema = (await catalog.GetAsync(cancellationToken)).ToRulesSchema();
-                _holder.Publish(RulesSnapshot.Compile(RulesDocumentJson.Parse(latest.DocumentJson), schema, latest.Version));
-            }
+            if (await CompileNewerAsync(0, cancellationToken) is { } latest) _holder.Publish(latest);
             _loaded = true;
         }
         finally
         {
             _writeLock.Release();
         }
+    }
+
+    /// Another instance saved rules: the newest version is compiled when it is newer than the one in force.
+    private async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        if (!_loaded) return; // the first use loads the newest anyway
+        await _writeLock.WaitAsync(cancellationToken);
+        RulesSnapshot? compiled = null;
+        try
+        {
+            compiled = await CompileNewerAsync(_holder.Current.Version, cancellationToken);
+            if (compiled is not null) _holder.Publish(compiled);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+        if (compiled is not null) notifier.PublishReceived(new Notifications.RulesetSaved(compiled.Version));
+    }
+
+    /// The newest saved version, compiled, when it is newer than `than`.
+    private async Task<RulesSnapshot?> CompileNewerAsync(long than, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var latest = await db.RulesetVersions.AsNoTracking().Where(v => v.Version > than).OrderByDescending(v => v.Version).FirstOrDefaultAsync(cancellationToken);
+        if (latest is null) return null;
+        var schema = (await catalog.GetAsync(cancellationToken)).ToRulesSchema();
+        return RulesSnapshot.Compile(RulesDocumentJson.Parse(latest.DocumentJson), schema, latest.Version);
     }
 
     private static RulesetVersionInfo Info(RulesetVersionEntity v) => new(v.Version, v.CreatedUtc, v.CreatedBy, v.Note, v.RuleCount);

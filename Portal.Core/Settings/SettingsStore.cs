@@ -18,27 +18,71 @@ public sealed class SettingEntity
 
 /// Settings kept in the database as JSON documents, one per key, read through a small cache. A save for a caller checks
 /// that the caller may change that setting now (AccessCheck); the unchecked saves are for the services that checked
-/// their caller themselves (the PagerDuty connection, the webhook subscription) and for tests.
-public sealed class SettingsStore(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, AccessCheck access)
+/// their caller themselves (the PagerDuty connection, the webhook subscription) and for tests. A setting saved by
+/// another instance is read again once `ConfigGenerations` sees the settings move, and announced here as `SettingChanged`.
+public sealed class SettingsStore
 {
     // enums as names, so that stored settings and their audit entries read "Debug", not 0 (numbers still read)
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    private readonly IDbContextFactory<PortalDbContext> dbFactory;
+    private readonly TimeProvider clock;
+    private readonly AccessCheck access;
+    private readonly Notifications.ChangeNotifier notifier;
     private readonly Dictionary<string, object> _cache = new(StringComparer.Ordinal);
+    // the stored JSON of each setting as this instance last knew it (null: no row), to tell which ones another instance changed
+    private readonly Dictionary<string, string?> _known = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    // moves on with each reload, so that a read that started before it does not cache what it read
+    private long _epoch;
+
+    public SettingsStore(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, AccessCheck access, Notifications.ChangeNotifier notifier,
+        Notifications.ConfigGenerations generations)
+    {
+        (this.dbFactory, this.clock, this.access, this.notifier) = (dbFactory, clock, access, notifier);
+        generations.Watch(Notifications.ConfigGenerations.Settings, ReloadAsync);
+    }
 
     // subscribers learn of a saved setting from its row (`SettingChanged`, after the commit)
 
     public async Task<T> GetAsync<T>(string key, Func<T> defaults, CancellationToken cancellationToken = default) where T : class
     {
+        long epoch;
         lock (_lock)
         {
             if (_cache.TryGetValue(key, out var cached)) return (T)cached;
+            epoch = _epoch;
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var row = await db.Settings.AsNoTracking().FirstOrDefaultAsync(s => s.Key == key, cancellationToken);
         var value = row is null ? defaults() : JsonSerializer.Deserialize<T>(row.Value, s_json) ?? defaults();
-        lock (_lock) _cache[key] = value;
+        lock (_lock)
+        {
+            if (epoch == _epoch)
+            {
+                _cache[key] = value;
+                _known[key] = row?.Value;
+            }
+        }
         return value;
+    }
+
+    /// Reads every setting again and forgets the cached ones that differ from the database, announcing each.
+    private async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Settings.AsNoTracking().ToDictionaryAsync(s => s.Key, s => s.Value, cancellationToken);
+        List<string> changed;
+        lock (_lock)
+        {
+            _epoch++;
+            changed = [.. _known.Where(k => rows.GetValueOrDefault(k.Key) != k.Value).Select(k => k.Key)];
+            foreach (var key in changed)
+            {
+                _cache.Remove(key);
+                _known.Remove(key);
+            }
+        }
+        foreach (var key in changed) notifier.PublishReceived(new Notifications.SettingChanged(key));
     }
 
     public async Task SaveAsync<T>(string key, T value, ClaimsPrincipal by, CancellationToken cancellationToken = default) where T : class, new() =>
@@ -69,16 +113,25 @@ public sealed class SettingsStore(IDbContextFactory<PortalDbContext> dbFactory, 
         if (before != json) db.LogEntries.Add(ConfigAudit.SettingsEntry(key, before, json, updatedBy, row.UpdatedUtc));
         if (audit is not null) db.LogEntries.Add(audit);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await Notifications.ConfigGenerations.BumpAsync(db, Notifications.ConfigGenerations.Settings, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         // the cache holds the new value before the commit tells anyone, and never a value that did not commit
-        lock (_lock) _cache[key] = value;
+        lock (_lock)
+        {
+            _cache[key] = value;
+            _known[key] = json;
+        }
         try
         {
             await transaction.CommitAsync(cancellationToken);
         }
         catch
         {
-            lock (_lock) _cache.Remove(key);
+            lock (_lock)
+            {
+                _cache.Remove(key);
+                _known.Remove(key);
+            }
             throw;
         }
     }

@@ -24,16 +24,18 @@ public sealed partial class IncidentEventProcessor
     private readonly StatusDashboard.IncidentStatusUpdates statusUpdates;
     private readonly Logging.IntegrationLog log;
     private readonly Notifications.ChangeNotifier notifier;
+    private readonly Notifications.ConfigGenerations generations;
     private readonly ILogger<IncidentEventProcessor> logger;
 
     public IncidentEventProcessor(IDbContextFactory<PortalDbContext> dbFactory, IncidentLinks links, PagerDutyEventRules rules, PagerDutyEchoes echoes,
         RecordStore records, ObjectCatalog catalog, SettingsStore settings, StatusDashboard.IncidentStatusUpdates statusUpdates,
-        Logging.IntegrationLog log, Notifications.ChangeNotifier notifier, ILogger<IncidentEventProcessor> logger)
+        Logging.IntegrationLog log, Notifications.ChangeNotifier notifier, Notifications.ConfigGenerations generations, ILogger<IncidentEventProcessor> logger)
     {
-        (this.dbFactory, this.links, this.rules, this.echoes, this.records, this.catalog, this.settings, this.statusUpdates, this.log, this.notifier, this.logger) =
-            (dbFactory, links, rules, echoes, records, catalog, settings, statusUpdates, log, notifier, logger);
-        // the outcome is logged once it is committed: an event whose effects were rolled back reports its failure instead
-        notifier.Subscribe<Notifications.IncidentEventProcessed>(LogOutcome);
+        (this.dbFactory, this.links, this.rules, this.echoes, this.records, this.catalog, this.settings, this.statusUpdates, this.log, this.notifier,
+            this.generations, this.logger) = (dbFactory, links, rules, echoes, records, catalog, settings, statusUpdates, log, notifier, generations, logger);
+        // the outcome is logged once it is committed: an event whose effects were rolled back reports its failure instead; the
+        // instance that processed it logs it, not the others that hear of it over the change bus
+        notifier.SubscribeOwn<Notifications.IncidentEventProcessed>(LogOutcome);
     }
 
     /// Processes one event in a transaction of its own (the sandbox's events, tests).
@@ -53,6 +55,8 @@ public sealed partial class IncidentEventProcessor
     public async Task ProcessAsync(PortalDbContext db, PagerDutyWebhookEvent e, CancellationToken cancellationToken)
     {
         if (!e.IsIncidentEvent) return;
+        // rules, settings and object types saved by another instance are in force for this event
+        await generations.EnsureCurrentAsync(cancellationToken);
         var incident = e.Incident;
         var incidentId = incident.IncidentId!;
         await links.UpdateIncidentAsync(db, PagerDutyEventRules.State(incident) with { Priority = incident.Priority is "" ? null : incident.Priority },

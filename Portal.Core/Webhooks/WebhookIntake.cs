@@ -25,6 +25,7 @@ public sealed partial class WebhookIntake(
     RefusalTally refusals,
     Telemetry.PortalMetrics metrics,
     TimeProvider clock,
+    Notifications.ConfigGenerations generations,
     ILogger<WebhookIntake> logger)
 {
     public const int MaxBodyBytes = 256 * 1024;
@@ -37,6 +38,8 @@ public sealed partial class WebhookIntake(
         if (body.Length == 0) return Refuse(IntakeOutcome.Malformed, "The body is empty.");
         if (body.Length > MaxBodyBytes) return RefuseTooLarge();
 
+        // a secret stored by another instance is known here before this delivery is checked
+        await generations.EnsureCurrentAsync(cancellationToken);
         switch (WebhookSignature.Verify(body.Span, signature, Secrets()))
         {
             case SignatureCheck.Malformed:

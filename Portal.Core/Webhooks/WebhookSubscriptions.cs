@@ -31,7 +31,7 @@ public sealed record SubscriptionStatus(string? PublicUrl, bool PublicUrlFromCon
 /// config.write, checked for the caller now (AccessCheck) before PagerDuty hears of it; the unchecked overloads are for tests.
 public sealed class WebhookSubscriptions(
     PagerDutyConnection connection, SettingsStore settings, IConfiguration configuration, IDataProtectionProvider dataProtection, IntegrationLog log,
-    TimeProvider clock, ILogger<WebhookSubscriptions> logger, AccessCheck access)
+    TimeProvider clock, ILogger<WebhookSubscriptions> logger, AccessCheck access, Notifications.ChangeNotifier notifier)
 {
     public static readonly IReadOnlyList<string> Events =
     [
@@ -42,10 +42,14 @@ public sealed class WebhookSubscriptions(
 
     private readonly StoredSecret _secret = new(dataProtection.CreateProtector("Portal.Webhooks.Secret"), logger, "webhook signing secret");
     private volatile IReadOnlyList<string>? _secrets;
+    private int _watching;
 
     /// The stored subscription's signing secret, decrypted once and kept in memory for the intake's hot path.
     public IReadOnlyList<string> StoredSecrets()
     {
+        // saved here or by another instance (`SettingsStore` announces what `ConfigGenerations` found): decrypted again when next used
+        if (Interlocked.Exchange(ref _watching, 1) == 0)
+            notifier.Subscribe<Notifications.SettingChanged>(setting => { if (setting.Key == StoredSubscription.Key) _secrets = null; });
         if (_secrets is { } cached) return cached;
         var stored = settings.GetAsync(StoredSubscription.Key, () => new StoredSubscription()).GetAwaiter().GetResult();
         return _secrets = _secret.Unprotect(stored.EncryptedSecret) is { } secret ? [secret] : [];

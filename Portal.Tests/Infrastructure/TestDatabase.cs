@@ -44,6 +44,7 @@ public sealed class TestDatabase : IAsyncDisposable
             services.AddDbContextFactory<PortalDbContext>((sp, o) => PersistenceExtensions.UsePostgres(o, postgres)
                 .AddInterceptors(sp.GetRequiredService<ChangeNotifier>().Interceptor));
         services.AddSingleton<ChangeNotifier>();
+        services.AddSingleton<ConfigGenerations>();
         services.AddSingleton<TimeProvider>(Clock);
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<ObjectCatalog>();

@@ -18,7 +18,8 @@ public sealed class ConsoleSettingsTests : IAsyncLifetime
         var console = new ConsoleSettings().With("Case", ConsoleSettings.StatusDashboard).With("Outage", ConsoleSettings.CommandConsole);
         await settings.SaveAsync(ConsoleSettings.Key, console, "admin");
 
-        settings = new SettingsStore(_db.Get<Microsoft.EntityFrameworkCore.IDbContextFactory<Portal.Core.Persistence.PortalDbContext>>(), _db.Clock, _db.Get<Portal.Core.Security.AccessCheck>()); // no cache: read back from the database
+        settings = new SettingsStore(_db.Get<Microsoft.EntityFrameworkCore.IDbContextFactory<Portal.Core.Persistence.PortalDbContext>>(), _db.Clock, _db.Get<Portal.Core.Security.AccessCheck>(),
+            _db.Get<Portal.Core.Notifications.ChangeNotifier>(), _db.Get<Portal.Core.Notifications.ConfigGenerations>()); // no cache: read back from the database
         var stored = await settings.GetAsync(ConsoleSettings.Key, () => new ConsoleSettings());
         Assert.Equal(ConsoleSettings.StatusDashboard, stored.For("Case"));
         Assert.Equal(ConsoleSettings.CommandConsole, stored.For("Outage"));

@@ -12,7 +12,7 @@ public static class ObjectEndpoints
 {
     public static IEndpointRouteBuilder MapObjectEndpoints(this IEndpointRouteBuilder app)
     {
-        var objects = app.MapGroup("/api/objects");
+        var objects = app.MapGroup("/api/objects").WithCurrentConfiguration();
 
         objects.MapGet("", async (ObjectCatalog catalog, CancellationToken ct) =>
             TypedResults.Ok(new { objects = (await catalog.GetAsync(ct)).Objects.Select(o => o.ToDto()) }))

@@ -11,7 +11,7 @@ public static class RulesetEndpoints
 
     public static IEndpointRouteBuilder MapRulesetEndpoints(this IEndpointRouteBuilder app)
     {
-        var rulesets = app.MapGroup("/api/rulesets");
+        var rulesets = app.MapGroup("/api/rulesets").WithCurrentConfiguration();
 
         rulesets.MapGet("", async (HttpContext context, RulesetStore store, CancellationToken ct) =>
         {

@@ -403,6 +403,37 @@ namespace Portal.Core.Persistence.Migrations
                     b.ToTable("LogEntries", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Notifications.ConfigGenerationEntity", b =>
+                {
+                    b.Property<string>("Area")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Generation")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Area");
+
+                    b.ToTable("ConfigGenerations", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Area = "objects",
+                            Generation = 0L
+                        },
+                        new
+                        {
+                            Area = "settings",
+                            Generation = 0L
+                        },
+                        new
+                        {
+                            Area = "rules",
+                            Generation = 0L
+                        });
+                });
+
             modelBuilder.Entity("Portal.Core.PagerDuty.RequestBudgetStateEntity", b =>
                 {
                     b.Property<int>("Id")

@@ -1,0 +1,14 @@
+using Portal.Core.Notifications;
+
+namespace Portal.Endpoints;
+
+public static class CurrentConfiguration
+{
+    /// The group's requests read the object types, settings and rules committed before they arrived, whichever instance
+    /// saved them (one small query on PostgreSQL, nothing on SQLite).
+    public static RouteGroupBuilder WithCurrentConfiguration(this RouteGroupBuilder group) => group.AddEndpointFilter(async (context, next) =>
+    {
+        await context.HttpContext.RequestServices.GetRequiredService<ConfigGenerations>().EnsureCurrentAsync(context.HttpContext.RequestAborted);
+        return await next(context);
+    });
+}
