@@ -288,29 +288,8 @@ public sealed class RecordStore(
         return sorted.ThenByDescending(x => x.r.CreatedUtc).Select(x => x.r);
     }
 
-    private static async Task<JsonNode> NextNumberAsync(PortalDbContext db, string objectName, CancellationToken cancellationToken)
-    {
-        if (db.Database.IsNpgsql())
-        {
-            // one statement: two first creates of an object (on one instance or two) never collide on the new row
-            var taken = await db.Database.SqlQuery<long>($"""
-                INSERT INTO "NumberSequences" ("ObjectName", "Next") VALUES ({objectName}, 2)
-                ON CONFLICT ("ObjectName") DO UPDATE SET "Next" = "NumberSequences"."Next" + 1
-                RETURNING "Next" - 1 AS "Value"
-                """).ToListAsync(cancellationToken);
-            return JsonValue.Create(Format(taken.Single()));
-        }
-        // An update first, so that the transaction takes the write lock before it reads: two creates never get one number.
-        var updated = await db.NumberSequences.Where(s => s.ObjectName == objectName)
-            .ExecuteUpdateAsync(s => s.SetProperty(n => n.Next, n => n.Next + 1), cancellationToken);
-        if (updated == 0)
-        {
-            db.NumberSequences.Add(new NumberSequenceEntity { ObjectName = objectName, Next = 2 });
-            return JsonValue.Create(Format(1));
-        }
-        var next = await db.NumberSequences.AsNoTracking().Where(s => s.ObjectName == objectName).Select(s => s.Next).SingleAsync(cancellationToken);
-        return JsonValue.Create(Format(next - 1));
-    }
+    private static async Task<JsonNode> NextNumberAsync(PortalDbContext db, string objectName, CancellationToken cancellationToken) =>
+        JsonValue.Create(Format(await NumberSequences.TakeAsync(db, objectName, 1, cancellationToken)));
 
     private static string Format(long number) => number.ToString("D8", System.Globalization.CultureInfo.InvariantCulture);
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.PagerDuty;
 using Portal.Core.Persistence;
+using Portal.Core.Records;
 using Portal.Core.Rules;
 using Portal.Core.Webhooks;
 
@@ -17,6 +18,8 @@ public sealed partial class SandboxPagerDuty(
     IDbContextFactory<PortalDbContext> dbFactory, WebhookSignal webhooks, Logging.IntegrationLog log, TimeProvider clock) : IPagerDuty
 {
     private static readonly SemaphoreSlim s_numbering = new(1, 1);
+    /// The numbering row of the sandbox's incidents, beside the records' ones (`$` is never in an object's name).
+    private const string SandboxSequence = "$SandboxIncidents";
 
     public async Task<PdIncident> CreateIncidentAsync(PdCreateIncident request, string from, CancellationToken cancellationToken)
     {
@@ -46,7 +49,9 @@ public sealed partial class SandboxPagerDuty(
             var incident = new SandboxIncidentEntity
             {
                 Id = NewId("Q"),
-                Number = (await db.SandboxIncidents.MaxAsync(i => (long?)i.Number, cancellationToken) ?? 0) + 1,
+                // a sequence, not max + 1: two instances on one PostgreSQL database never number two incidents alike
+                Number = await NumberSequences.TakeAsync(db, SandboxSequence,
+                    (await db.SandboxIncidents.MaxAsync(i => (long?)i.Number, cancellationToken) ?? 0) + 1, cancellationToken),
                 Title = IncidentTitle.Cut(request.Title.Trim()),
                 Urgency = request.Urgency ?? "high",
                 PriorityId = request.PriorityId,
