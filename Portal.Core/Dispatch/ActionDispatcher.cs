@@ -34,6 +34,14 @@ public sealed partial class ActionDispatcher(
 {
     private readonly DispatchOptions _options = options.Value;
     private readonly SemaphoreSlim _running = new(1, 1);
+    private bool? _sharedDatabase;
+
+    /// PostgreSQL: other instances may share the database, and any of them may be gone.
+    private async Task<bool> IsSharedAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return db.Database.IsNpgsql();
+    }
 
     // live pages learn of an outcome from the row (`ActionFinished`, after the commit)
 
@@ -80,18 +88,14 @@ public sealed partial class ActionDispatcher(
         return await db.PlannedActions.Where(a => a.State == PlannedActionStates.Pending).MinAsync(a => (DateTime?)a.NextAttemptUtc, cancellationToken);
     }
 
-    /// Takes back, at start, every action a previous process of this database left in flight: on SQLite this process
-    /// owns the file (`DatabaseFileLock`), so a claim by any other owner belongs to a process that is gone, and its
-    /// action is due again now rather than when its lease would have run out. Its attempt may have reached PagerDuty.
+    /// Takes back, at start, every action a process that is gone left in flight, due again now rather than when its
+    /// lease would have run out (its attempt may have reached PagerDuty). On SQLite this process owns the file
+    /// (`DatabaseFileLock`), so a claim by any other owner is a gone process's. On PostgreSQL several instances share
+    /// the work: an owner is gone when its liveness lock (`PostgresInstanceLock`) is free, and every claim round takes
+    /// back such work too, so a killed instance's actions are carried on within a poll interval, not its lease.
     public async Task<int> RecoverAsync(CancellationToken cancellationToken = default)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var recovered = await db.PlannedActions.Where(a => a.State == PlannedActionStates.InFlight && (a.LeaseOwner == null || a.LeaseOwner != instance.Id))
-            .ExecuteUpdateAsync(s => s.SetProperty(a => a.State, PlannedActionStates.Pending).SetProperty(a => a.NextAttemptUtc, now)
-                .SetProperty(a => a.DeliveryUncertain, true).SetProperty(a => a.LeaseOwner, (string?)null).SetProperty(a => a.ClaimToken, (Guid?)null)
-                .SetProperty(a => a.LeaseUntilUtc, (DateTime?)null)
-                .SetProperty(a => a.LastError, "The portal stopped while this action was in flight; taken up again at start."), cancellationToken);
+        var recovered = await TakeBackFromGoneOwnersAsync(cancellationToken);
         if (recovered > 0)
         {
             LogRecovered(recovered);
@@ -101,11 +105,36 @@ public sealed partial class ActionDispatcher(
         return recovered;
     }
 
+    private async Task<int> TakeBackFromGoneOwnersAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            // pg_try_advisory_xact_lock gets an owner's key only when no session holds it: that owner is gone (and two
+            // instances checking at once: one gets it, the other leaves the row to it)
+            var takenOver = $" that had this action in flight is gone; taken over by {instance.Id}.";
+            return await db.Database.ExecuteSqlInterpolatedAsync($"""
+                UPDATE "PlannedActions" SET "State" = {PlannedActionStates.Pending}, "NextAttemptUtc" = {now}, "DeliveryUncertain" = TRUE,
+                    "LastError" = 'The instance ' || coalesce("LeaseOwner", '?') || {takenOver},
+                    "LeaseOwner" = NULL, "ClaimToken" = NULL, "LeaseUntilUtc" = NULL
+                WHERE "State" = {PlannedActionStates.InFlight} AND ("LeaseOwner" IS NULL
+                    OR ("LeaseOwner" <> {instance.Id} AND pg_try_advisory_xact_lock(hashtextextended("LeaseOwner", 0))))
+                """, cancellationToken);
+        }
+        return await db.PlannedActions.Where(a => a.State == PlannedActionStates.InFlight && (a.LeaseOwner == null || a.LeaseOwner != instance.Id))
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.State, PlannedActionStates.Pending).SetProperty(a => a.NextAttemptUtc, now)
+                .SetProperty(a => a.DeliveryUncertain, true).SetProperty(a => a.LeaseOwner, (string?)null).SetProperty(a => a.ClaimToken, (Guid?)null)
+                .SetProperty(a => a.LeaseUntilUtc, (DateTime?)null)
+                .SetProperty(a => a.LastError, "The portal stopped while this action was in flight; taken up again at start."), cancellationToken);
+    }
+
     private async Task<List<PlannedActionEntity>> ClaimAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var lease = now + _options.Lease;
         var token = Guid.NewGuid();
+        if (_sharedDatabase ??= await IsSharedAsync(cancellationToken)) await TakeBackFromGoneOwnersAsync(cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         // a lease that ran out: its holder stopped answering mid-call, so the call may have reached PagerDuty
         await db.PlannedActions.Where(a => a.State == PlannedActionStates.InFlight && a.LeaseUntilUtc < now)

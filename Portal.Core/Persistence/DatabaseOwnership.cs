@@ -10,34 +10,26 @@ public interface IDatabaseOwnership : IDisposable
     void Acquire(string connectionString);
 }
 
-/// On PostgreSQL, until instances share the work (issue 14, part 2), one portal instance at a time owns a database: it
-/// holds a session advisory lock on a connection of its own for as long as it runs (the server frees it when the
-/// session ends, however the process ends).
-public sealed class PostgresInstanceLock(string connectionString) : IDatabaseOwnership
+/// On PostgreSQL any number of instances share a database; each holds a session advisory lock keyed on its own
+/// instance id (`hashtextextended(id, 0)`), on a connection of its own, for as long as it runs. The server frees it
+/// when the session ends, however the process ends: another instance that can take the key knows this one is gone and
+/// takes over its in-flight work (`ActionDispatcher`).
+public sealed class PostgresInstanceLock(string connectionString, PortalInstance instance) : IDatabaseOwnership
 {
-    /// The advisory lock's key: "Portal" in ASCII, so that it is recognisable in `pg_locks`.
-    public const long Key = 0x506F7274616C;
-
     private NpgsqlConnection? _session;
 
     public void Acquire(string _)
     {
         if (_session is not null) return;
         // a pooled connection would go back to the pool still holding the lock: this one is never pooled
-        var session = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Enlist = false }.ConnectionString);
+        var session = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString)
+            { Pooling = false, Enlist = false, ApplicationName = $"Portal instance {instance.Id}" }.ConnectionString);
         session.Open();
         using var command = session.CreateCommand();
-        command.CommandText = $"SELECT pg_try_advisory_lock({Key})";
-        if (command.ExecuteScalar() is true)
-        {
-            _session = session;
-            return;
-        }
-        var database = $"{session.Database} on {session.Host}:{session.Port}";
-        session.Dispose();
-        throw new PortalStartupException(
-            $"Another Portal instance is using the PostgreSQL database {database} (it holds advisory lock {Key}). This build runs one " +
-            "instance per database: stop the other one, or give this one a database of its own (ConnectionStrings:Portal).");
+        command.CommandText = "SELECT pg_advisory_lock(hashtextextended(@id, 0))";
+        command.Parameters.AddWithValue("id", instance.Id);
+        command.ExecuteNonQuery();
+        _session = session;
     }
 
     public void Dispose()

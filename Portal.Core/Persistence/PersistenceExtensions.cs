@@ -29,8 +29,9 @@ public static class PersistenceExtensions
                     "(Host=…;Database=…;Username=…;Password=…).");
             builder.Services.AddDbContextFactory<PortalDbContext>((services, o) => UsePostgres(o, connectionString)
                 .AddInterceptors(services.GetRequiredService<ChangeNotifier>().Interceptor));
-            // one instance at a time until instances share the work (issue 14, part 2): the second is refused by name
-            builder.Services.AddSingleton<IDatabaseOwnership>(_ => new PostgresInstanceLock(connectionString));
+            // each instance's liveness, for the others to take over its work once it is gone
+            builder.Services.TryAddSingleton<PortalInstance>();
+            builder.Services.AddSingleton<IDatabaseOwnership>(sp => new PostgresInstanceLock(connectionString, sp.GetRequiredService<PortalInstance>()));
             // `ChangeBus:Enabled=false` leaves the other instances to learn of changes at their next event (tests, diagnosis)
             if (builder.Configuration.GetValue("ChangeBus:Enabled", true))
             {

@@ -37,7 +37,17 @@ public sealed partial class WebhookBatchWriter(IDbContextFactory<PortalDbContext
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item)) batch.Add(item);
             try
             {
-                await CommitAsync(batch);
+                // two instances storing one event delivered to both can each wait for the other's row (PostgreSQL
+                // ends one of them as a deadlock): that batch is stored again, and finds the other's rows stored
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        await CommitAsync(batch);
+                        break;
+                    }
+                    catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.DeadlockDetected && attempt < 3) { }
+                }
             }
             catch (Exception e)
             {

@@ -16,6 +16,8 @@ namespace Portal.Tests.PagerDuty;
 
 public sealed record FakeRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body)
 {
+    /// When the fake received it (its own clock): for checks of the request rate over time windows.
+    public DateTime ReceivedUtc { get; init; } = DateTime.UtcNow;
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
     public JsonNode? Json => Body.Length == 0 ? null : JsonNode.Parse(Body);
     public string PathAndQuery => Path + Query;
