@@ -59,14 +59,42 @@ public sealed partial class WebhookProcessingService(
     public async Task<int> ProcessBatchAsync(int max, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var pending = await db.WebhookEvents.AsNoTracking().Where(e => e.State == WebhookEventStates.Pending).OrderBy(e => e.Id).Take(max)
-            .ToListAsync(cancellationToken);
+        var postgres = db.Database.IsNpgsql();
+        // PostgreSQL: the claim is made inside the transaction (several instances take events at once)
+        await using var transaction = postgres ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        var pending = postgres
+            ? await ClaimHeadsAsync(db, max, cancellationToken)
+            : await db.WebhookEvents.AsNoTracking().Where(e => e.State == WebhookEventStates.Pending).OrderBy(e => e.Id).Take(max)
+                .ToListAsync(cancellationToken);
         if (pending.Count == 0) return 0;
+        return await ProcessAsync(db, transaction ?? await db.Database.BeginTransactionAsync(cancellationToken), pending, cancellationToken);
+    }
 
+    /// Several processors on one PostgreSQL database: each locks (skipping what another has locked) only the oldest
+    /// pending event of each incident, and takes with it that incident's later pending events. The lock on an
+    /// incident's head keeps every other processor off the whole incident until this transaction ends, so two events
+    /// of one incident are never processed at the same time nor out of their order, and each by one processor.
+    private static Task<List<WebhookEventEntity>> ClaimHeadsAsync(PortalDbContext db, int max, CancellationToken cancellationToken) =>
+        db.WebhookEvents.FromSqlRaw("""
+            WITH heads AS (
+                SELECT e."Id", e."IncidentId" FROM "WebhookEvents" e
+                WHERE e."State" = 'pending' AND NOT EXISTS (SELECT 1 FROM "WebhookEvents" o
+                    WHERE o."IncidentId" = e."IncidentId" AND o."State" = 'pending' AND o."Id" < e."Id")
+                ORDER BY e."Id" LIMIT {0}
+                FOR UPDATE OF e SKIP LOCKED)
+            SELECT w.* FROM "WebhookEvents" w
+            WHERE w."Id" IN (SELECT "Id" FROM heads)
+               OR (w."State" = 'pending' AND w."IncidentId" IN (SELECT "IncidentId" FROM heads))
+            ORDER BY w."Id" LIMIT {0}
+            """, max).AsNoTracking().ToListAsync(cancellationToken);
+
+    private async Task<int> ProcessAsync(PortalDbContext db, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction owned,
+        List<WebhookEventEntity> pending, CancellationToken cancellationToken)
+    {
+        await using var transaction = owned;
         var started = clock.GetTimestamp();
         var taken = 0;
         var (processed, failed) = (0, 0);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         foreach (var next in pending)
         {
             if (taken > 0 && clock.GetElapsedTime(started) > MaxBatchTime) break;

@@ -53,12 +53,15 @@ public class WebhookBatchProcessingTests : OnEitherDatabase, IAsyncLifetime
         return text;
     }
 
-    private async Task<List<long>> StoreAsync(params (string EventId, string Type, string Body)[] events)
+    private Task<List<long>> StoreAsync(params (string EventId, string Type, string Body)[] events) =>
+        StoreAsync(events.Select(e => (e.EventId, e.Type, e.Body, Incident)).ToArray());
+
+    private async Task<List<long>> StoreAsync(params (string EventId, string Type, string Body, string IncidentId)[] events)
     {
         await using var db = await _db.ContextAsync();
         var rows = events.Select(e => new WebhookEventEntity
         {
-            EventId = e.EventId, EventType = e.Type, IncidentId = Incident, Body = e.Body, ReceivedUtc = _db.Clock.GetUtcNow().UtcDateTime,
+            EventId = e.EventId, EventType = e.Type, IncidentId = e.IncidentId, Body = e.Body, ReceivedUtc = _db.Clock.GetUtcNow().UtcDateTime,
         }).ToList();
         foreach (var row in rows)
         {
@@ -125,6 +128,37 @@ public class WebhookBatchProcessingTests : OnEitherDatabase, IAsyncLifetime
         Assert.True(await processing.ProcessNextAsync(default));
         Assert.False(await processing.ProcessNextAsync(default));
         Assert.Equal("resolved", (await _db.Get<RecordStore>().GetAsync("Case", link.RecordId)).Fields["Status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task TwoProcessorsDrainingInterleavedIncidentsProcessEachEventOnceInOrderPerIncident()
+    {
+        var incidents = Enumerable.Range(0, 12).Select(i => $"QMANY{i:000000000}").ToList();
+        string[] types = ["incident.triggered", "incident.acknowledged", "incident.resolved"];
+        // interleaved: every incident's trigger, then every acknowledgement, then every resolve
+        await StoreAsync(types.SelectMany(type => incidents.Select(incident =>
+            ($"{incident}-{type}", type, Capture(type, eventId: $"{incident}-{type}", incidentId: incident), incident))).ToArray());
+        var processing = _db.Get<WebhookProcessingService>();
+
+        async Task<int> DrainAsync()
+        {
+            var total = 0;
+            for (int taken; (taken = await processing.ProcessBatchAsync(4, default)) > 0;) total += taken;
+            return total;
+        }
+        var taken = await Task.WhenAll(DrainAsync(), DrainAsync());
+
+        Assert.Equal(36, taken.Sum()); // each event taken by exactly one of the two
+        await using var db = await _db.ContextAsync();
+        Assert.All(await db.WebhookEvents.AsNoTracking().ToListAsync(), e => Assert.Equal("processed", e.State));
+        foreach (var incident in incidents)
+        {
+            // one case per incident, and the resolve applied last
+            var link = Assert.Single(await _db.Get<IncidentLinks>().ForIncidentAsync(incident));
+            Assert.Equal("resolved", link.Status);
+            Assert.Equal("resolved", (await _db.Get<RecordStore>().GetAsync("Case", link.RecordId)).Fields["Status"]!.GetValue<string>());
+        }
+        Assert.Equal(12, await db.Records.AsNoTracking().CountAsync());
     }
 }
 
