@@ -82,6 +82,22 @@ public sealed class RecordsTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task DoubleClickingCreateMakesOneRecord()
+    {
+        var page = await SignedInAsync("dora@portal.test", Roles.User, "/records/Case/new");
+        await page.FillAsync("#field-Subject", "Double-clicked create");
+        await page.DblClickAsync("#save-record");
+        await Expect(page.Locator("#record-title")).ToContainTextAsync("Double-clicked create");
+
+        // a second create would run in the same circuit, queued behind the first: the list page's own render comes after it
+        await BrowserFixture.GotoInteractiveAsync(page, BaseUrl + "/records/Case");
+        await page.FillAsync("#records-search", "Double-clicked create");
+        await Expect(page.Locator("#records-grid")).ToContainTextAsync("Double-clicked create");
+        var found = await browser.Portal.Services.GetRequiredService<RecordStore>().ListAsync("Case", new RecordQuery(Search: "Double-clicked create"));
+        Assert.Equal(1, found.Total);
+    }
+
+    [Fact]
     public async Task AuditorReadsObjectMappingsButCannotChangeThem()
     {
         var page = await SignedInAsync("audrey@portal.test", Roles.Auditor, "/config/object-mappings");
