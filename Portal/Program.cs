@@ -27,7 +27,10 @@ try
     builder.Services.AddProblemDetails();
     builder.Services.AddExceptionHandler<ApiExceptionHandler>();
     builder.Services.AddMudServices();
-    builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+    // One input event carries a whole field's value: a text field at its limit (RecordValues.MaxTextLength UTF-16
+    // units, up to 6 bytes each once JSON-escaped) must reach the server without dropping the circuit.
+    builder.Services.AddRazorComponents().AddInteractiveServerComponents()
+        .AddHubOptions(o => o.MaximumReceiveMessageSize = RecordValues.MaxTextLength * 6 + 64 * 1024);
 
     app = builder.Build();
 

@@ -90,7 +90,17 @@ public sealed partial class RuleRunner(
                 var type = action["type"]?.GetValue<string>() ?? "";
                 if (type == RuleActionTypes.CreateIncident)
                 {
-                    if (links.Count > 0 || createPlanned) continue;
+                    if (links.Count > 0 || createPlanned)
+                    {
+                        // never dropped silently: the log says which action was not taken and why
+                        var reason = links.Count > 0
+                            ? $"{change.Object} {change.RecordId} already has a linked incident ({links[0].IncidentId})"
+                            : $"another rule already creates the incident for {change.Object} {change.RecordId} in this change";
+                        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Rule,
+                            $"Rule {match.Rule}: createIncident not taken: {reason}", correlation, change.RecordId, links.FirstOrDefault()?.IncidentId,
+                            new { match.Ruleset, match.Rule, version = snapshot.Version, action, reason });
+                        continue;
+                    }
                     createPlanned = true;
                     db.PlannedActions.Add(Plan(action, type, change, null, match, correlation, ruleChain, IncidentKey(change.Object, change.RecordId)));
                 }

@@ -26,6 +26,11 @@ public sealed class ConnectionTests(BrowserFixture browser)
         await page.FillAsync("#api-key", "not-the-right-key");
         await page.ClickAsync("#test-connection");
         await Expect(page.Locator("#connection-check")).ToContainTextAsync("Authentication failed");
+        // a key that fails its test is not saved, and nothing says the portal is live
+        await page.ClickAsync("#save-connection");
+        await Expect(page.GetByText("Not saved: the key failed its test")).ToBeVisibleAsync();
+        await Expect(page.Locator("#connection-mode")).ToContainTextAsync("Sandbox");
+        await Expect(page.GetByText("Connected: PagerDuty is live", new() { Exact = false })).ToHaveCountAsync(0);
 
         await page.FillAsync("#api-key", FakePagerDutyServer.DefaultApiKey);
         await page.ClickAsync("#test-connection");

@@ -99,4 +99,20 @@ public sealed class RulesetsTests(BrowserFixture browser)
         await Expect(page.Locator(".mud-input-helper-text.mud-input-error").First).ToBeVisibleAsync();
         await Expect(page.Locator("#apply-rule")).ToBeVisibleAsync(); // the dialog stays open
     }
+
+    [Fact]
+    public async Task ADisabledRulesetSaysDisabledAndAnAuditorSeesItsToggleAsReadOnly()
+    {
+        await browser.Portal.Services.GetRequiredService<AccountService>().CreateAsync("otto@portal.test", "Otto-Passw0rd-1", Roles.Auditor);
+        await browser.Portal.Services.GetRequiredService<RulesetStore>().SaveAsync(
+            """{"schemaVersion":1,"rulesets":[{"name":"Paused","enabled":false,"rules":[]}]}""", "test set-up");
+        var page = await browser.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, BaseUrl, "otto@portal.test", "Otto-Passw0rd-1");
+        await BrowserFixture.GotoInteractiveAsync(page, BaseUrl + "/rulesets");
+
+        var ruleset = page.Locator(".ruleset").First;
+        await Expect(ruleset).ToContainTextAsync("Disabled");
+        await Expect(ruleset.GetByText("Enabled", new() { Exact = true })).ToHaveCountAsync(0);
+        await Expect(ruleset.Locator("input[type=checkbox]")).ToBeDisabledAsync();
+    }
 }

@@ -129,6 +129,29 @@ public class RulesWiringTests : OnEitherDatabase, IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASecondMatchingCreateIncidentIsNotTakenAndTheLogSaysWhy()
+    {
+        await Rulesets.SaveAsync(Document(
+            """
+            {"name":"Page checkout","object":"Case","runOn":"recordCreateOrUpdate","when":"all","conditions":[],"executeFor":"allLinked",
+             "actions":[{"type":"createIncident","serviceId":"PCHECKOUT"}]}
+            """,
+            """
+            {"name":"Page payments","object":"Case","runOn":"recordCreateOrUpdate","when":"all","conditions":[],"executeFor":"allLinked",
+             "actions":[{"type":"createIncident","serviceId":"PPAYMENTS"}]}
+            """), "admin");
+        var created = await Records.CreateAsync("Case", Json("""{"Subject":"Both services"}"""), Agent);
+
+        Assert.Contains("PCHECKOUT", Assert.Single(await PlannedAsync()).PayloadJson, StringComparison.Ordinal);
+        var log = _db.Get<Portal.Core.Logging.IntegrationLog>();
+        await log.FlushAsync();
+        var (entries, _) = await log.QueryAsync(new Portal.Core.Logging.LogQuery());
+        var skipped = Assert.Single(entries, e => e.Message.Contains("not taken", StringComparison.Ordinal));
+        Assert.Equal($"Rule Page payments: createIncident not taken: another rule already creates the incident for Case {created.Id} in this change", skipped.Message);
+        Assert.Equal(created.Id, skipped.RecordId);
+    }
+
+    [Fact]
     public async Task RunsNewOnlyRulesOnInsertOnly()
     {
         await Rulesets.SaveAsync(Document("""
