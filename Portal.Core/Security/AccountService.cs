@@ -50,7 +50,18 @@ public sealed class AccountService(IServiceScopeFactory scopes, Logging.Integrat
         {
             using var scope = scopes.CreateScope();
             if (await Users(scope).Users.AnyAsync(cancellationToken)) return null;
-            return await CreateInScopeAsync(scope, email, password, Roles.Administrator, null, cancellationToken);
+            try
+            {
+                return await CreateInScopeAsync(scope, email, password, Roles.Administrator, null, cancellationToken);
+            }
+            catch (Exception e) when (e is PortalValidationException or DbUpdateException)
+            {
+                // another instance on the same database created the first account at the same moment (several
+                // instances started together with one bootstrap Administrator): there is nothing left to create
+                using var again = scopes.CreateScope();
+                if (await Users(again).Users.AnyAsync(u => u.NormalizedEmail == email.ToUpperInvariant(), cancellationToken)) return null;
+                throw;
+            }
         }
         finally
         {
