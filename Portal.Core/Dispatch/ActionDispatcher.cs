@@ -112,14 +112,15 @@ public sealed partial class ActionDispatcher(
         if (db.Database.IsNpgsql())
         {
             // pg_try_advisory_xact_lock gets an owner's key only when no session holds it: that owner is gone (and two
-            // instances checking at once: one gets it, the other leaves the row to it)
+            // instances checking at once: one gets it, the other leaves the row to it). A claim without an owner
+            // waits out its lease.
             var takenOver = $" that had this action in flight is gone; taken over by {instance.Id}.";
             return await db.Database.ExecuteSqlInterpolatedAsync($"""
                 UPDATE "PlannedActions" SET "State" = {PlannedActionStates.Pending}, "NextAttemptUtc" = {now}, "DeliveryUncertain" = TRUE,
-                    "LastError" = 'The instance ' || coalesce("LeaseOwner", '?') || {takenOver},
+                    "LastError" = 'The instance ' || "LeaseOwner" || {takenOver},
                     "LeaseOwner" = NULL, "ClaimToken" = NULL, "LeaseUntilUtc" = NULL
-                WHERE "State" = {PlannedActionStates.InFlight} AND ("LeaseOwner" IS NULL
-                    OR ("LeaseOwner" <> {instance.Id} AND pg_try_advisory_xact_lock(hashtextextended("LeaseOwner", 0))))
+                WHERE "State" = {PlannedActionStates.InFlight} AND "LeaseOwner" <> {instance.Id}
+                    AND pg_try_advisory_xact_lock(hashtextextended("LeaseOwner", 0))
                 """, cancellationToken);
         }
         return await db.PlannedActions.Where(a => a.State == PlannedActionStates.InFlight && (a.LeaseOwner == null || a.LeaseOwner != instance.Id))

@@ -103,11 +103,11 @@ public sealed class RulesetsTests(BrowserFixture browser)
     [Fact]
     public async Task ADisabledRulesetSaysDisabledAndAnAuditorSeesItsToggleAsReadOnly()
     {
-        await browser.Portal.Services.GetRequiredService<AccountService>().CreateAsync("otto@portal.test", "Otto-Passw0rd-1", Roles.Auditor);
+        await browser.Portal.Services.GetRequiredService<AccountService>().CreateAsync("audra@portal.test", "Audra-Passw0rd-1", Roles.Auditor);
         await browser.Portal.Services.GetRequiredService<RulesetStore>().SaveAsync(
             """{"schemaVersion":1,"rulesets":[{"name":"Paused","enabled":false,"rules":[]}]}""", "test set-up");
         var page = await browser.NewPageAsync();
-        await BrowserFixture.SignInAsync(page, BaseUrl, "otto@portal.test", "Otto-Passw0rd-1");
+        await BrowserFixture.SignInAsync(page, BaseUrl, "audra@portal.test", "Audra-Passw0rd-1");
         await BrowserFixture.GotoInteractiveAsync(page, BaseUrl + "/rulesets");
 
         var ruleset = page.Locator(".ruleset").First;
