@@ -195,7 +195,7 @@ public sealed partial class IntegrationLog : BackgroundService
         try
         {
             var cutoff = Cutoff((await _settingsStore.GetAsync(LoggerSettings.Key, () => new LoggerSettings(), cancellationToken)).RetentionDays);
-            result = await PacedPurge.RunAsync(_dbFactory, async (db, size, ct) =>
+            result = await PacedPurge.RunAsync(_dbFactory, "log retention", async (db, size, ct) =>
             {
                 // oldest first by the time index: with nothing expired this reads one index entry, not the whole table
                 var chunk = await db.LogEntries.Where(e => e.TimeUtc < cutoff).OrderBy(e => e.TimeUtc).Select(e => e.Id).Take(size).ToListAsync(ct);
@@ -207,6 +207,8 @@ public sealed partial class IntegrationLog : BackgroundService
             _metrics.LogPurged(succeeded: false);
             throw;
         }
+        // another instance sharing the database is running this purge: its run is the one to count
+        if (result.Skipped) return 0;
         _metrics.LogPurged(succeeded: true);
         _lastPurge = new LogPurge(_clock.GetUtcNow().UtcDateTime, result.Purged, result.Took, result.Chunks, result.BusyChunks);
         return result.Purged;

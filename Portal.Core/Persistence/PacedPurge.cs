@@ -12,7 +12,8 @@ public sealed record PurgePace(int QuietChunk, TimeSpan QuietPause, int BusyChun
     public static readonly PurgePace Default = new(200, TimeSpan.FromMilliseconds(20), 100, TimeSpan.FromSeconds(1), 10);
 }
 
-public sealed record PurgeResult(int Purged, int Chunks, int BusyChunks, TimeSpan Took);
+/// `Skipped`: another instance was running the same purge, so this one deleted nothing and left it to that one.
+public sealed record PurgeResult(int Purged, int Chunks, int BusyChunks, TimeSpan Took, bool Skipped = false);
 
 /// Deletes expired rows in chunks, each in a transaction of its own, yielding to live work. Every chunk holds SQLite's
 /// one write lock while it deletes the rows and their index entries (for the log, its trigram text index too), and
@@ -22,8 +23,18 @@ public sealed record PurgeResult(int Purged, int Chunks, int BusyChunks, TimeSpa
 public static class PacedPurge
 {
     /// Runs `deleteChunk(db, size)` (delete up to `size` of the oldest expired rows, return how many) until a chunk
-    /// comes back short.
-    public static async Task<PurgeResult> RunAsync(IDbContextFactory<PortalDbContext> dbFactory,
+    /// comes back short. On PostgreSQL, where several instances share the database, the purge named `job` runs on one
+    /// instance at a time: it holds a session advisory lock on that name meanwhile, and an instance that cannot take
+    /// it leaves the round to the one that has it (`Skipped`).
+    public static async Task<PurgeResult> RunAsync(IDbContextFactory<PortalDbContext> dbFactory, string job,
+        Func<PortalDbContext, int, CancellationToken, Task<int>> deleteChunk, PurgePace pace, CancellationToken cancellationToken)
+    {
+        await using var turn = await PostgresTurn.TryTakeAsync(dbFactory, job, cancellationToken);
+        if (turn is { Taken: false }) return new PurgeResult(0, 0, 0, TimeSpan.Zero, Skipped: true);
+        return await RunChunksAsync(dbFactory, deleteChunk, pace, cancellationToken);
+    }
+
+    private static async Task<PurgeResult> RunChunksAsync(IDbContextFactory<PortalDbContext> dbFactory,
         Func<PortalDbContext, int, CancellationToken, Task<int>> deleteChunk, PurgePace pace, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -53,4 +64,35 @@ public static class PacedPurge
             busy = ((gate?.Entries ?? 0) - before) / seconds >= pace.BusyWritesPerSecond;
         }
     }
+}
+
+/// One instance's turn at periodic work on a PostgreSQL database that several instances share: a session advisory
+/// lock on `hashtextextended(job, 0)`, on a connection of its own (never pooled, so the lock cannot outlive the turn
+/// in a pool), freed when disposed or, if the process dies, when the server ends the session. None on SQLite, where
+/// one process owns the file.
+public sealed class PostgresTurn : IAsyncDisposable
+{
+    private readonly Npgsql.NpgsqlConnection _session;
+
+    private PostgresTurn(Npgsql.NpgsqlConnection session, bool taken) => (_session, Taken) = (session, taken);
+
+    public bool Taken { get; }
+
+    /// The turn at `job`, taken or not; null on SQLite.
+    public static async Task<PostgresTurn?> TryTakeAsync(IDbContextFactory<PortalDbContext> dbFactory, string job, CancellationToken cancellationToken)
+    {
+        string connectionString;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            if (!db.Database.IsNpgsql()) return null;
+            connectionString = db.Database.GetConnectionString()!;
+        }
+        var session = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Enlist = false }.ConnectionString);
+        await session.OpenAsync(cancellationToken);
+        await using var take = new Npgsql.NpgsqlCommand("SELECT pg_try_advisory_lock(hashtextextended(@job, 0))", session);
+        take.Parameters.AddWithValue("job", "Portal periodic: " + job);
+        return new PostgresTurn(session, await take.ExecuteScalarAsync(cancellationToken) is true);
+    }
+
+    public async ValueTask DisposeAsync() => await _session.DisposeAsync();
 }

@@ -19,7 +19,7 @@ public sealed class WebhookEventRetention(IDbContextFactory<PortalDbContext> dbF
         var retentionDays = (await settings.GetAsync(LoggerSettings.Key, () => new LoggerSettings(), cancellationToken)).RetentionDays;
         var kept = TimeSpan.FromDays(Math.Max(1, retentionDays));
         var cutoff = clock.GetUtcNow().UtcDateTime - (kept > MinimumKept ? kept : MinimumKept);
-        var result = await PacedPurge.RunAsync(dbFactory, async (db, size, ct) =>
+        var result = await PacedPurge.RunAsync(dbFactory, "webhook delivery retention", async (db, size, ct) =>
         {
             // a delivery still waiting to be processed is never deleted, however old
             var chunk = await db.WebhookEvents.Where(w => w.ReceivedUtc < cutoff && w.State != WebhookEventStates.Pending)

@@ -30,7 +30,7 @@ public sealed class PacedPurgeTests : IAsyncLifetime
         await db.SaveChangesAsync();
     }
 
-    private Task<PurgeResult> PurgeAsync() => PacedPurge.RunAsync(_db.Get<IDbContextFactory<PortalDbContext>>(), async (db, size, ct) =>
+    private Task<PurgeResult> PurgeAsync() => PacedPurge.RunAsync(_db.Get<IDbContextFactory<PortalDbContext>>(), "test purge", async (db, size, ct) =>
     {
         var chunk = await db.LogEntries.Where(e => e.TimeUtc < Cutoff).OrderBy(e => e.TimeUtc).Select(e => e.Id).Take(size).ToListAsync(ct);
         return await db.LogEntries.Where(e => chunk.Contains(e.Id)).ExecuteDeleteAsync(ct);

@@ -49,3 +49,39 @@ public sealed class WebhookEventRetentionTests : IAsyncLifetime
         Assert.Equal(["old-pending", "two-days"], await KeptAsync());
     }
 }
+
+/// With several instances on one PostgreSQL database, a retention purge runs on one instance at a time: while another
+/// holds its turn, this one deletes nothing; once the turn is free, it purges.
+[Collection(PostgresCollection.Name)]
+public sealed class WebhookEventRetentionOnPostgresTests(PostgresCluster cluster) : IAsyncLifetime
+{
+    private TestDatabase _db = default!;
+
+    public async Task InitializeAsync() => _db = await TestDatabase.WithPagerDutyAsync(postgres: await cluster.CreateDatabaseAsync());
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    [Fact]
+    public async Task APurgeAnotherInstanceIsRunningIsLeftToIt()
+    {
+        await using (var db = await _db.ContextAsync())
+        {
+            db.WebhookEvents.Add(new WebhookEventEntity
+            {
+                EventId = "old-processed", EventType = "incident.triggered", Body = "{}", State = WebhookEventStates.Processed,
+                ReceivedUtc = _db.Clock.GetUtcNow().UtcDateTime - TimeSpan.FromDays(40),
+            });
+            await db.SaveChangesAsync();
+        }
+        var factory = _db.Get<IDbContextFactory<Portal.Core.Persistence.PortalDbContext>>();
+
+        await using (var otherInstance = await Portal.Core.Persistence.PostgresTurn.TryTakeAsync(factory, "webhook delivery retention", CancellationToken.None))
+        {
+            Assert.True(otherInstance!.Taken);
+            Assert.Equal(0, await _db.Get<WebhookEventRetention>().PurgeAsync());
+            await using var db = await _db.ContextAsync();
+            Assert.Equal(1, await db.WebhookEvents.CountAsync());
+        }
+
+        Assert.Equal(1, await _db.Get<WebhookEventRetention>().PurgeAsync());
+    }
+}
