@@ -141,7 +141,14 @@ public sealed partial class ActionDispatcher(
         await db.PlannedActions.Where(a => a.State == PlannedActionStates.InFlight && a.LeaseUntilUtc < now)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.State, PlannedActionStates.Pending).SetProperty(a => a.DeliveryUncertain, true)
                 .SetProperty(a => a.LeaseOwner, (string?)null).SetProperty(a => a.ClaimToken, (Guid?)null), cancellationToken);
-        var due = await db.PlannedActions.Where(a => a.State == PlannedActionStates.Pending && a.NextAttemptUtc <= now)
+        var candidates = db.PlannedActions.Where(a => a.State == PlannedActionStates.Pending && a.NextAttemptUtc <= now);
+        // several instances: only the head of each incident's (or, before it exists, record's) lane, so that another
+        // instance never runs a later action of a lane beside, or before, an earlier one it holds
+        if (_sharedDatabase == true)
+            candidates = candidates.Where(a => !db.PlannedActions.Any(b => b.Id != a.Id
+                && (b.State == PlannedActionStates.InFlight || (b.State == PlannedActionStates.Pending && b.CreatedUtc < a.CreatedUtc))
+                && (a.IncidentId != null ? b.IncidentId == a.IncidentId : a.RecordId != null && b.IncidentId == null && b.RecordId == a.RecordId)));
+        var due = await candidates
             .OrderBy(a => a.NextAttemptUtc).ThenBy(a => a.CreatedUtc).Select(a => a.Id).Take(_options.BatchSize).ToListAsync(cancellationToken);
         if (due.Count == 0) return [];
         await db.PlannedActions.Where(a => due.Contains(a.Id) && a.State == PlannedActionStates.Pending)

@@ -2,6 +2,8 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Portal.Core;
 using Microsoft.Extensions.Time.Testing;
 using Portal.Core.Links;
 using Portal.Core.Notifications;
@@ -41,8 +43,13 @@ public sealed class TestDatabase : IAsyncDisposable
             services.AddDbContextFactory<PortalDbContext>((sp, o) => o.UseSqlite($"Data Source={Path.Combine(_folder, "portal.db")}")
                 .AddInterceptors(new SqliteConnectionSetup(), new SqliteWriteGateInterceptor(), sp.GetRequiredService<ChangeNotifier>().Interceptor));
         else
+        {
             services.AddDbContextFactory<PortalDbContext>((sp, o) => PersistenceExtensions.UsePostgres(o, postgres)
                 .AddInterceptors(sp.GetRequiredService<ChangeNotifier>().Interceptor));
+            // an instance among several, alive while these services are (the migrator takes its liveness lock)
+            services.TryAddSingleton<PortalInstance>();
+            services.AddSingleton<IDatabaseOwnership>(sp => new PostgresInstanceLock(postgres, sp.GetRequiredService<PortalInstance>()));
+        }
         services.AddSingleton<ChangeNotifier>();
         services.AddSingleton<ConfigGenerations>();
         services.AddSingleton<TimeProvider>(Clock);
