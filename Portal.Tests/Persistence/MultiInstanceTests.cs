@@ -42,7 +42,7 @@ public sealed class MultiInstanceTests(PostgresCluster cluster, ITestOutputHelpe
     private static int Events => Setting("PORTAL_MULTI_INSTANCE_EVENTS", 100);
 
     [Fact]
-    public async Task ThreeInstancesStartedTogetherOnAnEmptyDatabaseMigrateItOnceAndMakeOneAdministrator()
+    public async Task ThreeInstancesStartedTogetherOnAnEmptyDatabaseMigrateItOnceMakeOneAdministratorAndShareOneKeyRing()
     {
         await using var run = await Run.StartAsync(cluster, output);
         await run.RunAsync(async () =>
@@ -57,12 +57,24 @@ public sealed class MultiInstanceTests(PostgresCluster cluster, ITestOutputHelpe
             var administrators = await run.QueryAsync("SELECT \"Email\" FROM \"AspNetUsers\" WHERE \"Role\" = 'Administrator'", r => r.GetString(0));
             Assert.Equal(["admin@portal.test"], administrators);
             Assert.Equal(1, await run.ScalarAsync("SELECT count(*) FROM \"AspNetUsers\""));
-            // each is serving, on the one database
+            // one key ring, in the database: a sign-in on one instance is good on every other (the balancer may send
+            // the next request anywhere)
+            var jar = new CookieContainer();
+            using (var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = jar }) { BaseAddress = run.Instances[0].BaseUrl })
+            {
+                using var signIn = await FormPost.SignInAsync(browser, "admin@portal.test", "Multi-instance-0123!");
+                Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+            }
+            var cookie = jar.GetCookies(run.Instances[0].BaseUrl)["portal.auth"]?.ToString();
+            Assert.NotNull(cookie);
             foreach (var instance in run.Instances)
             {
-                using var http = instance.CreateClient();
-                using var me = await http.GetAsync("/api/me");
-                Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+                using var http = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = instance.BaseUrl };
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/api/me");
+                request.Headers.Add("Cookie", cookie);
+                using var me = await http.SendAsync(request);
+                Assert.True(me.StatusCode == HttpStatusCode.OK, $"'{instance.Name}' answered {(int)me.StatusCode} to the cookie made on '{run.Instances[0].Name}'");
+                Assert.Contains("admin@portal.test", await me.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             }
         });
     }
