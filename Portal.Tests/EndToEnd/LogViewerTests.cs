@@ -67,7 +67,7 @@ public sealed class LogViewerTests(BrowserFixture browser)
         await chain.Nth(0).ClickAsync();
         await page.ClickAsync("#dry-run-again");
         await BrowserFixture.WaitForInteractiveAsync(page);
-        await Expect(page.Locator("#dry-run-summary")).ToContainTextAsync("1 of 1 rules match");
+        await Expect(page.Locator("#dry-run-summary")).ToContainTextAsync("1 of 1 rule matches");
         await Expect(page.Locator(".dry-run-match")).ToContainTextAsync("Page support for high-priority cases");
 
         await BrowserFixture.GotoInteractiveAsync(page, baseUrl + "/dead-letters");

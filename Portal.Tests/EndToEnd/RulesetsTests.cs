@@ -71,7 +71,7 @@ public sealed class RulesetsTests(BrowserFixture browser)
         await page.GetByRole(AriaRole.Tab, new() { Name = "Dry-run" }).ClickAsync();
         await page.FillAsync("#dry-run-new", """{"CaseNumber":"00001026","Subject":"Checkout down","Priority":"High","Status":"New"}""");
         await page.ClickAsync("#run-dry-run");
-        await Expect(page.Locator("#dry-run-summary")).ToContainTextAsync("1 of 1 rules match");
+        await Expect(page.Locator("#dry-run-summary")).ToContainTextAsync("1 of 1 rule matches");
         await Expect(page.Locator(".dry-run-match").First).ToContainTextAsync("Case 00001026 Checkout down");
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ArtifactPath("rulesets-dry-run.png"), FullPage = true });
 
