@@ -304,8 +304,10 @@ public sealed class MultiInstanceTests(PostgresCluster cluster, ITestOutputHelpe
                 {
                     return await CreateCaseAsync(to, subject, cancellationToken);
                 }
-                catch (HttpRequestException) when (on is null && attempt < 3)
+                catch (HttpRequestException) when (on is null && attempt < 6)
                 {
+                    // the kill may not be complete yet (the process not reaped, so still picked): give it a moment
+                    await Task.Delay(200, cancellationToken);
                     // sent to the instance being killed: as behind a balancer, the client tries another (its first
                     // attempt may have stored a case before the kill, so the cases are counted in the database)
                 }
