@@ -55,6 +55,7 @@ public sealed partial class ActionDispatcher(
             // one take for the batch (a request per action); actions past what it granted wait for the window
             var grant = await budget.TakeUpToAsync(RequestCallers.Dispatcher, claimed.Count, cancellationToken);
             var slots = grant.Granted;
+            var unsent = 0;
             // Actions on one incident (or, before it exists, one record) run in order; different ones run side by
             // side, so that PagerDuty's answer time is not paid once per action in turn.
             var lanes = claimed.GroupBy(a => a.IncidentId ?? a.RecordId ?? a.Id.ToString()).Select(g => g.ToList()).ToList();
@@ -70,9 +71,16 @@ public sealed partial class ActionDispatcher(
                             return;
                         }
                         // the action's first request is paid from the batch's take; more (a look-up, a delivery check) from the share
-                        using (RequestBudget.Scope(RequestCallers.Dispatcher, prepaid: 1)) await ExecuteAsync(action, ct);
+                        using (RequestBudget.Scope(RequestCallers.Dispatcher, prepaid: 1, grant.TakenUtc))
+                        {
+                            await ExecuteAsync(action, ct);
+                            // not sent on (no request needed, or the grant went stale while the lane waited)
+                            Interlocked.Add(ref unsent, RequestBudget.Current!.UnusedPrepaid);
+                        }
                     }
                 });
+            // what the take granted and no request was sent on goes back, for the next round or another instance
+            await budget.GiveBackAsync(grant, unsent + Math.Max(0, slots), CancellationToken.None);
             return claimed.Count;
         }
         finally

@@ -25,17 +25,30 @@ public sealed class BudgetScope(string caller)
 {
     private int _prepaid;
     private int _sent;
+    private long _prepaidTakenTicks;
 
     public string Caller { get; } = caller;
 
     /// Requests sent to PagerDuty in this scope so far.
     public int Sent => Volatile.Read(ref _sent);
 
-    /// Adds requests granted ahead (a batch's take) for this scope's requests to use first.
-    public void Prepay(int requests) => Interlocked.Add(ref _prepaid, Math.Max(0, requests));
+    /// Requests granted ahead and not used (none sent on them): a batch gives them back (`RequestBudget.GiveBackAsync`).
+    public int UnusedPrepaid => Volatile.Read(ref _prepaid);
 
-    internal bool TryUsePrepaid()
+    /// Adds requests granted ahead (a batch's take, at `takenUtc`) for this scope's requests to use first, while they are
+    /// fresh (`RequestBudget.PrepaidFreshFor`).
+    public void Prepay(int requests, DateTime takenUtc)
     {
+        if (requests <= 0) return;
+        Interlocked.Exchange(ref _prepaidTakenTicks, takenUtc.Ticks);
+        Interlocked.Add(ref _prepaid, requests);
+    }
+
+    // A grant counts in the window from its take; a request sent on it long after would reach PagerDuty in a later
+    // window than the one it was counted in: a stale grant is not used (the request takes its own).
+    internal bool TryUsePrepaid(DateTime now)
+    {
+        if (now.Ticks - Interlocked.Read(ref _prepaidTakenTicks) > RequestBudget.PrepaidFreshFor.Ticks) return false;
         for (var left = Volatile.Read(ref _prepaid); left > 0; left = Volatile.Read(ref _prepaid))
             if (Interlocked.CompareExchange(ref _prepaid, left - 1, left) == left) return true;
         return false;
@@ -45,8 +58,13 @@ public sealed class BudgetScope(string caller)
 }
 
 /// Requests granted in the window ending now (or 0 and when to ask again). `Paused`: PagerDuty answered 429 and asked
-/// every caller to wait until `RetryAtUtc`.
-public sealed record BudgetGrant(int Granted, DateTime? RetryAtUtc, bool Paused);
+/// every caller to wait until `RetryAtUtc`. `TakenUtc` and `GrantId` (when something was granted): when, and which
+/// grant row, for giving back what was not sent.
+public sealed record BudgetGrant(int Granted, DateTime? RetryAtUtc, bool Paused)
+{
+    public DateTime TakenUtc { get; init; }
+    public long? GrantId { get; init; }
+}
 
 /// A request granted to a caller at a time: the budget's state, a row per take, kept while it is in the window.
 public sealed class RequestGrantEntity
@@ -69,7 +87,9 @@ public sealed class RequestBudgetStateEntity
 
 /// The PagerDuty request budget of every caller in every instance sharing the database: a sliding window, so that in
 /// ANY 60-second window the requests granted stay within each caller's share (the dispatcher's and the dashboard's)
-/// and all of them together within PagerDuty's 960 per key. The shares keep a dashboard from ever taking the
+/// and all of them together within PagerDuty's 960 per key. PagerDuty counts a request when it arrives, which is a
+/// moment after its grant: a grant counts for `Hold` (the window and `SendAllowance`), and a request granted ahead is
+/// sent on it only within `PrepaidFreshFor`, so that the requests arriving in any 60 seconds stay within the shares too. The shares keep a dashboard from ever taking the
 /// dispatcher's requests; the combined cap holds even when the shares are configured to add up to more.
 ///
 /// The grants are rows, taken in a short transaction whose first statement writes the state row: it holds SQLite's
@@ -85,6 +105,12 @@ public sealed class RequestBudget(
     /// PagerDuty's limit per API key (and per user), per minute.
     public const int PagerDutyLimit = 960;
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(60);
+    /// From a grant to its request's arrival at PagerDuty, at most: the time a grant granted ahead may wait to be used
+    /// (`PrepaidFreshFor`) and a second for the request to get there.
+    public static readonly TimeSpan SendAllowance = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan PrepaidFreshFor = TimeSpan.FromSeconds(1);
+    /// How long a grant counts against the shares.
+    public static readonly TimeSpan Hold = Window + SendAllowance;
     /// How long every caller waits after a 429 that says nothing of its reset (PagerDuty warns that this happens).
     public static readonly TimeSpan UnknownReset = TimeSpan.FromSeconds(10);
     public const int MinInteractiveShare = 60;
@@ -99,10 +125,10 @@ public sealed class RequestBudget(
 
     /// Makes `caller`'s share pay for the PagerDuty requests of this async flow until disposed, using `prepaid`
     /// requests already granted first.
-    public static IDisposable Scope(string caller, int prepaid = 0)
+    public static IDisposable Scope(string caller, int prepaid = 0, DateTime prepaidTakenUtc = default)
     {
         var scope = new BudgetScope(caller);
-        scope.Prepay(prepaid);
+        scope.Prepay(prepaid, prepaidTakenUtc);
         var outer = CurrentScope.Value;
         CurrentScope.Value = scope;
         return new ScopeEnd(outer);
@@ -131,7 +157,7 @@ public sealed class RequestBudget(
         var pausedUntil = db.RequestBudgetStates.Where(s => s.Id == RequestBudgetStateEntity.SingleId).Select(s => s.PausedUntilUtc).FirstOrDefault();
         if (pausedUntil > now) return [.. callers.Select(c => (c, 0))];
         // grants that left the window stay until the next take prunes them: only those still in it count
-        var windowStart = now - Window;
+        var windowStart = now - Hold;
         var used = db.RequestGrants.Where(g => g.GrantedUtc > windowStart).GroupBy(g => g.Caller)
             .Select(g => new { Caller = g.Key, Count = g.Sum(x => x.Count) }).ToDictionary(g => g.Caller, g => g.Count);
         var total = used.Values.Sum();
@@ -147,11 +173,11 @@ public sealed class RequestBudget(
         var now = clock.GetUtcNow().UtcDateTime;
         var pausedUntil = new DateTime(Interlocked.Read(ref _pausedUntilTicks), DateTimeKind.Utc);
         if (pausedUntil > now) throw Spent(scope?.Caller ?? RequestCallers.Interactive, pausedUntil, paused: true, now);
-        if (scope?.TryUsePrepaid() != true)
+        if (scope?.TryUsePrepaid(now) != true)
         {
             var caller = scope?.Caller ?? RequestCallers.Interactive;
             var grant = await TakeAsync(caller, 1, cancellationToken);
-            if (grant.Granted == 0) throw Spent(caller, grant.RetryAtUtc ?? now + Window, grant.Paused, now);
+            if (grant.Granted == 0) throw Spent(caller, grant.RetryAtUtc ?? now + Hold, grant.Paused, now);
         }
         scope?.CountSent();
     }
@@ -185,7 +211,7 @@ public sealed class RequestBudget(
         // first a write: from here the transaction holds the lock, so what it reads below stays true until it commits
         await db.RequestBudgetStates.Where(s => s.Id == RequestBudgetStateEntity.SingleId)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastTakeUtc, now), cancellationToken);
-        var windowStart = now - Window;
+        var windowStart = now - Hold;
         await db.RequestGrants.Where(g => g.GrantedUtc <= windowStart).ExecuteDeleteAsync(cancellationToken);
 
         var pausedUntil = await db.RequestBudgetStates.Where(s => s.Id == RequestBudgetStateEntity.SingleId).Select(s => s.PausedUntilUtc)
@@ -203,15 +229,30 @@ public sealed class RequestBudget(
         var mine = used.Where(u => u.Caller == caller).Sum(u => u.Count);
         var room = Math.Min(PagerDutyLimit - total, share - mine);
         var granted = room >= min ? Math.Min(room, max) : 0;
+        long? grantId = null;
         if (granted > 0)
         {
-            db.RequestGrants.Add(new RequestGrantEntity { Caller = caller, GrantedUtc = now, Count = granted });
+            var row = new RequestGrantEntity { Caller = caller, GrantedUtc = now, Count = granted };
+            db.RequestGrants.Add(row);
             await db.SaveChangesAsync(cancellationToken);
+            grantId = row.Id;
         }
         var retryAt = granted == max ? (DateTime?)null
             : await RoomAtAsync(db, caller, granted == 0 ? min : 1, PagerDutyLimit - total - granted, share - mine - granted, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return new BudgetGrant(granted, retryAt, false);
+        var grant = new BudgetGrant(granted, retryAt, false);
+        return grantId is null ? grant : grant with { TakenUtc = now, GrantId = grantId };
+    }
+
+    /// Gives back `requests` of `grant` that were never sent (a batch's grants left when its actions were done, or gone
+    /// stale), for other takes to have.
+    public async Task GiveBackAsync(BudgetGrant grant, int requests, CancellationToken cancellationToken = default)
+    {
+        if (grant.GrantId is not { } id || requests <= 0) return;
+        requests = Math.Min(requests, grant.Granted);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.RequestGrants.Where(g => g.Id == id && g.Count >= requests)
+            .ExecuteUpdateAsync(s => s.SetProperty(g => g.Count, g => g.Count - requests), cancellationToken);
     }
 
     // When enough of the window's grants have aged out for `wanted` more: the oldest go first.
@@ -224,10 +265,10 @@ public sealed class RequestBudget(
         {
             totalRoom += grant.Count;
             if (grant.Caller == caller) callerRoom += grant.Count;
-            if (Math.Min(totalRoom, callerRoom) >= wanted) return grant.GrantedUtc + Window;
+            if (Math.Min(totalRoom, callerRoom) >= wanted) return grant.GrantedUtc + Hold;
         }
         // more than the share could ever hold at once: ask again when the window is empty
-        return (grants.Count == 0 ? now : grants[^1].GrantedUtc) + Window;
+        return (grants.Count == 0 ? now : grants[^1].GrantedUtc) + Hold;
     }
 
     /// PagerDuty answered 429: every caller of every instance waits until its `ratelimit-reset` (or `UnknownReset`).

@@ -270,7 +270,7 @@ public sealed class BusinessImpacts
     private async Task<BudgetGrant> TakeAsync(int requests, CancellationToken cancellationToken)
     {
         var grant = await _budget.TakeAsync(RequestCallers.Dashboard, requests, cancellationToken);
-        RequestBudget.Current?.Prepay(grant.Granted);
+        RequestBudget.Current?.Prepay(grant.Granted, grant.TakenUtc);
         return grant;
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Dispatch;
+using Portal.Core.PagerDuty;
 using Portal.Core.Records;
 using Portal.Core.Rulesets;
 using Portal.Tests.Infrastructure;
@@ -147,7 +148,7 @@ public class LiveDispatchTests : OnEitherDatabase, IAsyncLifetime
         Assert.Equal(5, _pagerDuty.Requests.Count(r => r.Path == "/incidents" && r.Method == "POST"));
         await using (var db = await _db.ContextAsync())
             Assert.Equal(3, await db.PlannedActions.CountAsync(a => a.State == PlannedActionStates.Pending && a.NextAttemptUtc > _db.Clock.GetUtcNow().UtcDateTime));
-        _db.Clock.Advance(TimeSpan.FromMinutes(1));
+        _db.Clock.Advance(RequestBudget.Hold);
         await Dispatcher.RunDueAsync();
         Assert.Equal(8, _pagerDuty.Incidents.Count);
     }

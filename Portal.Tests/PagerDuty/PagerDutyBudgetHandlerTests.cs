@@ -82,10 +82,10 @@ public sealed class PagerDutyBudgetHandlerTests : IAsyncLifetime
         var refused = await Assert.ThrowsAsync<PagerDutyException>(() => _db.Get<PagerDutyDirectory>().GetAsync(refresh: true));
         Assert.True(refused.BudgetSpent);
         Assert.Contains("request budget for interactive (60 a minute, 960 for all callers together) is spent", refused.Message);
-        Assert.Equal(TimeSpan.FromSeconds(60), refused.RetryAfter);
+        Assert.Equal(RequestBudget.Hold, refused.RetryAfter);
         Assert.Empty(_pagerDuty.Requests);
 
-        _db.Clock.Advance(TimeSpan.FromSeconds(60));
+        _db.Clock.Advance(RequestBudget.Hold);
         Assert.NotEmpty((await _db.Get<PagerDutyDirectory>().GetAsync(refresh: true)).Services);
     }
 

@@ -48,9 +48,10 @@ public class RequestBudgetTests : OnEitherDatabase, IAsyncLifetime
         return grants;
     }
 
-    /// The most granted in any 60-second window (a window holding the most starts at a grant).
+    /// The most granted in any window of a grant's hold (60 s and the allowance for sending; a window holding the most
+    /// starts at a grant).
     public static int MostInAnyWindow(IReadOnlyList<(DateTimeOffset At, string Caller, int Count)> grants, Func<string, bool> counted) =>
-        grants.Select(start => grants.Where(g => counted(g.Caller) && g.At >= start.At && g.At < start.At + TimeSpan.FromSeconds(60)).Sum(g => g.Count))
+        grants.Select(start => grants.Where(g => counted(g.Caller) && g.At >= start.At && g.At < start.At + RequestBudget.Hold).Sum(g => g.Count))
             .DefaultIfEmpty(0).Max();
 
     private static Func<string, int, Task<int>> Take(RequestBudget budget) =>
@@ -92,7 +93,7 @@ public class RequestBudgetTests : OnEitherDatabase, IAsyncLifetime
 
         // each sees what the other took
         Assert.Equal(100, (await budgets[0].TakeAsync(RequestCallers.Dispatcher, 100)).Granted);
-        Assert.Equal(new BudgetGrant(0, _db.Clock.GetUtcNow().UtcDateTime.AddSeconds(60), false), await budgets[1].TakeAsync(RequestCallers.Dispatcher, 621));
+        Assert.Equal(new BudgetGrant(0, _db.Clock.GetUtcNow().UtcDateTime + RequestBudget.Hold, false), await budgets[1].TakeAsync(RequestCallers.Dispatcher, 621));
         Assert.Equal(20, (await budgets[1].TakeAsync(RequestCallers.Dispatcher, 20)).Granted);
         // then both take at once, in batches, until refused (which of them gets more is up to the scheduler)
         var granted = await Task.WhenAll(budgets.Select(budget => Task.Run(async () =>
@@ -105,7 +106,7 @@ public class RequestBudgetTests : OnEitherDatabase, IAsyncLifetime
         Assert.Equal(720 - 120, granted.Sum());
         Assert.Equal(0, (await other.TakeAsync(RequestCallers.Dispatcher, 1)).Granted);
         // the one that refused knows when the first grants leave the window
-        _db.Clock.Advance(TimeSpan.FromSeconds(60));
+        _db.Clock.Advance(RequestBudget.Hold);
         Assert.Equal(1, (await other.TakeAsync(RequestCallers.Dispatcher, 1)).Granted);
     }
 
@@ -118,9 +119,9 @@ public class RequestBudgetTests : OnEitherDatabase, IAsyncLifetime
         _db.Clock.Advance(TimeSpan.FromSeconds(10));
 
         var partial = await budget.TakeUpToAsync(RequestCallers.Dispatcher, 30);
-        Assert.Equal((20, start.AddSeconds(60), false), (partial.Granted, partial.RetryAtUtc, partial.Paused));
+        Assert.Equal((20, start + RequestBudget.Hold, false), (partial.Granted, partial.RetryAtUtc, partial.Paused));
         // all or nothing: 30 more fit only when the first 700 have left the window
-        Assert.Equal(new BudgetGrant(0, start.AddSeconds(60), false), await budget.TakeAsync(RequestCallers.Dispatcher, 30));
+        Assert.Equal(new BudgetGrant(0, start + RequestBudget.Hold, false), await budget.TakeAsync(RequestCallers.Dispatcher, 30));
         // the dashboard's share is its own
         Assert.Equal(120, (await budget.TakeAsync(RequestCallers.Dashboard, 120)).Granted);
     }
@@ -144,6 +145,41 @@ public class RequestBudgetTests : OnEitherDatabase, IAsyncLifetime
         Assert.Equal(3, (await budget.TakeUpToAsync(RequestCallers.Dispatcher, 3)).Granted);
         Assert.Equal(3, (await other.TakeUpToAsync(RequestCallers.Dashboard, 3)).Granted);
         Assert.Null(await budget.PausedUntilAsync());
+    }
+
+    [Fact]
+    public async Task ARequestGrantedAheadIsSentOnItOnlyWhileItIsFreshAndWhatWasNotSentGoesBack()
+    {
+        var budget = _db.Get<RequestBudget>();
+        var batch = await budget.TakeAsync(RequestCallers.Dispatcher, 3);
+        Assert.Equal(717, Left());
+
+        using (RequestBudget.Scope(RequestCallers.Dispatcher, prepaid: 3, batch.TakenUtc))
+        {
+            // fresh: paid from what the batch took
+            await budget.PayForRequestAsync();
+            Assert.Equal(717, Left());
+            // stale (it would reach PagerDuty in a later window than the one it is counted in): the request takes its own
+            _db.Clock.Advance(RequestBudget.PrepaidFreshFor + TimeSpan.FromMilliseconds(1));
+            await budget.PayForRequestAsync();
+            Assert.Equal(716, Left());
+            Assert.Equal(2, RequestBudget.Current!.UnusedPrepaid);
+            Assert.Equal(2, RequestBudget.Current.Sent);
+            await budget.GiveBackAsync(batch, RequestBudget.Current.UnusedPrepaid);
+        }
+        Assert.Equal(718, Left());
+        // a grant counts for the window and the allowance for sending, not the window alone
+        _db.Clock.Advance(RequestBudget.Window);
+        Assert.Equal(718, Left());
+        _db.Clock.Advance(RequestBudget.SendAllowance);
+        Assert.Equal(720, Left());
+    }
+
+    private int Left()
+    {
+        using var db = _db.Get<IDbContextFactory<PortalDbContext>>().CreateDbContext();
+        return RequestBudget.Remaining(db, _db.Clock.GetUtcNow().UtcDateTime, new DispatchOptions(), new StatusDashboardOptions())
+            .Single(r => r.Caller == RequestCallers.Dispatcher).Left;
     }
 
     /// A second instance's budget: its own contexts over the same database, with the same (fake) time.
