@@ -63,6 +63,7 @@ public static class DispatchExtensions
         services.AddSingleton<WebhookProcessingService>();
         services.AddSingleton<WebhookEventRetention>();
         services.AddSingleton<IncidentStatusUpdates>();
+        services.AddSingleton<StatusDashboardReads>();
         services.AddSingleton<BusinessImpacts>();
         return services;
     }

@@ -37,6 +37,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<LogEntryEntity> LogEntries => Set<LogEntryEntity>();
     public DbSet<PagerDuty.RequestGrantEntity> RequestGrants => Set<PagerDuty.RequestGrantEntity>();
     public DbSet<PagerDuty.RequestBudgetStateEntity> RequestBudgetStates => Set<PagerDuty.RequestBudgetStateEntity>();
+    public DbSet<StatusDashboard.StatusDashboardReadEntity> StatusDashboardReads => Set<StatusDashboard.StatusDashboardReadEntity>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

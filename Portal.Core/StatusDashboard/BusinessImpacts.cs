@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Portal.Core.Persistence;
 using Portal.Core.PagerDuty;
 using Portal.Core.Webhooks;
 
@@ -27,42 +29,61 @@ public sealed record ImpactingIncident(string Id, long Number, string Title, str
 
 public sealed record BusinessServiceStatus(string Id, string Name, bool Impacted, string? HighestPriority, IReadOnlyList<ImpactingIncident> Incidents);
 
-/// What the Status Dashboard shows. `Error` is PagerDuty's own words when the last read failed (the services shown are
-/// then those of the read before, if any); `Notice` says what is incomplete and why.
+/// What the Status Dashboard shows. `Error` is PagerDuty's own words when the last read failed: the services shown are
+/// then those of the last good read (`LastGoodReadAt`), if any, and `FailingSince` says since when PagerDuty could not
+/// be read. `Notice` says what is incomplete and why.
 public sealed record StatusDashboardView(PagerDutyMode Mode, IReadOnlyList<BusinessServiceStatus> Services, DateTimeOffset? ReadAt, string? Error,
     string? Notice)
 {
+    public DateTimeOffset? LastGoodReadAt { get; init; }
+    public DateTimeOffset? FailingSince { get; init; }
+
     public int ImpactedCount => Services.Count(s => s.Impacted);
 }
 
 /// Business services, whether they are impacted, and the open incidents impacting each with their latest status
-/// update. PagerDuty is read at most once per `CacheLifetime` for all pages together (one read at a time), again
-/// sooner when an incident event arrives or someone asks, but never more often than `MinRefreshInterval`, and
-/// within the dashboard's own request budget. Status updates come from Portal's database, so a new one shows at
-/// once without reading PagerDuty. Errors never reach the page as exceptions: they come back in plain words.
+/// update. PagerDuty is read at most once per `CacheLifetime` for all pages of all instances sharing the database
+/// together (one read at a time: the read is stored, `StatusDashboardReads`, and on PostgreSQL one instance at a time
+/// reads PagerDuty), again sooner when an incident event arrives or someone asks, but never more often than
+/// `MinRefreshInterval`, and within the dashboard's own request budget. Status updates come from Portal's database, so
+/// a new one shows at once without reading PagerDuty. Errors never reach the page as exceptions: they come back in
+/// plain words.
 public sealed class BusinessImpacts
 {
+    /// The turn (`PostgresTurn`) that lets one instance at a time read PagerDuty for the dashboard.
+    public const string ReadTurn = "status dashboard read";
+    /// How often an instance that finds another reading PagerDuty looks for its read.
+    private static readonly TimeSpan OtherReaderPoll = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan OtherReaderPatience = TimeSpan.FromSeconds(30);
+
     private readonly PagerDutyConnection _connection;
     private readonly IncidentStatusUpdates _statusUpdates;
+    private readonly StatusDashboardReads _reads;
+    private readonly IDbContextFactory<PortalDbContext> _dbFactory;
     private readonly TimeProvider _clock;
     private readonly StatusDashboardOptions _options;
     private readonly RequestBudget _budget;
     private readonly SemaphoreSlim _reading = new(1, 1);
-    // the business services each open incident impacts: it changes only with the incident, so it is read once per
-    // incident and forgotten when an event about that incident arrives
-    private readonly ConcurrentDictionary<string, IReadOnlyList<string>> _incidentImpacts = new(StringComparer.Ordinal);
+    // when an event last told of each incident (its business services may have changed since a read before that), and
+    // when everything was last forgotten (a new connection)
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _forgotten = new(StringComparer.Ordinal);
+    private long _forgotAllTicks;
+    // counts the events that make a read stale; a snapshot knows the count when its read began
+    private long _staleGeneration;
     private volatile Snapshot? _snapshot;
     private (IReadOnlyList<PdReference> Services, DateTimeOffset Until)? _allServices;
-    private volatile bool _stale;
     private int _deferred;
 
     private readonly Notifications.ChangeNotifier _notifier;
 
-    public BusinessImpacts(PagerDutyConnection connection, IncidentStatusUpdates statusUpdates, Notifications.ChangeNotifier notifier, RequestBudget budget,
-        TimeProvider clock, IOptions<StatusDashboardOptions> options)
+    public BusinessImpacts(PagerDutyConnection connection, IncidentStatusUpdates statusUpdates, StatusDashboardReads reads,
+        IDbContextFactory<PortalDbContext> dbFactory, Notifications.ChangeNotifier notifier, RequestBudget budget, TimeProvider clock,
+        IOptions<StatusDashboardOptions> options)
     {
         _connection = connection;
         _statusUpdates = statusUpdates;
+        _reads = reads;
+        _dbFactory = dbFactory;
         _clock = clock;
         _options = options.Value;
         _budget = budget;
@@ -76,8 +97,14 @@ public sealed class BusinessImpacts
     /// later): they then call `GetAsync` again.
     private void Changed() => _notifier.Publish(new Notifications.BusinessImpactsChanged());
 
-    private sealed record Snapshot(PagerDutyMode Mode, IReadOnlyList<PdBusinessServiceImpact> Services, IReadOnlyList<PdIncident> Incidents,
-        IReadOnlyDictionary<string, IReadOnlyList<string>> IncidentImpacts, DateTimeOffset ReadAt, string? Error, string? Notice);
+    /// A read, and how many stale-making events this instance had seen when it began (`long.MinValue`: a read of
+    /// another instance, older than an event seen here).
+    private sealed record Snapshot(StatusDashboardRead Read, long SeenGeneration)
+    {
+        public PagerDutyMode Mode => Read.Mode;
+        public DateTimeOffset ReadAt => Read.ReadAt;
+        public StatusDashboardContent Content => Read.Content;
+    }
 
     public async Task<StatusDashboardView> GetAsync(bool refresh = false, CancellationToken cancellationToken = default)
     {
@@ -91,17 +118,18 @@ public sealed class BusinessImpacts
             return new StatusDashboardView(PagerDutyMode.Sandbox, [], null, e.Message, null);
         }
         var snapshot = await SnapshotAsync(mode, refresh, cancellationToken);
-        var incidentIds = snapshot.IncidentImpacts.Keys.ToList();
+        var incidentIds = snapshot.Content.IncidentImpacts.Keys.ToList();
         var latest = await _statusUpdates.LatestAsync(incidentIds, cancellationToken);
-        return Build(snapshot, latest);
+        return Build(snapshot.Read, latest);
     }
 
     /// Forgets what was read, so that the next `GetAsync` reads PagerDuty (within `MinRefreshInterval`).
     public void Invalidate(string? incidentId)
     {
-        if (incidentId is null) _incidentImpacts.Clear();
-        else _incidentImpacts.TryRemove(incidentId, out _);
-        _stale = true;
+        var now = _clock.GetUtcNow();
+        if (incidentId is null) Interlocked.Exchange(ref _forgotAllTicks, now.UtcTicks);
+        else _forgotten[incidentId] = now;
+        Interlocked.Increment(ref _staleGeneration);
         Changed();
     }
 
@@ -111,6 +139,8 @@ public sealed class BusinessImpacts
         if (e.StatusUpdate is not null) Changed();
         else Invalidate(e.Incident.IncidentId);
     }
+
+    private bool IsStale(Snapshot snapshot) => Interlocked.Read(ref _staleGeneration) > snapshot.SeenGeneration;
 
     private async Task<Snapshot> SnapshotAsync(PagerDutyMode mode, bool refresh, CancellationToken cancellationToken)
     {
@@ -123,10 +153,43 @@ public sealed class BusinessImpacts
             var current = _snapshot;
             if (current != seen && current is not null && current.Mode == mode) return current;
             if (!NeedsRead(current, mode, refresh)) return DeferIfStale(current!);
-            _stale = false;
-            var read = await ReadAsync(mode, current?.Mode == mode ? current : null, cancellationToken);
-            _snapshot = read;
-            return read;
+            // another instance (or this one before a restart) may have read PagerDuty since
+            if (await AdoptStoredAsync(mode, current, cancellationToken) is { } stored)
+            {
+                current = stored;
+                if (!NeedsRead(current, mode, refresh)) return current;
+            }
+            var waited = TimeSpan.Zero;
+            while (true)
+            {
+                await using var turn = await PostgresTurn.TryTakeAsync(_dbFactory, ReadTurn, cancellationToken);
+                if (turn is { Taken: false })
+                {
+                    // another instance is reading PagerDuty now: show what is known and look again in a moment, or,
+                    // knowing nothing yet, wait for its read
+                    if (current is not null && current.Mode == mode)
+                    {
+                        DeferChanged(OtherReaderPoll, TimeProvider.System);
+                        return current;
+                    }
+                    if (waited >= OtherReaderPatience) throw new TimeoutException("Another instance has been reading PagerDuty for the Status Dashboard for 30 s.");
+                    await Task.Delay(OtherReaderPoll, cancellationToken);
+                    waited += OtherReaderPoll;
+                    if (await AdoptStoredAsync(mode, current, cancellationToken) is { } theirs) return theirs;
+                    continue;
+                }
+                // a read may have been stored between the look above and the turn
+                if (turn is not null && await AdoptStoredAsync(mode, current, cancellationToken) is { } justStored)
+                {
+                    current = justStored;
+                    if (!NeedsRead(current, mode, refresh)) return current;
+                }
+                var generation = Interlocked.Read(ref _staleGeneration);
+                var read = new Snapshot(await ReadAsync(mode, current?.Mode == mode ? current : null, cancellationToken), generation);
+                await _reads.SaveAsync(read.Read, cancellationToken);
+                _snapshot = read;
+                return read;
+            }
         }
         finally
         {
@@ -134,24 +197,44 @@ public sealed class BusinessImpacts
         }
     }
 
+    // The stored read, when it is newer than `current`: what this instance shows from now on.
+    private async Task<Snapshot?> AdoptStoredAsync(PagerDutyMode mode, Snapshot? current, CancellationToken cancellationToken)
+    {
+        var stored = await _reads.LoadAsync(mode, cancellationToken);
+        if (stored is null || (current is not null && current.Mode == mode && stored.ReadAt <= current.ReadAt)) return null;
+        // a read begun before an event seen here is stale for this instance
+        var lastEvent = _forgotten.Values.DefaultIfEmpty(DateTimeOffset.MinValue).Max();
+        var forgotAll = new DateTimeOffset(Interlocked.Read(ref _forgotAllTicks), TimeSpan.Zero);
+        var generation = stored.ReadAt > lastEvent && stored.ReadAt > forgotAll ? Interlocked.Read(ref _staleGeneration) : long.MinValue;
+        var adopted = new Snapshot(stored, generation);
+        _snapshot = adopted;
+        return adopted;
+    }
+
     private bool NeedsRead(Snapshot? snapshot, PagerDutyMode mode, bool refresh)
     {
         if (snapshot is null || snapshot.Mode != mode) return true;
         var now = _clock.GetUtcNow();
         if (now >= snapshot.ReadAt + _options.CacheLifetime) return true;
-        return (refresh || _stale) && now >= snapshot.ReadAt + _options.MinRefreshInterval;
+        return (refresh || IsStale(snapshot)) && now >= snapshot.ReadAt + _options.MinRefreshInterval;
     }
 
     // An event arrived too soon after the last read: read once the interval is over, and tell the pages.
     private Snapshot DeferIfStale(Snapshot snapshot)
     {
-        if (!_stale || Interlocked.CompareExchange(ref _deferred, 1, 0) != 0) return snapshot;
-        var wait = snapshot.ReadAt + _options.MinRefreshInterval - _clock.GetUtcNow();
+        if (IsStale(snapshot)) DeferChanged(snapshot.ReadAt + _options.MinRefreshInterval - _clock.GetUtcNow(), _clock);
+        return snapshot;
+    }
+
+    // Tells the pages after `wait`, once however often it is asked for meanwhile.
+    private void DeferChanged(TimeSpan wait, TimeProvider clock)
+    {
+        if (Interlocked.CompareExchange(ref _deferred, 1, 0) != 0) return;
         _ = Task.Run(async () =>
         {
             try
             {
-                if (wait > TimeSpan.Zero) await Task.Delay(wait, _clock);
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, clock);
             }
             finally
             {
@@ -159,29 +242,32 @@ public sealed class BusinessImpacts
             }
             Changed();
         });
-        return snapshot;
     }
 
-    private async Task<Snapshot> ReadAsync(PagerDutyMode mode, Snapshot? previous, CancellationToken cancellationToken)
+    // Whether what a read at `readAt` found about the incident still holds (no event told of it since).
+    private bool StillKnown(string incidentId, DateTimeOffset readAt) =>
+        readAt.UtcTicks > Interlocked.Read(ref _forgotAllTicks) && !(_forgotten.TryGetValue(incidentId, out var told) && told >= readAt);
+
+    private async Task<StatusDashboardRead> ReadAsync(PagerDutyMode mode, Snapshot? previous, CancellationToken cancellationToken)
     {
         var now = _clock.GetUtcNow();
-        if (previous is null) _incidentImpacts.Clear();
         // the sandbox is inside Portal: no PagerDuty request is spent on it
         var live = mode == PagerDutyMode.Live;
         // what a read asks for is paid from the dashboard's share (its takes below first, then request by request)
         using var budgetScope = RequestBudget.Scope(RequestCallers.Dashboard);
+        var before = previous?.Read;
         try
         {
             var client = await _connection.ClientAsync(cancellationToken);
-            var needed = 2 + (previous?.Incidents.Count ?? 0) / 100;
+            var needed = 2 + (before?.Content.Incidents.Count ?? 0) / 100;
             if (live && await TakeAsync(needed, cancellationToken) is { Granted: 0 } refused)
             {
                 var notice = refused.Paused
                     ? $"PagerDuty asked Portal to slow down (429); it reads PagerDuty again after {refused.RetryAtUtc:HH:mm:ss} UTC."
                     : "The dashboard's PagerDuty request budget is spent for now; it reads PagerDuty again within a minute.";
-                return previous is null
-                    ? new Snapshot(mode, [], [], new Dictionary<string, IReadOnlyList<string>>(), now, null, notice)
-                    : previous with { Notice = notice };
+                return before is null
+                    ? new StatusDashboardRead(mode, Empty, now, null, notice, null, null)
+                    : before with { Notice = notice };
             }
 
             var impacts = await client.ListBusinessServiceImpactsAsync(null, cancellationToken);
@@ -200,7 +286,9 @@ public sealed class BusinessImpacts
                     byIncident[incident.Id] = [];
                     continue;
                 }
-                if (!_incidentImpacts.TryGetValue(incident.Id, out var ids))
+                // the business services an incident impacts change only with the incident: read once per incident,
+                // again after an event about it
+                if (before is null || !before.Content.IncidentImpacts.TryGetValue(incident.Id, out var ids) || !StillKnown(incident.Id, before.ReadAt))
                 {
                     if (live && await TakeAsync(1, cancellationToken) is { Granted: 0 })
                     {
@@ -208,15 +296,15 @@ public sealed class BusinessImpacts
                         continue;
                     }
                     ids = await ImpactsOfAsync(client, incident.Id, cancellationToken);
-                    _incidentImpacts[incident.Id] = ids;
                 }
                 byIncident[incident.Id] = ids;
             }
-            foreach (var gone in _incidentImpacts.Keys.Where(id => !byIncident.ContainsKey(id)).ToList()) _incidentImpacts.TryRemove(gone, out _);
+            // what events told before this read began is in it now
+            foreach (var (id, told) in _forgotten) if (told < now) _forgotten.TryRemove(new KeyValuePair<string, DateTimeOffset>(id, told));
 
             var incomplete = skipped == 0 ? null
                 : $"{skipped} open incident(s) not shown under their business services yet: the dashboard's PagerDuty request budget is spent; the next read adds them.";
-            return new Snapshot(mode, services, incidents, byIncident, now, null, incomplete);
+            return new StatusDashboardRead(mode, new StatusDashboardContent(services, incidents, byIncident), now, null, incomplete, now, null);
         }
         catch (PagerDutyException e)
         {
@@ -227,11 +315,14 @@ public sealed class BusinessImpacts
                 401 or 403 => $"PagerDuty refused the request ({e.StatusCode}): {e.Describe()}",
                 _ => $"PagerDuty answered {e.StatusCode}: {e.Describe()}",
             };
-            return previous is null
-                ? new Snapshot(mode, [], [], new Dictionary<string, IReadOnlyList<string>>(), now, error, null)
-                : previous with { ReadAt = now, Error = error, Notice = $"Showing what was read at {previous.ReadAt:HH:mm:ss} UTC." };
+            var failingSince = before?.FailingSince ?? now;
+            return before?.LastGoodReadAt is { } good
+                ? before with { ReadAt = now, Error = error, Notice = $"Showing the last good read, at {good:HH:mm:ss} UTC.", FailingSince = failingSince }
+                : new StatusDashboardRead(mode, Empty, now, error, null, null, failingSince);
         }
     }
+
+    private static readonly StatusDashboardContent Empty = new([], [], new Dictionary<string, IReadOnlyList<string>>());
 
     // PagerDuty's impacts list stops at its limit (most impacted first); the rest come from the full list.
     private async Task<IReadOnlyList<PdBusinessServiceImpact>> OthersAsync(IPagerDuty client, List<PdBusinessServiceImpact> listed, bool live,
@@ -274,8 +365,9 @@ public sealed class BusinessImpacts
         return grant;
     }
 
-    private static StatusDashboardView Build(Snapshot snapshot, IReadOnlyDictionary<string, StatusUpdateDto> latest)
+    private static StatusDashboardView Build(StatusDashboardRead read, IReadOnlyDictionary<string, StatusUpdateDto> latest)
     {
+        var snapshot = read.Content;
         var byService = new Dictionary<string, List<ImpactingIncident>>(StringComparer.Ordinal);
         foreach (var incident in snapshot.Incidents)
         {
@@ -302,6 +394,9 @@ public sealed class BusinessImpacts
             .ThenByDescending(s => s.Incidents.Count == 0 ? DateTime.MinValue : s.Incidents[0].CreatedUtc)
             .ThenBy(s => s.Name, StringComparer.OrdinalIgnoreCase)
             .ToList();
-        return new StatusDashboardView(snapshot.Mode, services, snapshot.ReadAt, snapshot.Error, snapshot.Notice);
+        return new StatusDashboardView(read.Mode, services, read.ReadAt, read.Error, read.Notice)
+        {
+            LastGoodReadAt = read.LastGoodReadAt, FailingSince = read.FailingSince,
+        };
     }
 }

@@ -1288,6 +1288,40 @@ namespace Portal.Postgres.Migrations
                     b.ToTable("IncidentStatusUpdates", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.StatusDashboard.StatusDashboardReadEntity", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ContentJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("FailingSinceUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("LastGoodReadAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Notice")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("ReadAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("StatusDashboardReads", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Webhooks.WebhookEventEntity", b =>
                 {
                     b.Property<long>("Id")

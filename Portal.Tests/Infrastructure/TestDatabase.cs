@@ -119,6 +119,16 @@ public sealed class TestDatabase : IAsyncDisposable
         return next;
     }
 
+    /// PostgreSQL: another instance, wired the same, on the same database at the same time (its own clock, at the same
+    /// time as this one's).
+    public TestDatabase SecondInstance()
+    {
+        if (_postgres is null) throw new InvalidOperationException("Only PostgreSQL is shared by several instances at once.");
+        var other = new TestDatabase(_configure, _folder, _postgres) { _handedOver = true };
+        other.Clock.SetUtcNow(Clock.GetUtcNow());
+        return other;
+    }
+
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
     public async Task<PortalDbContext> ContextAsync() => await Get<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();

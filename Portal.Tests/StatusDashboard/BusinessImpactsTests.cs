@@ -149,7 +149,7 @@ public sealed class BusinessImpactsTests : IAsyncLifetime
         var view = await Impacts.GetAsync();
 
         Assert.Equal("PagerDuty answered 500: Internal Server Error", view.Error);
-        Assert.Equal("Showing what was read at 10:00:00 UTC.", view.Notice);
+        Assert.Equal("Showing the last good read, at 10:00:00 UTC.", view.Notice);
         Assert.Equal("Online store", view.Services[0].Name);
         Assert.Single(view.Services[0].Incidents);
     }

@@ -19,3 +19,14 @@ internal sealed class IncidentStatusUpdateConfiguration : IEntityTypeConfigurati
         builder.HasIndex(u => new { u.IncidentId, u.CreatedUtc });
     }
 }
+
+internal sealed class StatusDashboardReadConfiguration : IEntityTypeConfiguration<StatusDashboardReadEntity>
+{
+    public void Configure(EntityTypeBuilder<StatusDashboardReadEntity> builder)
+    {
+        builder.ToTable("StatusDashboardReads");
+        builder.HasKey(r => r.Id);
+        builder.Property(r => r.Id).ValueGeneratedNever();
+        builder.Property(r => r.Mode).HasMaxLength(16);
+    }
+}

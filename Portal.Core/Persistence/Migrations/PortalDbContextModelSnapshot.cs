@@ -1264,6 +1264,40 @@ namespace Portal.Core.Persistence.Migrations
                     b.ToTable("IncidentStatusUpdates", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.StatusDashboard.StatusDashboardReadEntity", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ContentJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FailingSinceUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastGoodReadAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Notice")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ReadAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("StatusDashboardReads", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Webhooks.WebhookEventEntity", b =>
                 {
                     b.Property<long>("Id")

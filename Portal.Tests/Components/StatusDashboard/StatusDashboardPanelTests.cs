@@ -151,7 +151,38 @@ public sealed class StatusDashboardPanelTests : PortalComponentTest
         cut.WaitForAssertion(() => Assert.Equal("PagerDuty answered 402: Account does not have the abilities to perform the action",
             cut.Find("#status-dashboard-error").TextContent.Trim()));
         Assert.Empty(cut.FindAll("#no-business-services"));
+        // never a green "All business services operational" for what could not be read
+        Assert.Equal("PagerDuty could not be read", cut.Find("#impacted-count").TextContent.Trim());
+        Assert.Equal("PagerDuty could not be read since 2026-03-02 10:00:00 UTC.", Squeeze(cut.Find("#status-dashboard-failing-since").TextContent));
+        Assert.Empty(cut.FindAll("#status-dashboard-read-at"));
     }
+
+    [Fact]
+    public async Task ShowsTheLastGoodReadGreyedWhilePagerDutyCannotBeRead()
+    {
+        _pagerDuty = await FakePagerDutyServer.StartAsync();
+        Use(await TestDatabase.WithPagerDutyAsync(new Dictionary<string, string?>
+        {
+            ["PagerDuty:ApiKey"] = FakePagerDutyServer.DefaultApiKey, ["PagerDuty:BaseUrl"] = _pagerDuty.BaseUrl.ToString(),
+        }));
+        _pagerDuty.BusinessServices.AddRange([new("PBS0001", "Billing")]);
+        await _db.Get<BusinessImpacts>().GetAsync();
+        _db.Clock.Advance(TimeSpan.FromMinutes(2));
+        _pagerDuty.AnswerNext(FakeAnswer.Error(503, "Service Unavailable", 2001));
+
+        var cut = RenderAs("User");
+
+        cut.WaitForAssertion(() => Assert.Equal("PagerDuty could not be read", cut.Find("#impacted-count").TextContent.Trim()));
+        Assert.Equal("PagerDuty could not be read since 2026-03-02 10:02:00 UTC; what is shown greyed is the last good read.",
+            Squeeze(cut.Find("#status-dashboard-failing-since").TextContent));
+        Assert.Equal("Last good read of PagerDuty at 10:00:00 UTC", cut.Find("#status-dashboard-read-at").TextContent.Trim());
+        var services = cut.Find("#business-services");
+        Assert.Contains("stale-read", services.ClassList);
+        Assert.Equal("true", services.GetAttribute("aria-disabled"));
+        Assert.Contains("Billing", services.TextContent);
+    }
+
+    private static string Squeeze(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ").Trim();
 
     [Theory]
     [InlineData("Auditor", true, 0)]
