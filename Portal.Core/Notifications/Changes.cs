@@ -29,9 +29,13 @@ public sealed record SettingChanged(string Key) : IChange;
 public sealed record ObjectCatalogChanged : IChange;
 
 /// A PagerDuty incident event was processed: its effects are committed. `Matched` names the rules it set off;
-/// `CausedByPortal` the actions of Portal's own it echoes, if any.
+/// `CausedByPortal` the actions of Portal's own it echoes, if any; `SupersededBy` the newer event of the incident that
+/// was processed before it (its state was then not applied, and no rule ran).
 public sealed record IncidentEventProcessed(PagerDutyWebhookEvent Event, IReadOnlyList<Rules.MatchedRule> Matched, IReadOnlyList<string>? CausedByPortal)
-    : IChange;
+    : IChange
+{
+    public Webhooks.SupersedingEvent? SupersededBy { get; init; }
+}
 
 /// A `pagey.ping` arrived (learnt, not stored).
 public sealed record WebhookPingReceived : IChange;

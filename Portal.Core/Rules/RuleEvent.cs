@@ -98,6 +98,14 @@ public static class PagerDutyEventTypes
 
     public static IReadOnlyCollection<string> WebhookEventTypes => ShortNames.Keys;
 
+    /// The events whose `data` is the incident as it stands after the change (not a note, a status update, a
+    /// responder request or custom field values): of two of them, the later one's state is the newer.
+    public static readonly IReadOnlyList<string> WithIncidentState =
+    [
+        "incident.triggered", "incident.acknowledged", "incident.unacknowledged", "incident.resolved", "incident.reopened", "incident.reassigned",
+        "incident.escalated", "incident.delegated", "incident.priority_updated",
+    ];
+
     public static IReadOnlyCollection<string> ShortForms => ShortNames.Values;
 
     public static string? ToShort(string? webhookEventType) =>

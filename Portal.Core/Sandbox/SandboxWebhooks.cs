@@ -57,6 +57,7 @@ public static class SandboxWebhooks
             IncidentId = incident.Id,
             Body = body.ToJsonString(),
             ReceivedUtc = occurredAt.UtcDateTime,
+            OccurredUtc = occurredAt.UtcDateTime,
         };
     }
 

@@ -80,7 +80,7 @@ public sealed partial class PortalMetrics
         _ => "unavailable",
     }));
 
-    /// `state`: `WebhookEventStates.Processed` or `.Failed`.
+    /// `state`: `WebhookEventStates.Processed`, `.Failed` or `.Superseded`.
     public void WebhookProcessed(string state, int count = 1) => _webhooksProcessed.Add(count, new KeyValuePair<string, object?>("outcome", state));
 
     public void ActionAttempted(string actionType, ActionOutcome outcome) => _actions.Add(1, new KeyValuePair<string, object?>("type", actionType),

@@ -51,28 +51,43 @@ public sealed partial class IncidentEventProcessor
 
     /// Processes one event inside the caller's transaction, so that its effects commit together with whatever the
     /// caller stores about the event (the webhook processor marks it processed in the same commit). The caller saves
-    /// and commits; then the outcome is logged and live pages hear of it (`IncidentEventProcessed`).
-    public async Task ProcessAsync(PortalDbContext db, PagerDutyWebhookEvent e, CancellationToken cancellationToken)
+    /// and commits; then the outcome is logged and live pages hear of it (`IncidentEventProcessed`). An event that a
+    /// newer one of the same incident has `supersededBy` already brings only what it adds (a note, a status update):
+    /// its incident state is older than what the links hold, and its rules would act on that older state.
+    public async Task ProcessAsync(PortalDbContext db, PagerDutyWebhookEvent e, SupersedingEvent? supersededBy, CancellationToken cancellationToken)
     {
         if (!e.IsIncidentEvent) return;
         // rules, settings and object types saved by another instance are in force for this event
         await generations.EnsureCurrentAsync(cancellationToken);
         var incident = e.Incident;
         var incidentId = incident.IncidentId!;
-        await links.UpdateIncidentAsync(db, PagerDutyEventRules.State(incident) with { Priority = incident.Priority is "" ? null : incident.Priority },
-            cancellationToken);
+        if (supersededBy is null)
+            await links.UpdateIncidentAsync(db, PagerDutyEventRules.State(incident) with { Priority = incident.Priority is "" ? null : incident.Priority },
+                cancellationToken);
 
         var causedBy = await echoes.MatchAsync(db, e, cancellationToken);
-        var matched = await rules.RunAsync(db, incident, causedBy ?? [], cancellationToken);
+        var matched = supersededBy is null ? await rules.RunAsync(db, incident, causedBy ?? [], cancellationToken) : [];
         if (e.Note is { } note && causedBy is null) await ImportNoteAsync(db, incidentId, note, cancellationToken);
         if (e.StatusUpdate is { } update) await statusUpdates.AddReceivedAsync(db, incidentId, update, e.OccurredAt, cancellationToken);
-        notifier.AfterCommit(db, new Notifications.IncidentEventProcessed(e, matched, causedBy));
+        notifier.AfterCommit(db, new Notifications.IncidentEventProcessed(e, matched, causedBy) { SupersededBy = supersededBy });
     }
+
+    public Task ProcessAsync(PortalDbContext db, PagerDutyWebhookEvent e, CancellationToken cancellationToken) => ProcessAsync(db, e, null, cancellationToken);
 
     private void LogOutcome(Notifications.IncidentEventProcessed processed)
     {
         var (e, matched, causedBy) = processed;
         var incidentId = e.Incident.IncidentId!;
+        if (processed.SupersededBy is { } newer)
+        {
+            LogSuperseded(e.EventType, incidentId, newer.EventType);
+            log.Write(Logging.LogLevel.Warning, Logging.LogCategories.Webhook,
+                $"{e.EventType} on incident {e.Incident.IncidentNumber?.ToString() ?? incidentId} (occurred {e.OccurredAt:yyyy-MM-dd HH:mm:ss.fff} UTC) came after "
+                + $"{newer.EventType} (occurred {newer.OccurredUtc:yyyy-MM-dd HH:mm:ss.fff} UTC) was processed: its older incident state was not applied and no rule ran"
+                + (e.Note is not null || e.StatusUpdate is not null ? "; its note or status update was kept" : ""),
+                Logging.Correlation.ForEvent(e.EventId), incidentId: incidentId, details: new { eventId = e.EventId, supersededBy = newer.EventId });
+            return;
+        }
         LogProcessed(e.EventType, incidentId, matched.Count, causedBy is not null);
         log.Write(matched.Count > 0 ? Logging.LogLevel.Info : Logging.LogLevel.Debug, Logging.LogCategories.Rule,
             matched.Count == 0 ? $"No PagerDuty rule matched {e.EventType} on incident {e.Incident.IncidentNumber?.ToString() ?? incidentId}"
@@ -94,6 +109,12 @@ public sealed partial class IncidentEventProcessor
                 note.Id, cancellationToken);
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{EventType} for incident {IncidentId} is older than {NewerType}, processed already: not applied")]
+    private partial void LogSuperseded(string eventType, string incidentId, string newerType);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Processed {EventType} for incident {IncidentId}: {Matched} rules ran (echo of Portal's own action: {IsEcho})")]
     private partial void LogProcessed(string eventType, string incidentId, int matched, bool isEcho);
 }
+
+/// The newer event of the same incident, processed already, that makes an event late (`WebhookEventStates.Superseded`).
+public sealed record SupersedingEvent(string EventId, string EventType, DateTime? OccurredUtc);

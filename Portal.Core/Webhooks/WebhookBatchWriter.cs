@@ -73,11 +73,11 @@ public sealed partial class WebhookBatchWriter(IDbContextFactory<PortalDbContext
         await using var insert = db.Database.GetDbConnection().CreateCommand();
         insert.Transaction = transaction.GetDbTransaction();
         insert.CommandText = """
-            INSERT INTO "WebhookEvents" ("EventId", "WebhookId", "EventType", "IncidentId", "Body", "ReceivedUtc", "State")
-            VALUES (@eventId, @webhookId, @eventType, @incidentId, @body, @receivedUtc, @state)
+            INSERT INTO "WebhookEvents" ("EventId", "WebhookId", "EventType", "IncidentId", "Body", "ReceivedUtc", "OccurredUtc", "State")
+            VALUES (@eventId, @webhookId, @eventType, @incidentId, @body, @receivedUtc, @occurredUtc, @state)
             ON CONFLICT DO NOTHING
             """;
-        var parameters = new[] { "@eventId", "@webhookId", "@eventType", "@incidentId", "@body", "@receivedUtc", "@state" }.Select(name =>
+        var parameters = new[] { "@eventId", "@webhookId", "@eventType", "@incidentId", "@body", "@receivedUtc", "@occurredUtc", "@state" }.Select(name =>
         {
             var parameter = insert.CreateParameter();
             parameter.ParameterName = name;
@@ -92,14 +92,18 @@ public sealed partial class WebhookBatchWriter(IDbContextFactory<PortalDbContext
             parameters[2].Value = row.EventType;
             parameters[3].Value = (object?)row.IncidentId ?? DBNull.Value;
             parameters[4].Value = row.Body;
-            // SQLite: the text EF Core writes for a UTC DateTime, so that queries over ReceivedUtc compare alike
-            parameters[5].Value = postgres ? row.ReceivedUtc.ToUniversalTime() : (object)row.ReceivedUtc.ToUniversalTime().ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
-            parameters[6].Value = row.State;
+            parameters[5].Value = Time(row.ReceivedUtc, postgres);
+            parameters[6].Value = row.OccurredUtc is { } occurred ? Time(occurred, postgres) : DBNull.Value;
+            parameters[7].Value = row.State;
             outcomes.Add((done, await insert.ExecuteNonQueryAsync() == 1 ? StoreOutcome.Stored : StoreOutcome.Duplicate));
         }
         await transaction.CommitAsync();
         foreach (var (done, outcome) in outcomes) done.TrySetResult(outcome);
     }
+
+    // SQLite: the text EF Core writes for a UTC DateTime, so that queries over the column compare alike
+    private static object Time(DateTime utc, bool postgres) =>
+        postgres ? utc.ToUniversalTime() : utc.ToUniversalTime().ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Storing {Count} webhook deliveries failed; each was answered 503 for PagerDuty to deliver again")]
     private partial void LogStoreFailed(Exception error, int count);

@@ -81,6 +81,7 @@ public sealed partial class WebhookIntake(
             IncidentId = parsed.Incident.IncidentId,
             Body = Encoding.UTF8.GetString(body.Span),
             ReceivedUtc = clock.GetUtcNow().UtcDateTime,
+            OccurredUtc = parsed.OccurredAt?.UtcDateTime,
         }, cancellationToken);
         if (outcome == StoreOutcome.Duplicate)
         {

@@ -94,7 +94,7 @@ public sealed partial class WebhookProcessingService(
         await using var transaction = owned;
         var started = clock.GetTimestamp();
         var taken = 0;
-        var (processed, failed) = (0, 0);
+        var (processed, failed, superseded) = (0, 0, 0);
         foreach (var next in pending)
         {
             if (taken > 0 && clock.GetElapsedTime(started) > MaxBatchTime) break;
@@ -107,19 +107,24 @@ public sealed partial class WebhookProcessingService(
             await transaction.CreateSavepointAsync(Savepoint, cancellationToken);
             try
             {
+                // an older state than one applied already (a delivery that came, or committed, late) is not applied over it
+                var newer = await NewerProcessedAsync(db, next, cancellationToken);
                 // the mark comes first: when it finds the event no longer pending, someone else has processed it
-                if (await MarkAsync(db, next.Id, WebhookEventStates.Processed, null, cancellationToken) == 0)
+                if (await MarkAsync(db, next.Id, newer is null ? WebhookEventStates.Processed : WebhookEventStates.Superseded,
+                        newer is null ? null : $"Superseded by {newer.EventType} ({newer.EventId})", cancellationToken) == 0)
                 {
                     await transaction.ReleaseSavepointAsync(Savepoint, cancellationToken);
                     continue;
                 }
                 using (var document = JsonDocument.Parse(next.Body))
                 {
-                    if (PagerDutyWebhookEvent.Parse(document.RootElement) is { } e) await processor.ProcessAsync(db, e, cancellationToken);
+                    if (PagerDutyWebhookEvent.Parse(document.RootElement) is { } e)
+                        await processor.ProcessAsync(db, e, newer is null ? null : new SupersedingEvent(newer.EventId, newer.EventType, newer.OccurredUtc), cancellationToken);
                 }
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.ReleaseSavepointAsync(Savepoint, cancellationToken);
-                processed++;
+                if (newer is null) processed++;
+                else superseded++;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -138,7 +143,20 @@ public sealed partial class WebhookProcessingService(
         await transaction.CommitAsync(cancellationToken);
         if (processed > 0) metrics.WebhookProcessed(WebhookEventStates.Processed, processed);
         if (failed > 0) metrics.WebhookProcessed(WebhookEventStates.Failed, failed);
+        if (superseded > 0) metrics.WebhookProcessed(WebhookEventStates.Superseded, superseded);
         return taken;
+    }
+
+    // The newest event of the same incident processed already that PagerDuty says happened after this one, when both
+    // carry the incident's state (a note or a status update only adds).
+    private static async Task<WebhookEventEntity?> NewerProcessedAsync(PortalDbContext db, WebhookEventEntity next, CancellationToken cancellationToken)
+    {
+        if (next.IncidentId is not { } incidentId || next.OccurredUtc is not { } occurred) return null;
+        var withState = Rules.PagerDutyEventTypes.WithIncidentState;
+        if (!withState.Contains(next.EventType)) return null;
+        return await db.WebhookEvents.AsNoTracking()
+            .Where(o => o.IncidentId == incidentId && o.OccurredUtc > occurred && o.State == WebhookEventStates.Processed && withState.Contains(o.EventType))
+            .OrderByDescending(o => o.OccurredUtc).FirstOrDefaultAsync(cancellationToken);
     }
 
     private Task<int> MarkAsync(PortalDbContext db, long id, string state, string? error, CancellationToken cancellationToken)

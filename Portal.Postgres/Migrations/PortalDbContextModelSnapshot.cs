@@ -1351,6 +1351,9 @@ namespace Portal.Postgres.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<DateTime?>("OccurredUtc")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime?>("ProcessedUtc")
                         .HasColumnType("timestamp with time zone");
 
@@ -1375,6 +1378,8 @@ namespace Portal.Postgres.Migrations
 
                     b.HasIndex("WebhookId")
                         .IsUnique();
+
+                    b.HasIndex("IncidentId", "OccurredUtc");
 
                     b.HasIndex("State", "Id");
 

@@ -62,6 +62,7 @@ public class WebhookBatchProcessingTests : OnEitherDatabase, IAsyncLifetime
         var rows = events.Select(e => new WebhookEventEntity
         {
             EventId = e.EventId, EventType = e.Type, IncidentId = e.IncidentId, Body = e.Body, ReceivedUtc = _db.Clock.GetUtcNow().UtcDateTime,
+            OccurredUtc = OccurredAt(e.Body),
         }).ToList();
         foreach (var row in rows)
         {
@@ -69,6 +70,20 @@ public class WebhookBatchProcessingTests : OnEitherDatabase, IAsyncLifetime
             await db.SaveChangesAsync(); // one by one, so that the ids follow the order given
         }
         return rows.Select(r => r.Id).ToList();
+    }
+
+    // as the intake stores it
+    private static DateTime? OccurredAt(string body)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            return PagerDutyWebhookEvent.Parse(document.RootElement)?.OccurredAt?.UtcDateTime;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     [Fact]
@@ -128,6 +143,40 @@ public class WebhookBatchProcessingTests : OnEitherDatabase, IAsyncLifetime
         Assert.True(await processing.ProcessNextAsync(default));
         Assert.False(await processing.ProcessNextAsync(default));
         Assert.Equal("resolved", (await _db.Get<RecordStore>().GetAsync("Case", link.RecordId)).Fields["Status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AnEventOlderThanOneProcessedAlreadyIsNotAppliedOverItAndSaysSo()
+    {
+        var start = new DateTime(2026, 3, 2, 10, 0, 0, DateTimeKind.Utc);
+        (string, string, string) At(string eventId, string type, int second)
+        {
+            var body = System.Text.Json.Nodes.JsonNode.Parse(Capture(type, eventId: eventId))!;
+            body["event"]!["occurred_at"] = start.AddSeconds(second).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+            return (eventId, type, body.ToJsonString());
+        }
+        var processing = _db.Get<WebhookProcessingService>();
+        // triggered, then resolved; the acknowledgement PagerDuty sent between them arrives (or commits) after both
+        await StoreAsync(At("E1", "incident.triggered", 0), At("E3", "incident.resolved", 5));
+        Assert.Equal(2, await processing.ProcessBatchAsync(16, default));
+        await StoreAsync(At("E2", "incident.acknowledged", 2));
+        Assert.Equal(1, await processing.ProcessBatchAsync(16, default));
+
+        await using var db = await _db.ContextAsync();
+        var late = await db.WebhookEvents.AsNoTracking().SingleAsync(e => e.EventId == "E2");
+        Assert.Equal((WebhookEventStates.Superseded, "Superseded by incident.resolved (E3)"), (late.State, late.Error));
+        Assert.Equal(start.AddSeconds(2), late.OccurredUtc);
+        // the case and the link stay resolved: the Mirror rule did not set the older status over the newer
+        var link = Assert.Single(await _db.Get<IncidentLinks>().ForIncidentAsync(Incident));
+        Assert.Equal("resolved", link.Status);
+        Assert.Equal("resolved", (await _db.Get<RecordStore>().GetAsync("Case", link.RecordId)).Fields["Status"]!.GetValue<string>());
+        // and the log says why
+        await _db.Get<Portal.Core.Logging.IntegrationLog>().FlushAsync();
+        var entry = await db.LogEntries.AsNoTracking().Where(l => l.Category == Portal.Core.Logging.LogCategories.Webhook && l.Message.Contains("came after"))
+            .SingleAsync();
+        Assert.Equal(Portal.Core.Logging.LogLevel.Warning, entry.Level);
+        Assert.Equal("incident.acknowledged on incident 37 (occurred 2026-03-02 10:00:02.000 UTC) came after incident.resolved (occurred 2026-03-02 10:00:05.000 UTC) "
+            + "was processed: its older incident state was not applied and no rule ran", entry.Message);
     }
 
     [Fact]

@@ -19,5 +19,7 @@ internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<Webho
         builder.HasIndex(e => e.WebhookId).IsUnique();
         builder.HasIndex(e => new { e.State, e.Id });
         builder.HasIndex(e => e.ReceivedUtc);
+        // is a newer event of the incident processed already (`WebhookEventStates.Superseded`)?
+        builder.HasIndex(e => new { e.IncidentId, e.OccurredUtc });
     }
 }

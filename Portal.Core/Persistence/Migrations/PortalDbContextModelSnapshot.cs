@@ -1325,6 +1325,9 @@ namespace Portal.Core.Persistence.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("OccurredUtc")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("ProcessedUtc")
                         .HasColumnType("TEXT");
 
@@ -1349,6 +1352,8 @@ namespace Portal.Core.Persistence.Migrations
 
                     b.HasIndex("WebhookId")
                         .IsUnique();
+
+                    b.HasIndex("IncidentId", "OccurredUtc");
 
                     b.HasIndex("State", "Id");
 
