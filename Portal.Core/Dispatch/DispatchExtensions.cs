@@ -23,6 +23,7 @@ public static class DispatchExtensions
         services.AddHostedService<DispatcherService>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookProcessingService>());
         services.AddHostedService(sp => sp.GetRequiredService<WebhookEventRetention>());
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookLag>());
         return builder;
     }
 
@@ -36,6 +37,8 @@ public static class DispatchExtensions
         services.AddSingleton<IValidateOptions<DispatchOptions>, DispatchOptionsValidation>();
         services.AddOptions<StatusDashboardOptions>().BindConfiguration(StatusDashboardOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StatusDashboardOptions>, StatusDashboardOptionsValidation>();
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidation>();
         services.AddPortalMetrics();
         services.AddHttpClient();
         // every request to PagerDuty pays from the shared budget, whoever sends it
@@ -62,6 +65,7 @@ public static class DispatchExtensions
         services.AddSingleton<WebhookSubscriptions>();
         services.AddSingleton<WebhookProcessingService>();
         services.AddSingleton<WebhookEventRetention>();
+        services.AddSingleton<WebhookLag>();
         services.AddSingleton<IncidentStatusUpdates>();
         services.AddSingleton<StatusDashboardReads>();
         services.AddSingleton<BusinessImpacts>();

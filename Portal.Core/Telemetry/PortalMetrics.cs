@@ -37,6 +37,7 @@ public sealed partial class PortalMetrics
     private readonly Counter<long> _pagerDutyRequests;
     private readonly Histogram<double> _ruleEvaluation;
     private readonly Counter<long> _logPurges;
+    private readonly Counter<long> _lagWarnings;
 
     public PortalMetrics(IMeterFactory meterFactory, IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, IOptions<DispatchOptions> dispatch,
         IOptions<StatusDashboardOptions> dashboard, ILogger<PortalMetrics> logger)
@@ -57,6 +58,8 @@ public sealed partial class PortalMetrics
         _ruleEvaluation = meter.CreateHistogram("portal.rules.evaluation.duration", "s",
             "Time to match one event against the rules in force, by trigger: record or pagerDuty; its count is the evaluations",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
+        _lagWarnings = meter.CreateCounter<long>("portal.webhooks.lag.warnings", "{warning}",
+            "Times webhook processing fell behind by more than Webhooks:LagWarningThreshold");
         _logPurges = meter.CreateCounter<long>("portal.log.purges", "{run}", "Runs of the integration log's retention purge, by outcome: succeeded or failed");
         meter.CreateObservableGauge("portal.webhooks.lag", WebhookLag, "s", "Age of the oldest webhook event still waiting to be processed (0: none waits)");
         meter.CreateObservableGauge("portal.outbox.depth", OutboxDepth, "{action}", "Planned PagerDuty actions not finished yet, by state: pending or inFlight");
@@ -101,6 +104,8 @@ public sealed partial class PortalMetrics
     /// clock the rules read.
     public void RulesEvaluated(string trigger, long startedTimestamp) =>
         _ruleEvaluation.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, new KeyValuePair<string, object?>("trigger", trigger));
+
+    public void WebhookLagWarning() => _lagWarnings.Add(1);
 
     public void LogPurged(bool succeeded) => _logPurges.Add(1, new KeyValuePair<string, object?>("outcome", succeeded ? "succeeded" : "failed"));
 

@@ -43,6 +43,7 @@ public abstract class DatabaseComponentTest : PortalComponentTest
         Services.AddSingleton(Database.Get<Portal.Core.StatusDashboard.IncidentStatusUpdates>());
         Services.AddSingleton(Database.Get<Portal.Core.Logging.IntegrationLog>());
         Services.AddSingleton(Database.Get<Portal.Core.Notifications.ChangeNotifier>());
+        Services.AddSingleton(Database.Get<Portal.Core.Webhooks.WebhookLag>());
         Services.AddSingleton<TimeProvider>(Database.Clock);
     }
 

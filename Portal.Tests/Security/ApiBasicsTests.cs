@@ -18,7 +18,14 @@ public class ApiBasicsTests(PortalFixture fixture) : IClassFixture<PortalFixture
     {
         using var client = fixture.Factory.CreateClientAs(null);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+        using var ready = await client.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        // how far webhook processing is behind, said beside the readiness
+        var details = System.Text.Json.Nodes.JsonNode.Parse(await ready.Content.ReadAsStringAsync())!["details"]!;
+        Assert.Equal(0, details["webhookLagSeconds"]!.GetValue<double>());
+        Assert.Equal(0, details["webhooksWaiting"]!.GetValue<int>());
+        Assert.Equal(30, details["webhookLagWarningSeconds"]!.GetValue<double>());
+        Assert.False(details["webhookLagOverThreshold"]!.GetValue<bool>());
     }
 
     [Theory]

@@ -45,6 +45,27 @@ public sealed class SummaryPageTests : DatabaseComponentTest
     }
 
     [Fact]
+    public async Task SaysHowFarWebhookProcessingIsBehindAndWhenThatIsOverTheThreshold()
+    {
+        var idle = RenderAsAdmin();
+        idle.WaitForAssertion(() => Assert.Equal("Processing keeps up: no delivery is waiting.", idle.Find("#webhook-lag").TextContent.Trim()));
+
+        await using (var db = await Database.ContextAsync())
+        {
+            db.WebhookEvents.Add(new Portal.Core.Webhooks.WebhookEventEntity
+            {
+                EventId = "E-WAITING", EventType = "incident.triggered", Body = "{}", ReceivedUtc = Database.Clock.GetUtcNow().UtcDateTime.AddSeconds(-45),
+            });
+            await db.SaveChangesAsync();
+        }
+        var behind = Render<SummaryPage>();
+        behind.WaitForAssertion(() => Assert.Equal(
+            "Processing lag: 45 s (1 delivery waiting), over the warning threshold of 30 s: what the console shows is that old.",
+            System.Text.RegularExpressions.Regex.Replace(behind.Find("#webhook-lag").TextContent, @"\s+", " ").Trim()));
+        Assert.Contains("mud-warning-text", behind.Find("#webhook-lag").ClassList);
+    }
+
+    [Fact]
     public async Task APurgeThatFoundNothingSaysSo()
     {
         await Database.Get<IntegrationLog>().PurgeAsync();
