@@ -54,6 +54,24 @@ public class RulesWiringTests : OnEitherDatabase, IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARestoreRecordsThePersonWhoRestoredInTheHistoryAndTheAuditTrail()
+    {
+        await Rulesets.SaveAsync(ContractExample, "admin@portal.test");
+        await Rulesets.SaveAsync(Document(), "admin@portal.test");
+        var manager = TestAccounts.PrincipalOf(await _db.AddAccountAsync(Portal.Core.Security.Roles.Manager, "rhea@portal.test"));
+
+        var restored = await Rulesets.RestoreAsync(1, manager);
+
+        Assert.Equal("rhea@portal.test", restored.CreatedBy);
+        Assert.Equal("rhea@portal.test", (await Rulesets.VersionsAsync())[0].CreatedBy);
+        await using var db = await _db.ContextAsync();
+        var audit = await db.LogEntries.AsNoTracking().Where(e => e.Category == Portal.Core.Logging.LogCategories.Config)
+            .OrderByDescending(e => e.Id).FirstAsync();
+        Assert.StartsWith("Rules version 3 saved by rhea@portal.test:", audit.Message);
+        Assert.Contains("(Restored version 1)", audit.Message);
+    }
+
+    [Fact]
     public async Task RefusesAnInvalidDocumentAndKeepsTheOneInForce()
     {
         await Rulesets.SaveAsync(ContractExample, "admin");
