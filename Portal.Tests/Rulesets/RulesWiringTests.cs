@@ -214,20 +214,25 @@ public class RulesWiringTests : OnEitherDatabase, IAsyncLifetime
         Assert.Equal("PD acknowledged", (await Records.GetAsync("Case", link.RecordId)).Fields["Status"]!.GetValue<string>());
     }
 
+    /// Issue 19, item 3: rule A makes a case for a checkout incident, rule B pages for a high-priority case.
+    internal static readonly string[] CaseForIncidentAndPageForCase =
+    [
+        """
+        {"name":"Case for checkout incidents","object":"Case","runOn":"pagerDutyIncidentCreateOrUpdate","when":"all",
+         "conditions":[{"field":"pd.service","operator":"equals","value":"PNE3JZM"}],"executeFor":"newOnly",
+         "actions":[{"type":"createRecord","fields":{"Subject":"{{pd.incidentTitle}}","Status":"New","Priority":"High"}}]}
+        """,
+        """
+        {"name":"Page for high-priority cases","object":"Case","runOn":"recordCreateOrUpdate","when":"all",
+         "conditions":[{"field":"Priority","operator":"equals","value":"High"}],"executeFor":"allLinked",
+         "actions":[{"type":"createIncident","serviceId":"PNE3JZM"}]}
+        """,
+    ];
+
     [Fact]
     public async Task ARecordMadeByAPagerDutyRuleIsLinkedBeforeItsOwnRulesRunSoItGetsNoSecondIncident()
     {
-        await Rulesets.SaveAsync(Document(
-            """
-            {"name":"Case for checkout incidents","object":"Case","runOn":"pagerDutyIncidentCreateOrUpdate","when":"all",
-             "conditions":[{"field":"pd.service","operator":"equals","value":"PNE3JZM"}],"executeFor":"newOnly",
-             "actions":[{"type":"createRecord","fields":{"Subject":"{{pd.incidentTitle}}","Status":"New","Priority":"High"}}]}
-            """,
-            """
-            {"name":"Page for high-priority cases","object":"Case","runOn":"recordCreateOrUpdate","when":"all",
-             "conditions":[{"field":"Priority","operator":"equals","value":"High"}],"executeFor":"allLinked",
-             "actions":[{"type":"createIncident","serviceId":"PNE3JZM"}]}
-            """), "admin");
+        await Rulesets.SaveAsync(Document(CaseForIncidentAndPageForCase), "admin");
 
         await _db.Get<PagerDutyEventRules>().RunAsync(new PagerDutyFacts { EventType = "trigger", IncidentId = "Q2CK", IncidentNumber = 37,
             IncidentTitle = "Checkout 502s", IncidentStatus = "triggered", ServiceId = "PNE3JZM", Urgency = "high" }, []);
