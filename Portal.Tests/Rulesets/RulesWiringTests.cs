@@ -214,6 +214,19 @@ public class RulesWiringTests : OnEitherDatabase, IAsyncLifetime
         Assert.Equal("PD acknowledged", (await Records.GetAsync("Case", link.RecordId)).Fields["Status"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task OneFormSubmittedTwiceAtOncePlansOneIncident()
+    {
+        await Rulesets.SaveAsync(ContractExample, "admin");
+        var submits = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+            Records.CreateOnceAsync("Case", Json("""{"Subject":"Checkout down","Priority":"High"}"""), "form-double-click", Agent)));
+        var answers = await Task.WhenAll(submits);
+
+        Assert.Equal(answers[0].Record.Id, answers[1].Record.Id);
+        var planned = Assert.Single(await PlannedAsync());
+        Assert.Equal((RuleActionTypes.CreateIncident, answers[0].Record.Id), (planned.ActionType, planned.RecordId));
+    }
+
     /// Issue 19, item 3: rule A makes a case for a checkout incident, rule B pages for a high-priority case.
     internal static readonly string[] CaseForIncidentAndPageForCase =
     [
