@@ -10,11 +10,25 @@ namespace Portal.Core.Logging;
 
 /// The Logger tab's settings: the level kept (Debug: everything; Info: info, warnings and errors; Error: errors
 /// only) and how many days entries are kept.
-public sealed record LoggerSettings
+public sealed record LoggerSettings : IValidatedSetting
 {
     public const string Key = "logger";
+    public const int MaxRetentionDays = 3650;
     public LogLevel Level { get; init; } = LogLevel.Info;
     public int RetentionDays { get; init; } = 30;
+
+    /// What is wrong with `days` as the retention (none given: an empty field), or null.
+    public static string? RetentionProblem(int? days) => days switch
+    {
+        null => $"Enter how many days to keep entries: 1 to {MaxRetentionDays}.",
+        < 1 or > MaxRetentionDays => $"{days} days is not a storage interval: keep entries between 1 and {MaxRetentionDays} days.",
+        _ => null,
+    };
+
+    public void Validate()
+    {
+        if (RetentionProblem(RetentionDays) is { } problem) throw new PortalValidationException("retentionDays", problem);
+    }
 }
 
 public sealed record LogEntryDto(long Id, DateTime TimeUtc, string Level, string Category, string Message, Guid? CorrelationId,

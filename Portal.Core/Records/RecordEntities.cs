@@ -13,6 +13,10 @@ public sealed class RecordEntity
     public DateTime UpdatedUtc { get; set; }
     public string? CreatedBy { get; set; }
     public string? UpdatedBy { get; set; }
+    /// The form submission or `Idempotency-Key` that created the record (unique): a second create with it makes nothing.
+    public string? SubmissionKey { get; set; }
+    /// SHA-256 of what that create asked for (caller, object, values), so that a key used again for another create is refused.
+    public string? SubmissionHash { get; set; }
 }
 
 /// One sortable value per record and field, so that lists sort by any field in SQL on every provider.

@@ -50,13 +50,58 @@ public sealed class RecordStore(
     public async Task<RecordDto> CreateAsync(string objectName, JsonElement fields, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
         await CreateAsync(objectName, fields, await WriterAsync(by, cancellationToken), cancellationToken);
 
-    internal async Task<RecordDto> CreateAsync(string objectName, JsonElement fields, ChangeActor actor, CancellationToken cancellationToken = default)
+    internal async Task<RecordDto> CreateAsync(string objectName, JsonElement fields, ChangeActor actor, CancellationToken cancellationToken = default) =>
+        (await CreateOnceAsync(objectName, fields, submissionKey: null, actor, cancellationToken)).Record;
+
+    /// Creates a record once for `submissionKey` (a form's submission id, an API caller's `Idempotency-Key`): the same
+    /// key sent again, on any circuit or instance, answers the record it made (`Replayed`) and makes nothing, its rules
+    /// included; sent with other values it is refused.
+    public async Task<(RecordDto Record, bool Replayed)> CreateOnceAsync(string objectName, JsonElement fields, string submissionKey, ClaimsPrincipal by,
+        CancellationToken cancellationToken = default) =>
+        await CreateOnceAsync(objectName, fields, submissionKey, await WriterAsync(by, cancellationToken), cancellationToken);
+
+    internal async Task<(RecordDto Record, bool Replayed)> CreateOnceAsync(string objectName, JsonElement fields, string? submissionKey, ChangeActor actor,
+        CancellationToken cancellationToken = default)
     {
         var type = (await catalog.GetAsync(cancellationToken)).Get(objectName);
         var values = RecordValues.Validate(type, fields);
+        var submission = submissionKey is null ? null : RecordSubmission.For(submissionKey, actor.Name, type.Name, values);
+        if (submission is not null && await SubmittedAsync(submission, cancellationToken) is { } earlier) return (earlier, true);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var (dto, _) = await CreateAsync(db, type, values, actor, cancellationToken, submission: submission);
+            return (dto, false);
+        }
+        catch (DbUpdateException) when (submission is not null)
+        {
+            // the same submission, sent at the same moment on another circuit or instance, took the unique index first
+            if (await SubmittedAsync(submission, cancellationToken) is { } made) return (made, true);
+            throw;
+        }
+    }
+
+    /// The record that submission `key` made, or null.
+    public Task<RecordDto?> SubmittedAsync(string key, CancellationToken cancellationToken = default) =>
+        SubmittedAsync(key, hash: null, cancellationToken);
+
+    private Task<RecordDto?> SubmittedAsync(RecordSubmission submission, CancellationToken cancellationToken) =>
+        SubmittedAsync(submission.Key, submission.Hash, cancellationToken);
+
+    /// With `hash`, a record the key made from other values (or for another caller) is refused.
+    private async Task<RecordDto?> SubmittedAsync(string key, string? hash, CancellationToken cancellationToken)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var (dto, _) = await CreateAsync(db, type, values, actor, cancellationToken);
-        return dto;
+        var entity = await db.Records.AsNoTracking().FirstOrDefaultAsync(r => r.SubmissionKey == key, cancellationToken);
+        if (entity is null) return null;
+        var fields = Parse(entity.FieldsJson);
+        if (hash is not null && entity.SubmissionHash != hash)
+        {
+            var type = (await catalog.GetAsync(cancellationToken)).Find(entity.ObjectName);
+            var number = type?.NumberField is { } numberField ? fields[numberField.Name]?.ToString() : null;
+            throw RecordSubmission.Reused(key, $"{entity.ObjectName} {number ?? entity.Id}");
+        }
+        return ToDto(entity, fields, await IncidentLinks.ForRecordAsync(db, entity.Id, cancellationToken));
     }
 
     /// Creates a record inside the caller's unit of work (rules' `createRecord`): the caller saves. Live pages learn of
@@ -65,7 +110,7 @@ public sealed class RecordStore(
     /// record to its incident there, so that "create an incident if none is linked" sees the link).
     public async Task<(RecordDto Record, RecordChange Change)> CreateAsync(
         PortalDbContext db, ObjectTypeInfo type, IReadOnlyDictionary<string, JsonNode?> values, ChangeActor actor, CancellationToken cancellationToken,
-        Func<string, Task>? beforeRules = null)
+        Func<string, Task>? beforeRules = null, RecordSubmission? submission = null)
     {
         var ownTransaction = db.Database.CurrentTransaction is null;
         await using var transaction = ownTransaction ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
@@ -88,13 +133,16 @@ public sealed class RecordStore(
             UpdatedUtc = now,
             CreatedBy = actor.Name,
             UpdatedBy = actor.Name,
+            SubmissionKey = submission?.Key,
+            SubmissionHash = submission?.Hash,
         };
         db.Records.Add(entity);
         foreach (var (name, node) in fields) db.RecordSortKeys.Add(SortKey(type, entity.Id, name, node));
 
+        // stored before the rules run: a second submit of the same form meets the unique index before any rule plans anything
+        if (beforeRules is not null || submission is not null) await db.SaveChangesAsync(cancellationToken);
         if (beforeRules is not null)
         {
-            await db.SaveChangesAsync(cancellationToken);
             await beforeRules(entity.Id);
             await db.SaveChangesAsync(cancellationToken);
         }

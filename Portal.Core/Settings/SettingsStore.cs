@@ -16,6 +16,13 @@ public sealed class SettingEntity
     public string? UpdatedBy { get; set; }
 }
 
+/// A setting that can hold a value Portal cannot use: `Validate` throws `PortalValidationException` naming the property,
+/// and the store saves nothing.
+public interface IValidatedSetting
+{
+    void Validate();
+}
+
 /// Settings kept in the database as JSON documents, one per key, read through a small cache. A save for a caller checks
 /// that the caller may change that setting now (AccessCheck); the unchecked saves are for the services that checked
 /// their caller themselves (the PagerDuty connection, the webhook subscription) and for tests. A setting saved by
@@ -100,6 +107,7 @@ public sealed class SettingsStore
     internal async Task SaveAsync<T>(string key, T value, string updatedBy, LogEntryEntity? audit, CancellationToken cancellationToken = default)
         where T : class, new()
     {
+        (value as IValidatedSetting)?.Validate();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var row = await db.Settings.FirstOrDefaultAsync(s => s.Key == key, cancellationToken);
         var json = JsonSerializer.Serialize(value, s_json);

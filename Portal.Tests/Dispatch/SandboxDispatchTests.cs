@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Dispatch;
 using Portal.Core.Links;
+using Portal.Core.PagerDuty;
 using Portal.Core.Records;
 using Portal.Core.Rulesets;
 using Portal.Core.Sandbox;
@@ -57,6 +58,31 @@ public class SandboxDispatchTests : OnEitherDatabase, IAsyncLifetime
         Assert.Equal((incident.Id, 1L, "triggered", "high", "PNE3JZM", "Checkout"),
             (link.IncidentId, link.Number!.Value, link.Status, link.Urgency, link.ServiceId, link.ServiceName));
         Assert.Equal(planned.IncidentId, incident.Id);
+    }
+
+    /// Issue 19, item 3: each incident ends with one case and each case with one incident, whichever side started.
+    [Fact]
+    public async Task ACaseMadeForAnIncidentGetsNoSecondIncidentAndAnIncidentMadeForACaseNoSecondCase()
+    {
+        await _db.Get<RulesetStore>().SaveAsync(Rules(RulesWiringTests.CaseForIncidentAndPageForCase), "admin");
+
+        // a responder triggers an incident: its webhook makes the case, already linked when the case's own rules run
+        var incident = await _db.Get<SandboxPagerDuty>().CreateIncidentAsync(new PdCreateIncident("Checkout 502s", "PNE3JZM"), "sam@sandbox.portal.invalid", default);
+        await _db.DrainEventsAsync();
+        var made = Assert.Single((await Records.ListAsync("Case", new RecordQuery())).Records);
+        Assert.Equal(incident.Id, Assert.Single(made.Incidents).IncidentId);
+        Assert.DoesNotContain(await PlannedAsync(), a => a.ActionType == Portal.Core.Rules.RuleActionTypes.CreateIncident);
+
+        // an agent's high-priority case: rule B pages, and the incident's webhook finds the case linked
+        var agents = await Records.CreateAsync("Case", Json("""{"Subject":"Refunds fail","Priority":"High"}"""), Agent);
+        Assert.Equal(1, await Dispatcher.RunDueAsync());
+        await _db.DrainEventsAsync();
+        Assert.Equal(0, await Dispatcher.RunDueAsync());
+
+        Assert.Equal(2, (await SandboxIncidentsAsync()).Count);
+        var cases = (await Records.ListAsync("Case", new RecordQuery())).Records;
+        Assert.Equal([agents.Id, made.Id], cases.Select(c => c.Id));
+        Assert.All(cases, c => Assert.Single(c.Incidents));
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class RecordsTests(BrowserFixture browser)
         await BrowserFixture.SignInAsync(page, BaseUrl, "casey@portal.test", "Casey-Passw0rd");
         await BrowserFixture.GotoInteractiveAsync(page, BaseUrl + "/records/Case");
         await page.ClickAsync("#new-record");
-        await page.WaitForURLAsync(url => url.EndsWith("/records/Case/new"));
+        await page.WaitForURLAsync(url => url.Contains("/records/Case/new"));
         await BrowserFixture.WaitForInteractiveAsync(page);
 
         await page.FillAsync("#field-Subject", "Checkout page returns 502");
@@ -107,6 +107,38 @@ public sealed class RecordsTests(BrowserFixture browser)
     }
 
     /// A new account of `role`, signed in on a new page at `path` once it is interactive.
+    [Fact]
+    public async Task OneFormSentFromTwoTabsAtOnceMakesOneCase()
+    {
+        var page = await SignedInAsync("tabitha@portal.test", Roles.User, "/records/Case/new");
+        // the form's submission id is in its address: a second tab on it (a reload, another circuit) is the same form
+        await page.WaitForURLAsync(url => url.Contains("submission="));
+        var form = page.Url;
+        var second = await page.Context.NewPageAsync();
+        await BrowserFixture.GotoInteractiveAsync(second, form);
+
+        const string subject = "Checkout 502s sent from two tabs";
+        foreach (var tab in new[] { page, second })
+        {
+            await tab.FillAsync("#field-Subject", subject);
+            await tab.FillAsync("#field-Priority", "High");
+        }
+        await Task.WhenAll(page.ClickAsync("#save-record"), second.ClickAsync("#save-record"));
+        await Expect(page.Locator("#record-title")).ToContainTextAsync(subject);
+        await Expect(second.Locator("#record-title")).ToContainTextAsync(subject);
+        Assert.Equal(page.Url, second.Url);
+        var made = await browser.Portal.Services.GetRequiredService<RecordStore>().ListAsync("Case", new RecordQuery(Search: subject));
+        Assert.Equal(1, made.Total);
+
+        // opened again (Back, a reload after a lost connection), the form says what it made and sends nothing more
+        await BrowserFixture.GotoInteractiveAsync(second, form);
+        await Expect(second.Locator("#already-submitted")).ToContainTextAsync(
+            $"This form was already submitted: it created Case {made.Records[0].Fields["CaseNumber"]}.");
+        await Expect(second.Locator("#save-record")).ToBeDisabledAsync();
+        await second.ClickAsync("#new-form");
+        await second.WaitForURLAsync(url => url.Contains("submission=") && url != form);
+    }
+
     private async Task<IPage> SignedInAsync(string email, string role, string path)
     {
         const string password = "Records-Passw0rd";

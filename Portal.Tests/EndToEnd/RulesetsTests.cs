@@ -82,6 +82,34 @@ public sealed class RulesetsTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task ARestoreFromTheHistoryNamesThePersonWhoRestored()
+    {
+        var services = browser.Portal.Services;
+        await services.GetRequiredService<AccountService>().CreateAsync("rhea@portal.test", "Rhea-Passw0rd-1", Roles.Manager);
+        // other browser tests share this portal: both versions hold no rules, so the restore changes nothing they run
+        var store = services.GetRequiredService<RulesetStore>();
+        var earlier = await store.SaveAsync("""{"schemaVersion":1,"rulesets":[]}""", "test set-up");
+        var inForce = await store.SaveAsync("""{"schemaVersion":1,"rulesets":[]}""", "test set-up");
+        var page = await browser.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, BaseUrl, "rhea@portal.test", "Rhea-Passw0rd-1");
+        await BrowserFixture.GotoInteractiveAsync(page, BaseUrl + "/rulesets");
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Restore version {earlier.Version}" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Restore", Exact = true }).ClickAsync();
+        var restored = inForce.Version + 1;
+        await Expect(page.GetByText($"Version {earlier.Version} restored as version {restored}.")).ToBeVisibleAsync();
+
+        var row = page.Locator("#versions tbody tr").First;
+        await Expect(row).ToContainTextAsync($"{restored} (in force)");
+        await Expect(row).ToContainTextAsync("rhea@portal.test");
+        await Expect(row).ToContainTextAsync($"Restored version {earlier.Version}");
+        var audit = await services.GetRequiredService<Portal.Core.Logging.IntegrationLog>().QueryAsync(
+            new Portal.Core.Logging.LogQuery(Category: Portal.Core.Logging.LogCategories.Config, Text: $"Rules version {restored} saved by"));
+        Assert.StartsWith($"Rules version {restored} saved by rhea@portal.test:", Assert.Single(audit.Entries).Message);
+    }
+
+    [Fact]
     public async Task RuleEditorShowsTheMessageBesideTheInputItIsAbout()
     {
         var page = await browser.NewPageAsync();

@@ -206,6 +206,65 @@ public class RecordStoreTests : OnEitherDatabase, IAsyncLifetime
         await Assert.ThrowsAsync<PortalNotFoundException>(() => Store.UpdateAsync("Case", "x", Json("""{"Subject":"a"}"""), Agent));
     }
 
+    [Fact]
+    public async Task OneSubmissionSentSeveralTimesAtOnceMakesOneRecordAndRunsItsRulesOnce()
+    {
+        var sends = Enumerable.Range(0, 6).Select(_ => Task.Run(() =>
+            Store.CreateOnceAsync("Case", Json("""{"Subject":"Double click","Priority":"High"}"""), "form-1", Agent)));
+        var answers = await Task.WhenAll(sends);
+
+        Assert.Single(answers.Select(a => a.Record.Id).Distinct());
+        Assert.Single(answers, a => !a.Replayed);
+        Assert.Equal(1, (await Store.ListAsync("Case", new RecordQuery())).Total);
+        // the rules (a handler like this one) saw one change: one paging rule, one incident
+        Assert.Single(_handler.Changes);
+        Assert.Equal(answers[0].Record.Id, (await Store.SubmittedAsync("form-1"))!.Id);
+    }
+
+    [Fact]
+    public async Task ASubmissionSentAgainLaterAnswersItsRecordAsItIsNow()
+    {
+        var (first, replayedFirst) = await Store.CreateOnceAsync("Case", Json("""{"Subject":"Once"}"""), "form-2", Agent);
+        await Store.UpdateAsync("Case", first.Id, Json("""{"Status":"Working"}"""), Agent);
+        var (again, replayed) = await Store.CreateOnceAsync("Case", Json("""{"Subject":"Once"}"""), "form-2", Agent);
+
+        Assert.False(replayedFirst);
+        Assert.True(replayed);
+        Assert.Equal(first.Id, again.Id);
+        Assert.Equal("Working", again.Fields["Status"]!.GetValue<string>());
+        Assert.Equal(2, _handler.Changes.Count); // the create and the update, nothing for the second send
+    }
+
+    [Fact]
+    public async Task RefusesASubmissionKeySentAgainWithOtherValuesOrByAnotherCaller()
+    {
+        await Store.CreateOnceAsync("Case", Json("""{"Subject":"First"}"""), "key-3", Agent);
+
+        var otherValues = await Assert.ThrowsAsync<PortalValidationException>(() =>
+            Store.CreateOnceAsync("Case", Json("""{"Subject":"Second"}"""), "key-3", Agent));
+        Assert.Equal("Idempotency-Key", otherValues.Field);
+        Assert.Equal("'Idempotency-Key' 'key-3' was already used to create Case 00000001 from other values; send a new key for another record.",
+            otherValues.Message);
+        await Assert.ThrowsAsync<PortalValidationException>(() =>
+            Store.CreateOnceAsync("Case", Json("""{"Subject":"First"}"""), "key-3", new ChangeActor("someone-else@portal.test")));
+        Assert.Equal(1, (await Store.ListAsync("Case", new RecordQuery())).Total);
+    }
+
+    [Theory]
+    [InlineData("", "'Idempotency-Key' is empty; send 1 to 200 printable ASCII characters, new for each create.")]
+    [InlineData("   ", "'Idempotency-Key' is empty; send 1 to 200 printable ASCII characters, new for each create.")]
+    [InlineData("tab\there", "'Idempotency-Key' holds a character that is not printable ASCII; use letters, digits and punctuation.")]
+    public async Task RefusesAnUnusableSubmissionKeyAndWritesNothing(string key, string message)
+    {
+        var error = await Assert.ThrowsAsync<PortalValidationException>(() =>
+            Store.CreateOnceAsync("Case", Json("""{"Subject":"Keyed"}"""), key, Agent));
+        Assert.Equal(message, error.Errors["Idempotency-Key"].Single());
+        var tooLong = await Assert.ThrowsAsync<PortalValidationException>(() =>
+            Store.CreateOnceAsync("Case", Json("""{"Subject":"Keyed"}"""), new string('k', 201), Agent));
+        Assert.Equal("'Idempotency-Key' is 201 characters long; it takes at most 200.", tooLong.Message);
+        Assert.Equal(0, (await Store.ListAsync("Case", new RecordQuery())).Total);
+    }
+
     private sealed class CapturingHandler : IRecordChangeHandler
     {
         public List<RecordChange> Changes { get; } = [];

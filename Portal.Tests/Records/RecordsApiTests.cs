@@ -84,6 +84,54 @@ public class RecordsApiTests(PortalFixture fixture) : IClassFixture<PortalFixtur
         Assert.Equal(before, after);
     }
 
+    private static HttpRequestMessage Keyed(string json, params string[] keys)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/objects/Case/records") { Content = Body(json) };
+        foreach (var key in keys) request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+        return request;
+    }
+
+    private static async Task<int> TotalAsync(HttpClient client, string search) =>
+        (await client.GetFromJsonAsync<JsonElement>($"/api/objects/Case/records?q={Uri.EscapeDataString(search)}")).GetProperty("total").GetInt32();
+
+    [Fact]
+    public async Task ACreateSentTwiceWithOneIdempotencyKeyMakesOneRecord()
+    {
+        using var client = Client();
+        var subject = $"Keyed create {Guid.NewGuid():N}";
+        var key = Guid.NewGuid().ToString();
+        var json = $$$"""{"fields":{"Subject":"{{{subject}}}","Priority":"High"}}""";
+        var answers = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => client.SendAsync(Keyed(json, key))));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Created, a.StatusCode));
+        var ids = new List<string>();
+        foreach (var answer in answers) ids.Add((await ReadAsync(answer)).GetProperty("id").GetString()!);
+        Assert.Single(ids.Distinct());
+        Assert.Equal(2, answers.Count(a => a.Headers.TryGetValues("Idempotent-Replayed", out var v) && v.Single() == "true"));
+        Assert.Equal(1, await TotalAsync(client, subject));
+        foreach (var answer in answers) answer.Dispose();
+    }
+
+    [Fact]
+    public async Task RefusesAnIdempotencyKeyReusedForOtherValuesOrSentTwiceWith400()
+    {
+        using var client = Client();
+        var subject = $"Reused key {Guid.NewGuid():N}";
+        var key = Guid.NewGuid().ToString();
+        using (var first = await client.SendAsync(Keyed($$$"""{"fields":{"Subject":"{{{subject}}}"}}""", key)))
+            Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+
+        using var reused = await client.SendAsync(Keyed($$$"""{"fields":{"Subject":"{{{subject}}} again"}}""", key));
+        Assert.Equal(HttpStatusCode.BadRequest, reused.StatusCode);
+        Assert.StartsWith($"'Idempotency-Key' '{key}' was already used to create Case ",
+            (await ReadAsync(reused)).GetProperty("errors").GetProperty("Idempotency-Key")[0].GetString());
+
+        using var two = await client.SendAsync(Keyed($$$"""{"fields":{"Subject":"{{{subject}}} two keys"}}""", "a", "b"));
+        Assert.Equal(HttpStatusCode.BadRequest, two.StatusCode);
+        Assert.Equal("Send one 'Idempotency-Key' header, not 2.", (await ReadAsync(two)).GetProperty("errors").GetProperty("Idempotency-Key")[0].GetString());
+        Assert.Equal(1, await TotalAsync(client, subject));
+    }
+
     [Fact]
     public async Task AnswersNotFoundForAnUnknownObjectOrRecord()
     {

@@ -54,6 +54,24 @@ public class RulesWiringTests : OnEitherDatabase, IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARestoreRecordsThePersonWhoRestoredInTheHistoryAndTheAuditTrail()
+    {
+        await Rulesets.SaveAsync(ContractExample, "admin@portal.test");
+        await Rulesets.SaveAsync(Document(), "admin@portal.test");
+        var manager = TestAccounts.PrincipalOf(await _db.AddAccountAsync(Portal.Core.Security.Roles.Manager, "rhea@portal.test"));
+
+        var restored = await Rulesets.RestoreAsync(1, manager);
+
+        Assert.Equal("rhea@portal.test", restored.CreatedBy);
+        Assert.Equal("rhea@portal.test", (await Rulesets.VersionsAsync())[0].CreatedBy);
+        await using var db = await _db.ContextAsync();
+        var audit = await db.LogEntries.AsNoTracking().Where(e => e.Category == Portal.Core.Logging.LogCategories.Config)
+            .OrderByDescending(e => e.Id).FirstAsync();
+        Assert.StartsWith("Rules version 3 saved by rhea@portal.test:", audit.Message);
+        Assert.Contains("(Restored version 1)", audit.Message);
+    }
+
+    [Fact]
     public async Task RefusesAnInvalidDocumentAndKeepsTheOneInForce()
     {
         await Rulesets.SaveAsync(ContractExample, "admin");
@@ -197,19 +215,37 @@ public class RulesWiringTests : OnEitherDatabase, IAsyncLifetime
     }
 
     [Fact]
+    public async Task OneFormSubmittedTwiceAtOncePlansOneIncident()
+    {
+        await Rulesets.SaveAsync(ContractExample, "admin");
+        var submits = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+            Records.CreateOnceAsync("Case", Json("""{"Subject":"Checkout down","Priority":"High"}"""), "form-double-click", Agent)));
+        var answers = await Task.WhenAll(submits);
+
+        Assert.Equal(answers[0].Record.Id, answers[1].Record.Id);
+        var planned = Assert.Single(await PlannedAsync());
+        Assert.Equal((RuleActionTypes.CreateIncident, answers[0].Record.Id), (planned.ActionType, planned.RecordId));
+    }
+
+    /// Issue 19, item 3: rule A makes a case for a checkout incident, rule B pages for a high-priority case.
+    internal static readonly string[] CaseForIncidentAndPageForCase =
+    [
+        """
+        {"name":"Case for checkout incidents","object":"Case","runOn":"pagerDutyIncidentCreateOrUpdate","when":"all",
+         "conditions":[{"field":"pd.service","operator":"equals","value":"PNE3JZM"}],"executeFor":"newOnly",
+         "actions":[{"type":"createRecord","fields":{"Subject":"{{pd.incidentTitle}}","Status":"New","Priority":"High"}}]}
+        """,
+        """
+        {"name":"Page for high-priority cases","object":"Case","runOn":"recordCreateOrUpdate","when":"all",
+         "conditions":[{"field":"Priority","operator":"equals","value":"High"}],"executeFor":"allLinked",
+         "actions":[{"type":"createIncident","serviceId":"PNE3JZM"}]}
+        """,
+    ];
+
+    [Fact]
     public async Task ARecordMadeByAPagerDutyRuleIsLinkedBeforeItsOwnRulesRunSoItGetsNoSecondIncident()
     {
-        await Rulesets.SaveAsync(Document(
-            """
-            {"name":"Case for checkout incidents","object":"Case","runOn":"pagerDutyIncidentCreateOrUpdate","when":"all",
-             "conditions":[{"field":"pd.service","operator":"equals","value":"PNE3JZM"}],"executeFor":"newOnly",
-             "actions":[{"type":"createRecord","fields":{"Subject":"{{pd.incidentTitle}}","Status":"New","Priority":"High"}}]}
-            """,
-            """
-            {"name":"Page for high-priority cases","object":"Case","runOn":"recordCreateOrUpdate","when":"all",
-             "conditions":[{"field":"Priority","operator":"equals","value":"High"}],"executeFor":"allLinked",
-             "actions":[{"type":"createIncident","serviceId":"PNE3JZM"}]}
-            """), "admin");
+        await Rulesets.SaveAsync(Document(CaseForIncidentAndPageForCase), "admin");
 
         await _db.Get<PagerDutyEventRules>().RunAsync(new PagerDutyFacts { EventType = "trigger", IncidentId = "Q2CK", IncidentNumber = 37,
             IncidentTitle = "Checkout 502s", IncidentStatus = "triggered", ServiceId = "PNE3JZM", Urgency = "high" }, []);

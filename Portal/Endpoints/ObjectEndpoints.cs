@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using Portal.Core;
 using Portal.Core.Links;
 using Portal.Core.Records;
 using Portal.Core.Security;
@@ -37,7 +38,12 @@ public static class ObjectEndpoints
         records.MapPost("", async (string objectName, HttpRequest request, ClaimsPrincipal user, RecordStore store, CancellationToken ct) =>
         {
             var fields = JsonBody.Required(await JsonBody.ReadAsync(request), "fields", JsonValueKind.Object);
-            var record = await store.CreateAsync(objectName, fields, user, ct);
+            var keys = request.Headers[RecordSubmission.Field];
+            if (keys.Count > 1) throw new PortalValidationException(RecordSubmission.Field, $"Send one '{RecordSubmission.Field}' header, not {keys.Count}.");
+            var (record, replayed) = keys.Count == 0 ? (await store.CreateAsync(objectName, fields, user, ct), false)
+                : await store.CreateOnceAsync(objectName, fields, keys[0]!, user, ct);
+            // the answer to a key sent again is the record it made, as it is now; nothing was created
+            if (replayed) request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
             return TypedResults.Created($"/api/objects/{record.Object}/records/{record.Id}", record);
         }).RequireAuthorization(Permissions.RecordsWrite);
 

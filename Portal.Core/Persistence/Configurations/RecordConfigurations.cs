@@ -56,6 +56,10 @@ internal sealed class RecordConfiguration : IEntityTypeConfiguration<RecordEntit
         builder.Property(r => r.Version).IsConcurrencyToken();
         builder.HasIndex(r => new { r.ObjectName, r.CreatedUtc });
         builder.HasIndex(r => new { r.ObjectName, r.UpdatedUtc });
+        builder.Property(r => r.SubmissionKey).HasMaxLength(RecordSubmission.MaxKeyLength);
+        builder.Property(r => r.SubmissionHash).HasMaxLength(64);
+        // many records have none (NULLs are distinct on both providers); one submission makes at most one record
+        builder.HasIndex(r => r.SubmissionKey).IsUnique();
     }
 }
 
