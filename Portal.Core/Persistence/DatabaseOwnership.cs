@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Portal.Core.Persistence;
 
 /// This process's claim to the database: while it holds it, any work claimed by another owner belongs to a process
@@ -16,25 +14,13 @@ public interface IDatabaseOwnership : IDisposable
 /// takes over its in-flight work (`ActionDispatcher`).
 public sealed class PostgresInstanceLock(string connectionString, PortalInstance instance) : IDatabaseOwnership
 {
-    private NpgsqlConnection? _session;
+    private PostgresSessionLock? _lock;
 
-    public void Acquire(string _)
-    {
-        if (_session is not null) return;
-        // a pooled connection would go back to the pool still holding the lock: this one is never pooled
-        var session = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString)
-            { Pooling = false, Enlist = false, ApplicationName = $"Portal instance {instance.Id}" }.ConnectionString);
-        session.Open();
-        using var command = session.CreateCommand();
-        command.CommandText = "SELECT pg_advisory_lock(hashtextextended(@id, 0))";
-        command.Parameters.AddWithValue("id", instance.Id);
-        command.ExecuteNonQuery();
-        _session = session;
-    }
+    public void Acquire(string _) => _lock ??= PostgresSessionLock.Take(connectionString, instance.Id, $"Portal instance {instance.Id}");
 
     public void Dispose()
     {
-        _session?.Dispose();
-        _session = null;
+        _lock?.Dispose();
+        _lock = null;
     }
 }

@@ -66,33 +66,3 @@ public static class PacedPurge
     }
 }
 
-/// One instance's turn at periodic work on a PostgreSQL database that several instances share: a session advisory
-/// lock on `hashtextextended(job, 0)`, on a connection of its own (never pooled, so the lock cannot outlive the turn
-/// in a pool), freed when disposed or, if the process dies, when the server ends the session. None on SQLite, where
-/// one process owns the file.
-public sealed class PostgresTurn : IAsyncDisposable
-{
-    private readonly Npgsql.NpgsqlConnection _session;
-
-    private PostgresTurn(Npgsql.NpgsqlConnection session, bool taken) => (_session, Taken) = (session, taken);
-
-    public bool Taken { get; }
-
-    /// The turn at `job`, taken or not; null on SQLite.
-    public static async Task<PostgresTurn?> TryTakeAsync(IDbContextFactory<PortalDbContext> dbFactory, string job, CancellationToken cancellationToken)
-    {
-        string connectionString;
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
-        {
-            if (!db.Database.IsNpgsql()) return null;
-            connectionString = db.Database.GetConnectionString()!;
-        }
-        var session = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Enlist = false }.ConnectionString);
-        await session.OpenAsync(cancellationToken);
-        await using var take = new Npgsql.NpgsqlCommand("SELECT pg_try_advisory_lock(hashtextextended(@job, 0))", session);
-        take.Parameters.AddWithValue("job", "Portal periodic: " + job);
-        return new PostgresTurn(session, await take.ExecuteScalarAsync(cancellationToken) is true);
-    }
-
-    public async ValueTask DisposeAsync() => await _session.DisposeAsync();
-}

@@ -118,18 +118,16 @@ public sealed partial class DatabaseMigrator(IDbContextFactory<PortalDbContext> 
             ownership?.Acquire(connectionString);
     }
 
-    /// The advisory lock instances hold while they migrate: "PortalMig" in ASCII, recognisable in `pg_locks`.
-    public const long MigrationLockKey = 0x506F7274616C4D69;
+    /// The session lock (`PostgresSessionLock`) instances hold while they migrate.
+    public const string MigrationLockKey = "Portal migrations";
 
     /// Several instances starting together on one PostgreSQL database migrate it once: each waits for a session
     /// advisory lock before it reads what is applied, so the second finds the first's work done. (EF Core's own lock
     /// was seen to let two of three starting instances apply one migration each: the second failed with 42701.)
     private static async Task MigrateOneAtATimeAsync(PortalDbContext db, string connectionString, CancellationToken cancellationToken)
     {
-        await using var session = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Enlist = false }.ConnectionString);
-        await session.OpenAsync(cancellationToken);
-        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLockKey})", session)) await take.ExecuteNonQueryAsync(cancellationToken);
-        // closing the session frees the lock, however this ends
+        // ending the session frees the lock, however this ends
+        await using var migrating = await PostgresSessionLock.TakeAsync(connectionString, MigrationLockKey, "Portal migrating", cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
     }
 
