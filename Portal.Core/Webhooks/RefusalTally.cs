@@ -5,7 +5,8 @@ namespace Portal.Core.Webhooks;
 /// Refused webhook deliveries reach the integration log (kept for weeks) as one entry per reason per minute: the first
 /// refusal of a reason is written at once, the others of that minute are counted and written as one entry with their
 /// count once the minute is over. An anonymous client that sends thousands of bad deliveries then writes a few rows,
-/// not thousands; the host log still has each one.
+/// not thousands; the host log still has each one. Each entry is written under `security` and under `webhook`, so that
+/// whoever follows the webhooks (as the original's walkthrough does) finds the refusals there too.
 public sealed class RefusalTally(Logging.IntegrationLog log, TimeProvider clock) : IDisposable
 {
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
@@ -33,7 +34,7 @@ public sealed class RefusalTally(Logging.IntegrationLog log, TimeProvider clock)
             _tallies[reason] = new Tally(now);
             _timer ??= clock.CreateTimer(_ => Flush(), null, Window, Window);
         }
-        log.Write(Logging.LogLevel.Warning, Logging.LogCategories.Security, $"Refused a webhook delivery: {reason}");
+        Write($"Refused a webhook delivery: {reason}", new { reason });
     }
 
     /// Writes the counts of the windows that are over (the timer calls it every minute).
@@ -54,9 +55,14 @@ public sealed class RefusalTally(Logging.IntegrationLog log, TimeProvider clock)
     private void WriteMore(string reason, Tally tally)
     {
         if (tally.More == 0) return;
-        log.Write(Logging.LogLevel.Warning, Logging.LogCategories.Security,
-            $"Refused {tally.More} more webhook deliveries in the minute from {tally.Since:HH:mm:ss} UTC: {reason}",
-            details: new { reason, refused = tally.More, sinceUtc = tally.Since.UtcDateTime });
+        Write($"Refused {tally.More} more webhook deliveries in the minute from {tally.Since:HH:mm:ss} UTC: {reason}",
+            new { reason, refused = tally.More, sinceUtc = tally.Since.UtcDateTime });
+    }
+
+    private void Write(string message, object details)
+    {
+        log.Write(Logging.LogLevel.Warning, Logging.LogCategories.Security, message, details: details);
+        log.Write(Logging.LogLevel.Warning, Logging.LogCategories.Webhook, message, details: details);
     }
 
     public void Dispose() => _timer?.Dispose();

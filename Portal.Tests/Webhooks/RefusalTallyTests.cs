@@ -16,6 +16,9 @@ public sealed class RefusalTallyTests : IAsyncLifetime
         var log = _db.Get<IntegrationLog>();
         await log.FlushAsync();
         var (entries, _) = await log.QueryAsync(new LogQuery(Category: LogCategories.Security, OldestFirst: true));
+        // the same entries under `webhook`, for whoever follows the webhooks
+        var (webhook, _) = await log.QueryAsync(new LogQuery(Category: LogCategories.Webhook, OldestFirst: true));
+        Assert.Equal(entries.Select(e => (e.Level, e.Message)), webhook.Select(e => (e.Level, e.Message)));
         return entries.Select(e => e.Message).ToList();
     }
 
