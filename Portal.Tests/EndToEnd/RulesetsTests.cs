@@ -77,8 +77,22 @@ public sealed class RulesetsTests(BrowserFixture browser)
 
         await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = $"Compare version {versionsBefore}" }).ClickAsync();
-        await Expect(page.Locator("#version-diff")).ToContainTextAsync("- ");
-        await Expect(page.Locator("#version-diff")).ToContainTextAsync("Imported rules");
+        // side by side, line by line: the older name on the left, the newer beside it on the right
+        var changed = page.Locator("#version-diff tbody tr").Filter(new() { Has = page.Locator(".diff-left.diff-changed") });
+        await Expect(changed).ToHaveCountAsync(1);
+        await Expect(changed.Locator(".diff-left")).ToContainTextAsync("\"name\": \"SFDC > PD\"");
+        await Expect(changed.Locator(".diff-right")).ToContainTextAsync("\"name\": \"Imported rules\"");
+        // the README's picture: the title and the diff, without the save snackbars over them
+        await page.AddStyleTagAsync(new() { Content = ".mud-snackbar { display: none !important; }" });
+        var area = await page.EvaluateAsync<double[]>("""
+            () => { const t = document.getElementById('diff-title').getBoundingClientRect(), d = document.querySelector('.side-by-side-diff').getBoundingClientRect();
+                    return [d.left - 8, t.top + window.scrollY - 8, d.width + 16, d.bottom - t.top + 16]; }
+            """);
+        await page.ScreenshotAsync(new()
+        {
+            Path = BrowserFixture.ArtifactPath("version-diff.png"), FullPage = true,
+            Clip = new() { X = (float)area[0], Y = (float)area[1], Width = (float)area[2], Height = (float)area[3] },
+        });
     }
 
     [Fact]

@@ -109,4 +109,24 @@ public sealed class RulesetsPageTests : DatabaseComponentTest
         Assert.Equal([1L], versions.Select(v => v.Version));
         Assert.Equal(["First", "Second"], (await Database.Get<RulesetStore>().CurrentAsync()).Document.Rulesets.Select(r => r.Name));
     }
+
+    [Fact]
+    public async Task ComparesAVersionSideBySideWithTheOneInForce()
+    {
+        var store = Database.Get<RulesetStore>();
+        await store.SaveAsync(TwoRulesets, "admin");
+        await store.SaveAsync(TwoRulesets.Replace("\"Second\"", "\"Renamed\""), "admin");
+        Render<MudPopoverProvider>();
+        Render<MudDialogProvider>();
+        var cut = Render<VersionHistoryPanel>(p => p.Add(x => x.Version, 2L));
+        cut.WaitForAssertion(() => cut.Find("button[aria-label='Compare version 1']"));
+        cut.Find("button[aria-label='Compare version 1']").Click();
+
+        cut.WaitForAssertion(() => Assert.True(cut.FindAll("#version-diff tbody tr").Count > 10));
+        var changed = Assert.Single(cut.FindAll("#version-diff tbody tr"), r => r.QuerySelector(".diff-left.diff-changed") is not null);
+        Assert.Contains("\"Second\"", changed.QuerySelector(".diff-left")!.TextContent);
+        Assert.Contains("\"Renamed\"", changed.QuerySelector(".diff-right")!.TextContent);
+        Assert.Contains("Version 1", cut.Find("#version-diff thead").TextContent);
+        Assert.Contains("Version 2 (in force)", cut.Find("#version-diff thead").TextContent);
+    }
 }
