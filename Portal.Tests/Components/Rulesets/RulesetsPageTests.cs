@@ -129,4 +129,24 @@ public sealed class RulesetsPageTests : DatabaseComponentTest
         Assert.Contains("Version 1", cut.Find("#version-diff thead").TextContent);
         Assert.Contains("Version 2 (in force)", cut.Find("#version-diff thead").TextContent);
     }
+
+    [Fact]
+    public async Task SavesTheNoteWithTheVersionAndHistoryShowsIt()
+    {
+        var store = Database.Get<RulesetStore>();
+        await store.SaveAsync(TwoRulesets, "admin");
+        var cut = await RenderAsync("Manager");
+        cut.WaitForAssertion(() => cut.Find("button[aria-label='Move ruleset Second up']"));
+        cut.Find("button[aria-label='Move ruleset Second up']").Click();
+        cut.WaitForAssertion(() => Assert.False(cut.Find("#save-note").HasAttribute("disabled")));
+        cut.Find("#save-note").Input("Second first: it pages on-call");
+        cut.Find("#save-rules").Click();
+
+        await cut.WaitForAssertionAsync(async () => Assert.Equal("Second first: it pages on-call", (await store.VersionsAsync())[0].Comment));
+        Assert.Equal("manager@portal.test", (await store.VersionsAsync())[0].CreatedBy);
+        cut.WaitForAssertion(() => Assert.Equal("", cut.Find("#save-note").GetAttribute("value") ?? ""));
+
+        var history = Render<VersionHistoryPanel>(p => p.Add(x => x.Version, 2L));
+        history.WaitForAssertion(() => Assert.Equal("Second first: it pages on-call", history.FindAll("#versions .version-comment")[0].TextContent));
+    }
 }

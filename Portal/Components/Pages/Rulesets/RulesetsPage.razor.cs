@@ -33,6 +33,7 @@ public sealed partial class RulesetsPage
     private bool _canWrite, _dirty;
     private int _tab;
     private List<string> _saveErrors = [], _importErrors = [];
+    private string? _saveNote;
 
     private string DraftJson() => _draft!.ToJson(_catalog!.ToRulesSchema());
 
@@ -152,8 +153,9 @@ public sealed partial class RulesetsPage
     {
         try
         {
-            var saved = await Store.SaveAsync(DraftJson(), (await AuthenticationState).User, "Edited in the Rulesets tab");
+            var saved = await Store.SaveAsync(DraftJson(), (await AuthenticationState).User, "Edited in the Rulesets tab", _saveNote);
             await ReloadAsync();
+            _saveNote = null;
             Snackbar.Add($"Saved as version {saved.Version}: {saved.RuleCount} rules in force.", Severity.Success);
         }
         catch (PortalValidationException e)
