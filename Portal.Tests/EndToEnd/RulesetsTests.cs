@@ -157,4 +157,45 @@ public sealed class RulesetsTests(BrowserFixture browser)
         await Expect(ruleset.GetByText("Enabled", new() { Exact = true })).ToHaveCountAsync(0);
         await Expect(ruleset.Locator("input[type=checkbox]")).ToBeDisabledAsync();
     }
+
+    [Fact]
+    public async Task UnsavedRuleChangesAskBeforeThePageIsLeftInsideThePortalOrClosed()
+    {
+        var page = await browser.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, BaseUrl, Infrastructure.PortalAppFactory.AdminEmail, Infrastructure.PortalAppFactory.AdminPassword);
+        await BrowserFixture.GotoInteractiveAsync(page, BaseUrl + "/rulesets");
+        await page.ClickAsync("#add-ruleset"); // a change that is never saved: the shared portal's rules stay as they are
+        await Expect(page.Locator("#unsaved")).ToBeVisibleAsync();
+
+        // a link inside the portal: the portal asks
+        await page.GetByRole(AriaRole.Link, new() { Name = "Logs", Exact = true }).ClickAsync();
+        await Expect(page.Locator(".mud-dialog")).ToContainTextAsync("The rules have changes that are not saved. Leave this page and lose them?");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Stay" }).ClickAsync();
+        await Expect(page.Locator(".mud-dialog")).ToHaveCountAsync(0);
+        Assert.EndsWith("/rulesets", page.Url);
+        await Expect(page.Locator("#unsaved")).ToBeVisibleAsync();
+
+        // closing or reloading the tab: the browser asks
+        var asked = new TaskCompletionSource<string>();
+        var questions = 0;
+        page.Dialog += async (_, dialog) =>
+        {
+            Interlocked.Increment(ref questions);
+            await dialog.DismissAsync();
+            asked.TrySetResult(dialog.Type);
+        };
+        await page.CloseAsync(new() { RunBeforeUnload = true });
+        Assert.Equal("beforeunload", await asked.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        await Expect(page.Locator("#unsaved")).ToBeVisibleAsync();
+        Assert.False(page.IsClosed);
+
+        // nothing unsaved: no question
+        await page.ClickAsync("#discard-rules");
+        await Expect(page.Locator("#unsaved")).ToHaveCountAsync(0);
+        var closed = new TaskCompletionSource();
+        page.Close += (_, _) => closed.TrySetResult();
+        await page.CloseAsync(new() { RunBeforeUnload = true });
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, questions);
+    }
 }
