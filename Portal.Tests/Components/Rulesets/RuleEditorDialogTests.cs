@@ -45,4 +45,23 @@ public sealed class RuleEditorDialogTests : DatabaseComponentTest
         _dialogs.WaitForAssertion(() => Assert.Equal($"Case {number} Checkout down High", _dialogs.Find("#action-0-title-preview b").TextContent));
         Assert.Contains($"with the values of {number} · Checkout down", _dialogs.Find("#action-0-title-preview").TextContent);
     }
+
+    [Fact]
+    public async Task PicksTheDateAndTimeOfADateTimeConditionAndWritesThemAsIso8601()
+    {
+        await Database.Get<ObjectCatalog>().AddFieldAsync("Case", new FieldDto("DueUtc", "Due", "dateTime"));
+        var due = new ConditionForm { Field = "DueUtc", Operator = RuleOperators.GreaterThan, Value = "2026-01-02T03:04:05Z" };
+        var subject = new ConditionForm { Field = "Subject", Operator = RuleOperators.EqualTo, Value = "Checkout" };
+        await OpenAsync(new RuleForm { Name = "Overdue", Object = "Case", Conditions = [due, subject] });
+
+        Assert.Equal("2026-01-02", _dialogs.Find("#condition-0-date").GetAttribute("value"));
+        Assert.Equal("03:04", _dialogs.Find("#condition-0-time").GetAttribute("value"));
+        Assert.Empty(_dialogs.FindAll("#condition-1-date")); // a text field keeps its text box only
+
+        _dialogs.Find("#condition-0-date").Change("2026-03-01");
+        _dialogs.WaitForAssertion(() => Assert.Equal("2026-03-01T03:04:05Z", due.Value));
+        _dialogs.Find("#condition-0-time").Change("09:30");
+        _dialogs.WaitForAssertion(() => Assert.Equal("2026-03-01T09:30:00Z", due.Value));
+        Assert.Equal("2026-03-01T09:30:00Z", _dialogs.Find("#condition-0-value").GetAttribute("value"));
+    }
 }
