@@ -77,11 +77,19 @@ public sealed class RulesetStore
     /// The largest rules document, as exported, that `PUT /api/rulesets` (an import) takes.
     public const int MaxDocumentBytes = 1024 * 1024;
 
-    public async Task<RulesetVersionInfo> SaveAsync(string json, ClaimsPrincipal by, string? note = null, CancellationToken cancellationToken = default) =>
-        await SaveAsync(json, (await access.DemandAsync(by, Permissions.RulesWrite, cancellationToken)).Name, note, cancellationToken);
+    public Task<RulesetVersionInfo> SaveAsync(string json, ClaimsPrincipal by, string? note = null, CancellationToken cancellationToken = default) =>
+        SaveAsync(json, by, note, comment: null, cancellationToken);
 
-    internal async Task<RulesetVersionInfo> SaveAsync(string json, string savedBy, string? note = null, CancellationToken cancellationToken = default)
+    /// `comment` is the saver's own note for the version (RulesetVersionComment): kept only with rules.write, like the rules.
+    public async Task<RulesetVersionInfo> SaveAsync(string json, ClaimsPrincipal by, string? note, string? comment, CancellationToken cancellationToken = default) =>
+        await SaveAsync(json, (await access.DemandAsync(by, Permissions.RulesWrite, cancellationToken)).Name, note, comment, cancellationToken);
+
+    internal Task<RulesetVersionInfo> SaveAsync(string json, string savedBy, string? note = null, CancellationToken cancellationToken = default) =>
+        SaveAsync(json, savedBy, note, comment: null, cancellationToken);
+
+    internal async Task<RulesetVersionInfo> SaveAsync(string json, string savedBy, string? note, string? comment, CancellationToken cancellationToken = default)
     {
+        comment = RulesetVersionComment.Normalize(comment);
         var document = await ValidateAsync(json, cancellationToken);
         await SnapshotAsync(cancellationToken); // loads the version in force first; takes the same lock
         await _writeLock.WaitAsync(cancellationToken);
@@ -101,11 +109,12 @@ public sealed class RulesetStore
                 CreatedUtc = clock.GetUtcNow().UtcDateTime,
                 CreatedBy = savedBy,
                 Note = note,
+                Comment = comment,
                 RuleCount = document.Rulesets.Sum(r => r.Rules.Count),
             };
             db.RulesetVersions.Add(entity);
-            db.LogEntries.Add(log.AuditEntry($"Rules version {version} saved by {savedBy}: {entity.RuleCount} rules ({note ?? "saved"})",
-                new { version, savedBy, note, rules = entity.RuleCount }));
+            db.LogEntries.Add(log.AuditEntry($"Rules version {version} saved by {savedBy}: {entity.RuleCount} rules ({note ?? "saved"})" +
+                (comment is null ? "" : $": {comment}"), new { version, savedBy, note, comment, rules = entity.RuleCount }));
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             _holder.Publish(snapshot);
@@ -121,8 +130,8 @@ public sealed class RulesetStore
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var versions = await db.RulesetVersions.AsNoTracking().OrderByDescending(v => v.Version)
-            .Select(v => new { v.Version, v.CreatedUtc, v.CreatedBy, v.Note, v.RuleCount }).ToListAsync(cancellationToken);
-        return versions.Select(v => new RulesetVersionInfo(v.Version, v.CreatedUtc, v.CreatedBy, v.Note, v.RuleCount)).ToList();
+            .Select(v => new { v.Version, v.CreatedUtc, v.CreatedBy, v.Note, v.RuleCount, v.Comment }).ToListAsync(cancellationToken);
+        return versions.Select(v => new RulesetVersionInfo(v.Version, v.CreatedUtc, v.CreatedBy, v.Note, v.RuleCount, v.Comment)).ToList();
     }
 
     public async Task<string> VersionJsonAsync(long version, CancellationToken cancellationToken = default)
@@ -190,5 +199,5 @@ public sealed class RulesetStore
         return RulesSnapshot.Compile(RulesDocumentJson.Parse(latest.DocumentJson), schema, latest.Version);
     }
 
-    private static RulesetVersionInfo Info(RulesetVersionEntity v) => new(v.Version, v.CreatedUtc, v.CreatedBy, v.Note, v.RuleCount);
+    private static RulesetVersionInfo Info(RulesetVersionEntity v) => new(v.Version, v.CreatedUtc, v.CreatedBy, v.Note, v.RuleCount, v.Comment);
 }

@@ -77,8 +77,22 @@ public sealed class RulesetsTests(BrowserFixture browser)
 
         await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = $"Compare version {versionsBefore}" }).ClickAsync();
-        await Expect(page.Locator("#version-diff")).ToContainTextAsync("- ");
-        await Expect(page.Locator("#version-diff")).ToContainTextAsync("Imported rules");
+        // side by side, line by line: the older name on the left, the newer beside it on the right
+        var changed = page.Locator("#version-diff tbody tr").Filter(new() { Has = page.Locator(".diff-left.diff-changed") });
+        await Expect(changed).ToHaveCountAsync(1);
+        await Expect(changed.Locator(".diff-left")).ToContainTextAsync("\"name\": \"SFDC > PD\"");
+        await Expect(changed.Locator(".diff-right")).ToContainTextAsync("\"name\": \"Imported rules\"");
+        // the README's picture: the title and the diff, without the save snackbars over them
+        await page.AddStyleTagAsync(new() { Content = ".mud-snackbar { display: none !important; }" });
+        var area = await page.EvaluateAsync<double[]>("""
+            () => { const t = document.getElementById('diff-title').getBoundingClientRect(), d = document.querySelector('.side-by-side-diff').getBoundingClientRect();
+                    return [d.left - 8, t.top + window.scrollY - 8, d.width + 16, d.bottom - t.top + 16]; }
+            """);
+        await page.ScreenshotAsync(new()
+        {
+            Path = BrowserFixture.ArtifactPath("version-diff.png"), FullPage = true,
+            Clip = new() { X = (float)area[0], Y = (float)area[1], Width = (float)area[2], Height = (float)area[3] },
+        });
     }
 
     [Fact]
@@ -142,5 +156,46 @@ public sealed class RulesetsTests(BrowserFixture browser)
         await Expect(ruleset).ToContainTextAsync("Disabled");
         await Expect(ruleset.GetByText("Enabled", new() { Exact = true })).ToHaveCountAsync(0);
         await Expect(ruleset.Locator("input[type=checkbox]")).ToBeDisabledAsync();
+    }
+
+    [Fact]
+    public async Task UnsavedRuleChangesAskBeforeThePageIsLeftInsideThePortalOrClosed()
+    {
+        var page = await browser.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, BaseUrl, Infrastructure.PortalAppFactory.AdminEmail, Infrastructure.PortalAppFactory.AdminPassword);
+        await BrowserFixture.GotoInteractiveAsync(page, BaseUrl + "/rulesets");
+        await page.ClickAsync("#add-ruleset"); // a change that is never saved: the shared portal's rules stay as they are
+        await Expect(page.Locator("#unsaved")).ToBeVisibleAsync();
+
+        // a link inside the portal: the portal asks
+        await page.GetByRole(AriaRole.Link, new() { Name = "Logs", Exact = true }).ClickAsync();
+        await Expect(page.Locator(".mud-dialog")).ToContainTextAsync("The rules have changes that are not saved. Leave this page and lose them?");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Stay" }).ClickAsync();
+        await Expect(page.Locator(".mud-dialog")).ToHaveCountAsync(0);
+        Assert.EndsWith("/rulesets", page.Url);
+        await Expect(page.Locator("#unsaved")).ToBeVisibleAsync();
+
+        // closing or reloading the tab: the browser asks
+        var asked = new TaskCompletionSource<string>();
+        var questions = 0;
+        page.Dialog += async (_, dialog) =>
+        {
+            Interlocked.Increment(ref questions);
+            await dialog.DismissAsync();
+            asked.TrySetResult(dialog.Type);
+        };
+        await page.CloseAsync(new() { RunBeforeUnload = true });
+        Assert.Equal("beforeunload", await asked.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        await Expect(page.Locator("#unsaved")).ToBeVisibleAsync();
+        Assert.False(page.IsClosed);
+
+        // nothing unsaved: no question
+        await page.ClickAsync("#discard-rules");
+        await Expect(page.Locator("#unsaved")).ToHaveCountAsync(0);
+        var closed = new TaskCompletionSource();
+        page.Close += (_, _) => closed.TrySetResult();
+        await page.CloseAsync(new() { RunBeforeUnload = true });
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, questions);
     }
 }

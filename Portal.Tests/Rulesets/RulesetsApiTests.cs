@@ -175,6 +175,47 @@ public class RulesetsApiTests : IDisposable
         Assert.Equal(1, (await admin.GetFromJsonAsync<JsonElement>("/api/rulesets")).GetProperty("rulesets").GetArrayLength());
         Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsync("/api/rulesets/versions/99/restore", null)).StatusCode);
     }
+
+    [Fact]
+    public async Task KeepsTheNoteOfAPutWithItsVersion()
+    {
+        using var manager = _factory.CreateClientAs(Roles.Manager);
+        using var put = await manager.PutAsync("/api/rulesets?note=" + Uri.EscapeDataString("  Page Checkout on call, ticket #42  "), Body(RulesWiringTests.ContractExample));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        (await manager.PutAsync("/api/rulesets", Body(RulesWiringTests.ContractExample))).Dispose();
+
+        var versions = (await manager.GetFromJsonAsync<JsonElement>("/api/rulesets/versions")).GetProperty("versions");
+        Assert.Equal("Page Checkout on call, ticket #42", versions[1].GetProperty("comment").GetString());
+        Assert.Equal("Replaced through the API", versions[1].GetProperty("note").GetString());
+        Assert.Equal(JsonValueKind.Null, versions[0].GetProperty("comment").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("note=first%0Asecond", "character 6 is a line break")]
+    [InlineData("note=a&note=b", "'note' 2 times")]
+    [InlineData("long", "501 characters long; a version keeps at most 500")]
+    public async Task RefusesABadNoteNamingTheProblemAndSavesNothing(string query, string problem)
+    {
+        using var manager = _factory.CreateClientAs(Roles.Manager);
+        if (query == "long") query = "note=" + new string('n', 501);
+        using var response = await manager.PutAsync("/api/rulesets?" + query, Body(RulesWiringTests.ContractExample));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var message = Assert.Single((await ReadAsync(response)).GetProperty("errors").GetProperty("note").EnumerateArray()).GetString()!;
+        Assert.Contains(problem, message);
+        Assert.Equal(0, (await manager.GetFromJsonAsync<JsonElement>("/api/rulesets/versions")).GetProperty("versions").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData(Roles.User)]
+    [InlineData(Roles.Auditor)]
+    public async Task RefusesANoteFromARoleThatCannotChangeRules(string role)
+    {
+        using var client = _factory.CreateClientAs(role);
+        using var response = await client.PutAsync("/api/rulesets?note=mine", Body(RulesWiringTests.ContractExample));
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(0, (await client.GetFromJsonAsync<JsonElement>("/api/rulesets/versions")).GetProperty("versions").GetArrayLength());
+    }
 }
 
 /// The same rules API against a portal on PostgreSQL (version numbers, history, restore).

@@ -43,6 +43,16 @@ public sealed class AccessCheckTests(PortalFixture fixture) : IClassFixture<Port
     }
 
     [Fact]
+    public async Task RefusesAVersionNoteFromAUserAndStoresNothing()
+    {
+        var (_, principal) = await Portal.SignedInAccountAsync(Roles.User);
+        var before = await Rulesets.VersionsAsync();
+
+        await Assert.ThrowsAsync<PortalForbiddenException>(() => Rulesets.SaveAsync(NoRules, principal, "from an open tab", "my note"));
+        Assert.Equal(before.Count, (await Rulesets.VersionsAsync()).Count);
+    }
+
+    [Fact]
     public async Task SavesRulesForAnUnchangedManagerUnderItsOwnName()
     {
         var (manager, principal) = await Portal.SignedInAccountAsync(Roles.Manager);

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Portal.Core;
 using Portal.Core.Rulesets;
 using Portal.Core.Security;
 
@@ -28,8 +29,11 @@ public static class RulesetEndpoints
 
         rulesets.MapPut("", async (HttpContext context, ClaimsPrincipal user, RulesetStore store, CancellationToken ct) =>
         {
+            // `?note=` (optional): the caller's note, kept with the version and shown in the Rulesets tab's History
+            var notes = context.Request.Query["note"];
+            if (notes.Count > 1) throw new PortalValidationException("note", $"The query gives 'note' {notes.Count} times; give it once.");
             var body = await JsonBody.ReadAsync(context.Request);
-            var saved = await store.SaveAsync(body.GetRawText(), user, "Replaced through the API", ct);
+            var saved = await store.SaveAsync(body.GetRawText(), user, "Replaced through the API", notes.Count == 1 ? notes[0] : null, ct);
             var (_, document) = await store.CurrentAsync(ct);
             context.Response.Headers[VersionHeader] = saved.Version.ToString();
             return Results.Text(RulesetStore.Serialize(document), "application/json");

@@ -40,5 +40,6 @@ internal sealed class RulesetVersionConfiguration : IEntityTypeConfiguration<Rul
         builder.Property(v => v.Version).ValueGeneratedNever();
         builder.Property(v => v.CreatedBy).HasMaxLength(256);
         builder.Property(v => v.Note).HasMaxLength(500);
+        builder.Property(v => v.Comment).HasMaxLength(Rulesets.RulesetVersionComment.MaxLength);
     }
 }

@@ -907,6 +907,10 @@ namespace Portal.Core.Persistence.Migrations
                     b.Property<long>("Version")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Comment")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("CreatedBy")
                         .IsRequired()
                         .HasMaxLength(256)

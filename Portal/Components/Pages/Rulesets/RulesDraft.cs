@@ -140,6 +140,23 @@ public sealed class ConditionForm
 
     private static bool IsNumber(string? text) => decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out _);
 
+    /// The operators whose value is one instant when the field is a dateTime: these get the date and time pickers.
+    public static bool TakesInstant(string op) => RuleOperators.IsOrdering(op) || op is RuleOperators.EqualTo or RuleOperators.NotEquals
+        or RuleOperators.ChangedTo or RuleOperators.ChangedFrom;
+
+    /// The value as a UTC instant (what the pickers show); null when it is not an ISO 8601 date.
+    public DateTime? ValueUtc => Value is { } text && RuleValues.TryParseDate(text, out var instant) ? instant.UtcDateTime : null;
+
+    /// A day picked: kept with the time already chosen (midnight UTC when none), written as a record's dateTime is.
+    public void SetDate(DateTime? day) =>
+        Value = day is { } d ? RecordValues.FormatDate(new DateTimeOffset(d.Date + (ValueUtc?.TimeOfDay ?? TimeSpan.Zero), TimeSpan.Zero)) : null;
+
+    /// A time of day picked (UTC) for the day already chosen.
+    public void SetTime(TimeSpan? time)
+    {
+        if (ValueUtc is { } current) Value = RecordValues.FormatDate(new DateTimeOffset(current.Date + (time ?? TimeSpan.Zero), TimeSpan.Zero));
+    }
+
     private static JsonNode? Scalar(string text, bool asNumber) =>
         asNumber && decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var number) ? JsonValue.Create(number) : JsonValue.Create(text);
 }

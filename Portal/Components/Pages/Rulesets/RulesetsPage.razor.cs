@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.AspNetCore.Components.Routing;
 using MudBlazor;
 using Portal.Core;
 using Portal.Core.Records;
@@ -33,6 +34,7 @@ public sealed partial class RulesetsPage
     private bool _canWrite, _dirty;
     private int _tab;
     private List<string> _saveErrors = [], _importErrors = [];
+    private string? _saveNote;
 
     private string DraftJson() => _draft!.ToJson(_catalog!.ToRulesSchema());
 
@@ -67,6 +69,24 @@ public sealed partial class RulesetsPage
         if (!_canWrite) return;
         change();
         _dirty = true;
+    }
+
+    private async Task DeleteRulesetAsync(RulesetForm ruleset)
+    {
+        var rules = ruleset.Rules.Count == 1 ? "its 1 rule" : $"its {ruleset.Rules.Count} rules";
+        var confirmed = await Dialogs.ShowMessageBoxAsync("Delete ruleset",
+            $"Delete the ruleset '{ruleset.Name}' and {rules}? It is gone once you save; until then Discard changes brings it back.",
+            yesText: "Delete", cancelText: "Cancel");
+        // by reference: the list may have been reordered while the question was open
+        if (confirmed == true) Change(() => _draft!.Rulesets.Remove(ruleset));
+    }
+
+    private async Task ConfirmLeaveAsync(LocationChangingContext context)
+    {
+        if (!_dirty) return;
+        var leave = await Dialogs.ShowMessageBoxAsync("Unsaved rule changes",
+            "The rules have changes that are not saved. Leave this page and lose them?", yesText: "Leave without saving", cancelText: "Stay");
+        if (leave != true) context.PreventNavigation();
     }
 
     private void AddRuleset() => Change(() => _draft!.Rulesets.Add(new RulesetForm { Name = UniqueName("New ruleset", _draft.Rulesets.Select(r => r.Name)) }));
@@ -152,8 +172,9 @@ public sealed partial class RulesetsPage
     {
         try
         {
-            var saved = await Store.SaveAsync(DraftJson(), (await AuthenticationState).User, "Edited in the Rulesets tab");
+            var saved = await Store.SaveAsync(DraftJson(), (await AuthenticationState).User, "Edited in the Rulesets tab", _saveNote);
             await ReloadAsync();
+            _saveNote = null;
             Snackbar.Add($"Saved as version {saved.Version}: {saved.RuleCount} rules in force.", Severity.Success);
         }
         catch (PortalValidationException e)

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using Portal.Components.Pages.Rulesets;
+using Portal.Core.Records;
+using Portal.Core.Rules;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Components.Rulesets;
+
+public sealed class RuleEditorDialogTests : DatabaseComponentTest
+{
+    private IRenderedComponent<MudDialogProvider> _dialogs = default!;
+    private IRenderedComponent<MudPopoverProvider> _popovers = default!;
+
+    private async Task OpenAsync(RuleForm rule)
+    {
+        _popovers = Render<MudPopoverProvider>();
+        _dialogs = Render<MudDialogProvider>();
+        var catalog = await Database.Get<ObjectCatalog>().GetAsync();
+        var parameters = new DialogParameters<RuleEditorDialog> { { d => d.Rule, rule }, { d => d.Catalog, catalog } };
+        await _dialogs.InvokeAsync(() => Services.GetRequiredService<IDialogService>().ShowAsync<RuleEditorDialog>("Edit rule", parameters));
+        _dialogs.WaitForAssertion(() => _dialogs.Find("#apply-rule"));
+    }
+
+    [Fact]
+    public async Task PreviewsTheCustomTitleWithTheValuesOfAChosenSampleRecord()
+    {
+        var records = Database.Get<RecordStore>();
+        var checkout = await records.CreateAsync("Case", JsonDocument.Parse("""{"Subject":"Checkout down","Priority":"High"}""").RootElement, new ChangeActor("agent"));
+        await records.CreateAsync("Case", JsonDocument.Parse("""{"Subject":"Refunds slow"}""").RootElement, new ChangeActor("agent"));
+        var number = checkout.Fields["CaseNumber"]!.GetValue<string>();
+        var action = new ActionForm { Type = RuleActionTypes.CreateIncident, HasTitle = true, TitlePrefix = "Case", TitleFields = ["CaseNumber", "Subject", "Priority"] };
+        await OpenAsync(new RuleForm { Name = "Page", Object = "Case", Actions = [action] });
+        Assert.Equal("Case ‹CaseNumber› ‹Subject› ‹Priority›", _dialogs.Find("#action-0-title-preview b").TextContent);
+
+        // the picker lists the rule's object's records, newest first, as agents know them
+        _dialogs.Find("#action-0-title-sample").Focus();
+        _popovers.WaitForAssertion(() => Assert.Equal(2, _popovers.FindAll(".mud-popover-open .mud-list-item").Count));
+        var choice = _popovers.FindAll(".mud-popover-open .mud-list-item")[1];
+        Assert.Equal($"{number} · Checkout down", choice.TextContent.Trim());
+        choice.Click();
+
+        _dialogs.WaitForAssertion(() => Assert.Equal($"Case {number} Checkout down High", _dialogs.Find("#action-0-title-preview b").TextContent));
+        Assert.Contains($"with the values of {number} · Checkout down", _dialogs.Find("#action-0-title-preview").TextContent);
+    }
+
+    [Fact]
+    public async Task PicksTheDateAndTimeOfADateTimeConditionAndWritesThemAsIso8601()
+    {
+        await Database.Get<ObjectCatalog>().AddFieldAsync("Case", new FieldDto("DueUtc", "Due", "dateTime"));
+        var due = new ConditionForm { Field = "DueUtc", Operator = RuleOperators.GreaterThan, Value = "2026-01-02T03:04:05Z" };
+        var subject = new ConditionForm { Field = "Subject", Operator = RuleOperators.EqualTo, Value = "Checkout" };
+        await OpenAsync(new RuleForm { Name = "Overdue", Object = "Case", Conditions = [due, subject] });
+
+        Assert.Equal("2026-01-02", _dialogs.Find("#condition-0-date").GetAttribute("value"));
+        Assert.Equal("03:04", _dialogs.Find("#condition-0-time").GetAttribute("value"));
+        Assert.Empty(_dialogs.FindAll("#condition-1-date")); // a text field keeps its text box only
+
+        _dialogs.Find("#condition-0-date").Change("2026-03-01");
+        _dialogs.WaitForAssertion(() => Assert.Equal("2026-03-01T03:04:05Z", due.Value));
+        _dialogs.Find("#condition-0-time").Change("09:30");
+        _dialogs.WaitForAssertion(() => Assert.Equal("2026-03-01T09:30:00Z", due.Value));
+        Assert.Equal("2026-03-01T09:30:00Z", _dialogs.Find("#condition-0-value").GetAttribute("value"));
+    }
+}
