@@ -31,6 +31,22 @@ public sealed partial class ConfigGenerations(IDbContextFactory<PortalDbContext>
     private readonly SemaphoreSlim _reloading = new(1, 1);
     private Dictionary<string, long>? _seen;
     private bool? _shared;
+    // set for the rest of a request whose configuration was checked when it arrived (`CheckedForThisFlow`)
+    private static readonly AsyncLocal<bool> s_checkedInFlow = new();
+
+    /// The rest of this async flow (an HTTP request, checked as it arrived) works with the configuration as it was
+    /// then: the checks made further in (the rules of a record it writes) return at once, until disposed.
+    public static IDisposable CheckedForThisFlow()
+    {
+        var outer = s_checkedInFlow.Value;
+        s_checkedInFlow.Value = true;
+        return new FlowEnd(outer);
+    }
+
+    private sealed class FlowEnd(bool outer) : IDisposable
+    {
+        public void Dispose() => s_checkedInFlow.Value = outer;
+    }
 
     /// Calls `reload` when another instance changed `area` (the cache then reads the database again and tells its own
     /// subscribers what differs).
@@ -47,7 +63,7 @@ public sealed partial class ConfigGenerations(IDbContextFactory<PortalDbContext>
     /// Reloads the caches whose configuration changed since the last check; a no-op on SQLite.
     public async ValueTask EnsureCurrentAsync(CancellationToken cancellationToken = default)
     {
-        if (_shared == false) return;
+        if (_shared == false || s_checkedInFlow.Value) return;
         Dictionary<string, long> current;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
