@@ -104,7 +104,7 @@ public class PortalMetricsTests : OnEitherDatabase, IAsyncLifetime
         // the exporter's rule: dots become underscores, the unit "s" adds _seconds, a counter adds _total
         var names = _metrics.Instruments.ToDictionary(i => i.Name, i => i.Name.Replace('.', '_') + (i.Unit == "s" ? "_seconds" : "")
             + (i.GetType().IsGenericType && i.GetType().GetGenericTypeDefinition() == typeof(Counter<>) ? "_total" : ""));
-        Assert.Equal(11, names.Count);
+        Assert.Equal(12, names.Count);
 
         var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
         Assert.All(names, n => Assert.Contains($"| `{n.Key}` | `{n.Value}", readme));
