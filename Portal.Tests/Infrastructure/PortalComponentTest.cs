@@ -10,6 +10,9 @@ public abstract class PortalComponentTest : BunitContext, IAsyncLifetime
 {
     protected PortalComponentTest()
     {
+        // a render that waits on the database or the fake PagerDuty can take seconds on a loaded machine (CI saw a
+        // 1-second wait run out while the whole suite ran beside other builds)
+        DefaultWaitTimeout = TimeSpan.FromSeconds(10);
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
     }
