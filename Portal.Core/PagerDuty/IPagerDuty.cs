@@ -68,6 +68,14 @@ public sealed class PagerDutyException(int? statusCode, string message, int? err
 
     /// PagerDuty's own words, for the logs and the dead-letter list.
     public string Describe() => Errors.Count == 0 ? Message : $"{Message}: {string.Join("; ", Errors)}";
+
+    /// The failure for a page to show: "PagerDuty refused" only when PagerDuty answered with a refusal (a 4xx other
+    /// than 408 and 429); a network failure or a timeout says PagerDuty could not be reached, a 5xx what it answered.
+    public string ForPeople() =>
+        BudgetSpent ? Describe()
+        : StatusCode is null ? (Message.StartsWith("PagerDuty", StringComparison.Ordinal) ? Describe() : $"PagerDuty could not be reached: {Describe()}")
+        : Transient ? $"PagerDuty answered {StatusCode}: {Describe()}"
+        : $"PagerDuty refused ({StatusCode}): {Describe()}";
 }
 
 /// The PagerDuty REST API v2 calls Portal makes. Two implementations: the live client and the sandbox.

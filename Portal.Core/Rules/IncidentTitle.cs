@@ -1,6 +1,6 @@
 namespace Portal.Core.Rules;
 
-public static class IncidentTitle
+public static partial class IncidentTitle
 {
     public const int MaxLength = 1024;
 
@@ -16,24 +16,21 @@ public static class IncidentTitle
             return Default(objectName, recordId, record);
         }
 
-        var parts = new List<string>(4);
-        if (!string.IsNullOrWhiteSpace(prefix))
-        {
-            parts.Add(prefix);
-        }
-
-        foreach (var name in (fieldNames ?? []).Take(3))
-        {
-            var value = RuleValues.ToText(Read(record, name));
-            if (!string.IsNullOrWhiteSpace(value))
-            {
-                parts.Add(value);
-            }
-        }
+        var parts = new List<string?>(4) { prefix };
+        parts.AddRange((fieldNames ?? []).Take(3).Select(name => RuleValues.ToText(Read(record, name))));
+        var title = Join(parts);
 
         // PagerDuty refuses an empty title, so a spec that yields nothing falls back to the default title.
-        return parts.Count == 0 ? Default(objectName, recordId, record) : Cut(string.Join(' ', parts));
+        return title.Length == 0 ? Default(objectName, recordId, record) : Cut(title);
     }
+
+    /// The non-blank parts joined by single spaces: each part's own runs of white space (a prefix that ends in a
+    /// space, a subject with a line break) become one space, so a title never holds two spaces in a row.
+    public static string Join(IEnumerable<string?> parts) =>
+        string.Join(' ', parts.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => Whitespace().Replace(p!.Trim(), " ")));
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s+")]
+    private static partial System.Text.RegularExpressions.Regex Whitespace();
 
     public static string Default(string objectName, string? recordId, IReadOnlyDictionary<string, object?>? record)
     {
@@ -42,7 +39,7 @@ public static class IncidentTitle
             var value = RuleValues.ToText(Read(record, name));
             if (!string.IsNullOrWhiteSpace(value))
             {
-                return Cut(value);
+                return Cut(Join([value]));
             }
         }
 

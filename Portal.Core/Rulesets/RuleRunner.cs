@@ -45,7 +45,7 @@ public sealed partial class RuleRunner(
         {
             LogLoopStopped(change.Object, change.RecordId, string.Join(" → ", chain), _maxDepth);
             log.Write(Logging.LogLevel.Warning, Logging.LogCategories.Rule,
-                $"Loop guard: stopped rules on {change.Object} {change.RecordId} after {string.Join(" → ", chain)} ({_maxDepth} steps)", recordId: change.RecordId);
+                $"Loop guard: stopped rules on {change.Name} after {string.Join(" → ", chain)} ({_maxDepth} steps)", recordId: change.RecordId);
             return;
         }
 
@@ -68,10 +68,10 @@ public sealed partial class RuleRunner(
         var matches = snapshot.EvaluateMatches(e, budget);
         metrics.RulesEvaluated(PortalMetrics.RecordTrigger, started);
         activity?.SetTag("portal.rules.matched", matches.Count);
-        ReportSpentBudget(budget, snapshot.Version, $"{change.Object} {change.RecordId}", correlation, change.RecordId, links.FirstOrDefault()?.IncidentId);
+        ReportSpentBudget(budget, snapshot.Version, change.Name, correlation, change.RecordId, links.FirstOrDefault()?.IncidentId);
         var replay = matches.Count > 0 || log.IsEnabled(Logging.LogLevel.Debug) ? ReplayEvent(change) : null;
         if (matches.Count == 0 && replay is not null)
-            log.Write(Logging.LogLevel.Debug, Logging.LogCategories.Rule, $"No rule matched {change.Object} {change.RecordId}", correlation,
+            log.Write(Logging.LogLevel.Debug, Logging.LogCategories.Rule, $"No rule matched {change.Name}", correlation,
                 change.RecordId, links.FirstOrDefault()?.IncidentId, new { version = snapshot.Version, change.IsInsert, @event = replay });
         foreach (var match in matches)
         {
@@ -82,7 +82,7 @@ public sealed partial class RuleRunner(
                 continue;
             }
             LogRuleMatched(ruleId, change.Object, change.RecordId, snapshot.Version);
-            log.Write(Logging.LogLevel.Info, Logging.LogCategories.Rule, $"Rule {match.Rule} matched {change.Object} {change.RecordId}", correlation,
+            log.Write(Logging.LogLevel.Info, Logging.LogCategories.Rule, $"Rule {match.Rule} matched {change.Name}", correlation,
                 change.RecordId, links.FirstOrDefault()?.IncidentId, new { match.Ruleset, match.Rule, version = snapshot.Version, match.Actions, change.IsInsert, @event = replay });
             var ruleChain = JsonSerializer.Serialize(chain.Append(ruleId));
             foreach (var action in match.Actions)
@@ -94,8 +94,8 @@ public sealed partial class RuleRunner(
                     {
                         // never dropped silently: the log says which action was not taken and why
                         var reason = links.Count > 0
-                            ? $"{change.Object} {change.RecordId} already has a linked incident ({links[0].IncidentId})"
-                            : $"another rule already creates the incident for {change.Object} {change.RecordId} in this change";
+                            ? $"{change.Name} already has a linked incident ({links[0].IncidentId})"
+                            : $"another rule already creates the incident for {change.Name} in this change";
                         log.Write(Logging.LogLevel.Info, Logging.LogCategories.Rule,
                             $"Rule {match.Rule}: createIncident not taken: {reason}", correlation, change.RecordId, links.FirstOrDefault()?.IncidentId,
                             new { match.Ruleset, match.Rule, version = snapshot.Version, action, reason });

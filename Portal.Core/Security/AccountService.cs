@@ -114,6 +114,84 @@ public sealed class AccountService(IServiceScopeFactory scopes, Logging.Integrat
         }, cancellationToken);
     }
 
+    /// The caller's own password, given the current one: any role, a person's account only (not an API token). Identity
+    /// renews the security stamp, so every other sign-in of the account ends; the page that asked re-issues its own
+    /// cookie (SignInManager.RefreshSignInAsync). Audited without either password.
+    public async Task ChangeOwnPasswordAsync(ClaimsPrincipal me, string currentPassword, string newPassword,
+        CancellationToken cancellationToken = default)
+    {
+        await access.DemandAsync(me, Permissions.Read, cancellationToken);
+        using var scope = scopes.CreateScope();
+        var users = Users(scope);
+        var user = (users.GetUserId(me) is { } id ? await users.FindByIdAsync(id) : null)
+            ?? throw new PortalForbiddenException("Only a person's account has a password; an API token has none to change.");
+        if (string.IsNullOrEmpty(currentPassword))
+            throw new PortalValidationException("currentPassword", "Enter your current password.");
+        if (!await users.CheckPasswordAsync(user, currentPassword))
+            throw new PortalValidationException("currentPassword", "The current password is wrong.");
+        if (currentPassword == newPassword)
+            throw new PortalValidationException("newPassword", "The new password is the same as the current one.");
+        await ValidatePasswordAsync(users, user, newPassword, "newPassword");
+        await InOneTransactionAsync(scope, async () =>
+        {
+            Check(await users.ChangePasswordAsync(user, currentPassword, newPassword));
+            return log.AuditEntry($"Account {user.Email}: password changed by its owner",
+                new { account = user.Email, after = new { password = "***" } });
+        }, cancellationToken);
+    }
+
+    /// An Administrator sets another account's password (the person forgot theirs): every sign-in of that account ends
+    /// (a new security stamp), a lockout ends too. One's own password is changed with the current one instead.
+    public async Task ResetPasswordAsync(string id, string newPassword, ClaimsPrincipal by, CancellationToken cancellationToken = default)
+    {
+        var caller = await AdministratorAsync(by, cancellationToken);
+        RefuseOwnAccount(id, by, "Change your own password on the Password page (it asks for the current one).");
+        await ResetPasswordAsync(id, newPassword, caller, cancellationToken);
+    }
+
+    internal async Task ResetPasswordAsync(string id, string newPassword, string? by = null, CancellationToken cancellationToken = default)
+    {
+        using var scope = scopes.CreateScope();
+        var users = Users(scope);
+        var user = await users.FindByIdAsync(id) ?? throw new PortalValidationException("id", "No such account.");
+        await ValidatePasswordAsync(users, user, newPassword, "password");
+        await InOneTransactionAsync(scope, async () =>
+        {
+            if (await users.HasPasswordAsync(user)) Check(await users.RemovePasswordAsync(user));
+            Check(await users.AddPasswordAsync(user, newPassword));
+            Check(await users.SetLockoutEndDateAsync(user, null));
+            Check(await users.ResetAccessFailedCountAsync(user));
+            // AddPasswordAsync renews the stamp already; said here because it is what signs the account out everywhere
+            Check(await users.UpdateSecurityStampAsync(user));
+            return log.AuditEntry($"Account {user.Email}: password reset{By(by)}",
+                new { account = user.Email, after = new { password = "***" } });
+        }, cancellationToken);
+    }
+
+    /// An Administrator deletes another account; never the last active Administrator. Its sign-ins stop working (the
+    /// cookie's account is gone; an open page is sent to the sign-in at its next check) and its e-mail is free again.
+    public async Task DeleteAsync(string id, ClaimsPrincipal by, CancellationToken cancellationToken = default)
+    {
+        var caller = await AdministratorAsync(by, cancellationToken);
+        RefuseOwnAccount(id, by, "You cannot delete your own account; another Administrator can.");
+        await DeleteAsync(id, caller, cancellationToken);
+    }
+
+    internal async Task DeleteAsync(string id, string? by = null, CancellationToken cancellationToken = default)
+    {
+        using var scope = scopes.CreateScope();
+        var users = Users(scope);
+        var user = await users.FindByIdAsync(id) ?? throw new PortalValidationException("id", "No such account.");
+        if (user.Role == Roles.Administrator && !user.IsDisabled)
+            await EnsureAnotherActiveAdministratorAsync(users, user.Id, cancellationToken);
+        await InOneTransactionAsync(scope, async () =>
+        {
+            Check(await users.DeleteAsync(user));
+            return log.AuditEntry($"Account {user.Email} deleted{By(by)}",
+                new { account = user.Email, before = new { role = user.Role, disabled = user.IsDisabled } });
+        }, cancellationToken);
+    }
+
     public async Task RecordSignInAsync(string email, CancellationToken cancellationToken = default)
     {
         using var scope = scopes.CreateScope();
@@ -159,6 +237,25 @@ public sealed class AccountService(IServiceScopeFactory scopes, Logging.Integrat
 
     private async Task<string> AdministratorAsync(ClaimsPrincipal by, CancellationToken cancellationToken) =>
         (await access.DemandAsync(by, Permissions.Admin, cancellationToken)).Name;
+
+    private void RefuseOwnAccount(string id, ClaimsPrincipal by, string message)
+    {
+        using var scope = scopes.CreateScope();
+        if (Users(scope).GetUserId(by) == id) throw new PortalValidationException("id", message);
+    }
+
+    /// Identity's password rules (length, character kinds), named as `field`, before anything is changed.
+    private static async Task ValidatePasswordAsync(UserManager<PortalUser> users, PortalUser user, string? password, string field)
+    {
+        if (string.IsNullOrEmpty(password)) throw new PortalValidationException(field, "Choose a new password.");
+        var errors = new List<string>();
+        foreach (var validator in users.PasswordValidators)
+        {
+            var result = await validator.ValidateAsync(users, user, password);
+            if (!result.Succeeded) errors.AddRange(result.Errors.Select(e => e.Description));
+        }
+        if (errors.Count > 0) throw new PortalValidationException(field, string.Join(" ", errors));
+    }
 
     private static string By(string? by) => by is null ? "" : $" by {by}";
 

@@ -26,6 +26,7 @@ public sealed class SignInAndAdministrationTests(BrowserFixture browser)
 
         await Expect(page.Locator("#home-role")).ToHaveTextAsync("Administrator");
         await Expect(page.Locator("#signed-in-user")).ToContainTextAsync("owner@portal.test");
+        Assert.Equal("/", new Uri(page.Url).AbsolutePath);
         await page.GotoAsync(browser.FreshPortal.BaseUrl + "/setup");
         await page.WaitForURLAsync(url => !url.Contains("/setup"));
     }
@@ -123,5 +124,63 @@ public sealed class SignInAndAdministrationTests(BrowserFixture browser)
         await page.GetByRole(AriaRole.Tab, new() { Name = "API tokens" }).ClickAsync();
         await Expect(page.Locator("#tokens-grid")).ToContainTextAsync("deploy-bot");
         Assert.DoesNotContain(secret, await page.ContentAsync());
+    }
+
+    [Fact]
+    public async Task APersonChangesTheirPasswordAndAnAdministratorResetsAndDeletesAccounts()
+    {
+        var accounts = browser.Portal.Services.GetRequiredService<AccountService>();
+        var owner = await accounts.CreateAsync("owner-of-password@portal.test", "Owner-Passw0rd-1", Roles.User);
+        var forgetful = await accounts.CreateAsync("forgetful@portal.test", "Forgot-Passw0rd-1", Roles.Manager);
+
+        // the owner changes their own password from the header; this browser stays signed in, the old password is gone
+        var page = await browser.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, BaseUrl, owner.Email, "Owner-Passw0rd-1");
+        await BrowserFixture.WaitForInteractiveAsync(page);
+        await page.ClickAsync("#change-password-link");
+        await page.WaitForURLAsync(url => url.EndsWith("/account/password"));
+        await page.FillAsync("#current", "Wrong-Passw0rd-1");
+        await page.FillAsync("#password", "Owner-Passw0rd-2");
+        await page.FillAsync("#confirm", "Owner-Passw0rd-2");
+        await page.ClickAsync("#change-password");
+        await Expect(page.Locator("#password-error")).ToHaveTextAsync("The current password is wrong.");
+        await page.FillAsync("#current", "Owner-Passw0rd-1");
+        await page.FillAsync("#password", "Owner-Passw0rd-2");
+        await page.FillAsync("#confirm", "Owner-Passw0rd-2");
+        await page.ClickAsync("#change-password");
+        await Expect(page.Locator("#password-changed")).ToBeVisibleAsync();
+        await page.ClickAsync("#password-back");
+        await Expect(page.Locator("#signed-in-user")).ToContainTextAsync(owner.Email);
+
+        // an Administrator resets another account's password, then deletes the owner's account
+        var admin = await browser.NewPageAsync();
+        await BrowserFixture.SignInAsync(admin, BaseUrl, PortalAppFactory.AdminEmail, PortalAppFactory.AdminPassword);
+        await BrowserFixture.GotoInteractiveAsync(admin, BaseUrl + "/admin");
+        await admin.GetByRole(AriaRole.Button, new() { Name = $"Reset the password of {forgetful.Email}" }).ClickAsync();
+        await admin.FillAsync("#reset-password", "short");
+        await admin.ClickAsync("#reset-password-save");
+        await Expect(admin.Locator("#reset-password-form")).ToContainTextAsync("Passwords must be at least 10 characters.");
+        await admin.FillAsync("#reset-password", "Reset-Passw0rd-9");
+        await admin.ClickAsync("#reset-password-save");
+        await Expect(admin.Locator(".mud-snackbar")).ToContainTextAsync($"The password of {forgetful.Email} is reset");
+        await Expect(admin.Locator("#reset-password-form")).ToHaveCountAsync(0);
+
+        await admin.GetByRole(AriaRole.Button, new() { Name = $"Delete {owner.Email}" }).ClickAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+        await Expect(admin.Locator(".mud-snackbar").Last).ToContainTextAsync($"{owner.Email} is deleted.");
+        await Expect(admin.Locator("#accounts-grid")).Not.ToContainTextAsync(owner.Email);
+
+        // the deleted account's sign-in no longer changes anything (its open page is sent to the sign-in at its next check)
+        var write = await page.APIRequest.PostAsync(BaseUrl + "/api/objects/Case/records", new()
+        {
+            Headers = new Dictionary<string, string> { ["Origin"] = BaseUrl },
+            DataObject = new { fields = new { Subject = "Written after the account was deleted" } },
+        });
+        Assert.Equal(403, write.Status);
+        Assert.Contains("sign in again", await write.TextAsync());
+
+        var again = await browser.NewPageAsync();
+        await BrowserFixture.SignInAsync(again, BaseUrl, forgetful.Email, "Reset-Passw0rd-9");
+        await Expect(again.Locator("#signed-in-user")).ToContainTextAsync(forgetful.Email);
     }
 }

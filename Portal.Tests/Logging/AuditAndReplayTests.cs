@@ -136,7 +136,9 @@ public sealed class DryRunReplayTests : IAsyncLifetime
 
         var entry = Assert.Single((await Log.QueryAsync(new LogQuery(Category: LogCategories.Rule, RecordId: record.Id))).Entries);
         Assert.Equal("Debug", entry.Level);
-        Assert.StartsWith("No rule matched Case", entry.Message);
+        // named by its case number, as people know it; the entry's record id links the record
+        Assert.Equal($"No rule matched Case {record.Fields["CaseNumber"]}", entry.Message);
+        Assert.DoesNotContain(record.Id, entry.Message);
         Assert.Equal("Low", (await _db.Get<DryRunReplay>().EventAsync(entry.Id))["new"]!["Priority"]!.GetValue<string>());
     }
 

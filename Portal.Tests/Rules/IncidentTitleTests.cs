@@ -14,6 +14,15 @@ public sealed class IncidentTitleTests
         Assert.Equal("1001 Checkout", IncidentTitle.Build("", ["CaseNumber", "Priority", "Subject"], "Case", "r1", Fields("CaseNumber", "1001", "Priority", " ", "Subject", "Checkout")));
 
     [Fact]
+    public void NeverHoldsTwoSpacesInARow() =>
+        Assert.Equal("Case 1001 Checkout down now", IncidentTitle.Build("Case ", ["CaseNumber", "Subject"], "Case", "r1",
+            Fields("CaseNumber", " 1001 ", "Subject", "Checkout  down\n now")));
+
+    [Fact]
+    public void TheDefaultTitleHoldsNoTwoSpacesInARowEither() =>
+        Assert.Equal("Checkout down", IncidentTitle.Build(null, null, "Case", "r1", Fields("Subject", " Checkout   down ")));
+
+    [Fact]
     public void UsesAtMostThreeFields() =>
         Assert.Equal("P a b c", IncidentTitle.Build("P", ["A", "B", "C", "D"], "X", null, Fields("A", "a", "B", "b", "C", "c", "D", "d")));
 

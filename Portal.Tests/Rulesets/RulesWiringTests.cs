@@ -165,7 +165,7 @@ public class RulesWiringTests : OnEitherDatabase, IAsyncLifetime
         await log.FlushAsync();
         var (entries, _) = await log.QueryAsync(new Portal.Core.Logging.LogQuery());
         var skipped = Assert.Single(entries, e => e.Message.Contains("not taken", StringComparison.Ordinal));
-        Assert.Equal($"Rule Page payments: createIncident not taken: another rule already creates the incident for Case {created.Id} in this change", skipped.Message);
+        Assert.Equal($"Rule Page payments: createIncident not taken: another rule already creates the incident for Case {created.Fields["CaseNumber"]} in this change", skipped.Message);
         Assert.Equal(created.Id, skipped.RecordId);
     }
 
@@ -293,7 +293,7 @@ public class RulesWiringTests : OnEitherDatabase, IAsyncLifetime
         await Records.UpdateAsync("Case", created.Id, Json($$"""{"Subject":"{{new string('a', 30_000)}}!"}"""), Agent);
 
         var warning = await BudgetWarningAsync();
-        Assert.Equal($"Rules on Case {created.Id}: the 'matches' conditions spent their 100 ms budget at rule r1; 49 more were read as not matching",
+        Assert.Equal($"Rules on Case {created.Fields["CaseNumber"]}: the 'matches' conditions spent their 100 ms budget at rule r1; 49 more were read as not matching",
             warning.Message);
         Assert.Equal((1, 1, 49), (warning.Details!.Value.GetProperty("ran").GetInt32(), warning.Details.Value.GetProperty("timedOut").GetInt32(),
             warning.Details.Value.GetProperty("skipped").GetInt32()));

@@ -65,6 +65,35 @@ public sealed class LogsPageTests : DatabaseComponentTest
     }
 
     [Fact]
+    public async Task KeepsTheFiltersInTheAddressSoAReloadShowsTheSameEntries()
+    {
+        var cut = RenderAt("/logs?level=Error");
+        cut.WaitForAssertion(() => Assert.Equal(2, Rows(cut).Count));
+        var navigation = Services.GetRequiredService<NavigationManager>();
+        cut.Find("#log-text").Input("addNote");
+        // the field's debounce runs on the page's clock, from a timer it starts once the input event is handled
+        for (var tries = 0; !navigation.Uri.Contains("text=addNote") && tries < 100; tries++)
+        {
+            Database.Clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(50);
+        }
+        Assert.Contains("text=addNote", navigation.Uri);
+        cut.Find("#log-record").Change(_caseId);
+        cut.WaitForAssertion(() => Assert.Contains($"record={_caseId}", navigation.Uri));
+        var address = new Uri(navigation.Uri);
+        Assert.Equal("/logs", address.AbsolutePath);
+        Assert.Contains($"record={_caseId}", address.Query);
+        Assert.Contains("level=Error", address.Query);
+        cut.WaitForAssertion(() => Assert.Contains("addNote failed for good", Assert.Single(Rows(cut))));
+
+        // the same address in a new page (a reload, a bookmark) reads them back
+        var again = Render<LogsPage>();
+        again.WaitForAssertion(() => Assert.Contains("addNote failed for good", Assert.Single(Rows(again))));
+        Assert.Equal("addNote", again.Find("#log-text").GetAttribute("value"));
+        Assert.Equal(_caseId, again.Find("#log-record").GetAttribute("value"));
+    }
+
+    [Fact]
     public void ShowsEveryLevelWhenNoFilterIsGiven()
     {
         var cut = RenderAt("/logs");

@@ -28,6 +28,7 @@ public sealed class CommandConsolePanelTests : PortalComponentTest
         });
         Services.AddSingleton(_db.Get<ConsoleActions>());
         Services.AddSingleton(_db.Get<PagerDutyDirectory>());
+        Services.AddSingleton(_db.Get<Portal.Core.Notifications.ChangeNotifier>());
     }
 
     public override async Task DisposeAsync()

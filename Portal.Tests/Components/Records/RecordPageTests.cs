@@ -207,6 +207,34 @@ public sealed class RecordPageTests : DatabaseComponentTest
         Assert.Equal(0, notifier.SubscriberCount<Portal.Core.Notifications.RecordLinksChanged>());
     }
 
+    [Fact]
+    public async Task TheActMenuOffersNoAcknowledgeOrResolveOnAResolvedIncident()
+    {
+        await Database.Get<IncidentLinks>().LinkAsync(_caseId, new IncidentState("Q9RS", 38, "Refunds stuck", "resolved", "low", null), "test");
+        this.SignIn(_accounts["User"]);
+        var popovers = Render<MudBlazor.MudPopoverProvider>();
+        var cut = Render<RecordPage>(p => p.Add(x => x.ObjectName, "Case").Add(x => x.Id, _caseId));
+
+        List<string> MenuOf(string incidentId)
+        {
+            cut.WaitForElement($"[aria-label='Act on {incidentId}'] button").Click();
+            var items = popovers.WaitForElements(".mud-popover-open .mud-menu-item");
+            var labels = items.Select(i => i.TextContent.Trim()).ToList();
+            cut.Find($"[aria-label='Act on {incidentId}'] button").Click(); // closes it again
+            popovers.WaitForAssertion(() => Assert.Empty(popovers.FindAll(".mud-popover-open .mud-menu-item")));
+            return labels;
+        }
+
+        var triggered = MenuOf("Q2CK");
+        Assert.Contains("Acknowledge", triggered);
+        Assert.Contains("Resolve", triggered);
+        var resolved = MenuOf("Q9RS");
+        Assert.DoesNotContain("Acknowledge", resolved);
+        Assert.DoesNotContain("Resolve", resolved);
+        Assert.DoesNotContain("Escalate", resolved);
+        Assert.Contains("Add note", resolved);
+    }
+
     // the pending-actions panel and the Status Dashboard on the page listen to links too, once each
     private static int PanelsListeningToLinks(IRenderedComponent<RecordPage> cut) =>
         cut.FindComponents<PendingActionsPanel>().Count + cut.FindComponents<Portal.Components.Pages.StatusDashboard.StatusDashboardPanel>().Count;

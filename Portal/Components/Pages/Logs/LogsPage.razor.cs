@@ -9,8 +9,9 @@ using LogLevel = Portal.Core.Logging.LogLevel;
 
 namespace Portal.Components.Pages.Logs;
 
-/// The log viewer. Its filters can come from the address (`/logs?record=…`, `incident`, `correlation`, `level`,
-/// `category`), so other pages link straight to the entries about one record or incident.
+/// The log viewer. Its filters are kept in the address (`/logs?record=…`, `incident`, `correlation`, `level`,
+/// `category`, `text`, `time`, `from`, `to`): other pages link straight to the entries about one record or incident,
+/// and a reload, a bookmark or a copied address shows the same entries.
 public sealed partial class LogsPage
 {
     private static readonly (string Key, string Label)[] TimeRanges =
@@ -27,6 +28,11 @@ public sealed partial class LogsPage
     [SupplyParameterFromQuery(Name = "correlation")] public Guid? CorrelationQuery { get; set; }
     [SupplyParameterFromQuery(Name = "level")] public string? LevelQuery { get; set; }
     [SupplyParameterFromQuery(Name = "category")] public string? CategoryQuery { get; set; }
+    [SupplyParameterFromQuery(Name = "text")] public string? TextQuery { get; set; }
+    [SupplyParameterFromQuery(Name = "time")] public string? TimeQuery { get; set; }
+    [SupplyParameterFromQuery(Name = "from")] public string? FromQuery { get; set; }
+    [SupplyParameterFromQuery(Name = "to")] public string? ToQuery { get; set; }
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     private MudDataGrid<LogEntryDto>? _grid;
     private LogLevel? _level;
@@ -46,14 +52,28 @@ public sealed partial class LogsPage
 
     protected override async Task OnParametersSetAsync()
     {
-        var query = $"{RecordQuery}|{IncidentQuery}|{CorrelationQuery}|{LevelQuery}|{CategoryQuery}";
-        if (query == _appliedQuery) return;
+        var query = Key(RecordQuery, IncidentQuery, CorrelationQuery?.ToString(), LevelQuery, CategoryQuery, TextQuery, TimeQuery, FromQuery, ToQuery);
+        if (query == _appliedQuery) return; // the address this page just wrote itself
         _appliedQuery = query;
-        (_record, _incident, _correlation) = (RecordQuery, IncidentQuery, CorrelationQuery);
+        (_record, _incident, _correlation, _text) = (RecordQuery, IncidentQuery, CorrelationQuery, TextQuery);
         _level = Enum.TryParse<LogLevel>(LevelQuery, ignoreCase: true, out var level) ? level : null;
         _category = LogCategories.All.FirstOrDefault(c => c == CategoryQuery?.ToLowerInvariant());
+        _range = TimeRanges.Any(r => r.Key == TimeQuery) ? TimeQuery! : "any";
+        (_from, _to) = _range == "custom" ? (FromQuery, ToQuery) : (null, null);
         if (_grid is not null) await _grid.ReloadServerData();
     }
+
+    /// The filters as the address holds them (null: not in the address).
+    private Dictionary<string, object?> Address() => new()
+    {
+        ["record"] = Blank(_record), ["incident"] = Blank(_incident), ["correlation"] = _correlation?.ToString(), ["level"] = _level?.ToString(),
+        ["category"] = Blank(_category), ["text"] = Blank(_text), ["time"] = _range == "any" ? null : _range,
+        ["from"] = _range == "custom" ? Blank(_from) : null, ["to"] = _range == "custom" ? Blank(_to) : null,
+    };
+
+    private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static string Key(params string?[] values) => string.Join('|', values.Select(v => v ?? ""));
 
     /// The time filter as UTC bounds; a custom range whose end is before its start is refused with a message.
     private (DateTime? Since, DateTime? Until) Range()
@@ -89,9 +109,13 @@ public sealed partial class LogsPage
         return new GridData<LogEntryDto> { Items = entries, TotalItems = total };
     }
 
+    /// Applies a filter and writes every filter to the address (replacing the history entry, so Back leaves the page).
     private Task SetAsync(Action change)
     {
         change();
+        var address = Address();
+        _appliedQuery = Key([.. new[] { "record", "incident", "correlation", "level", "category", "text", "time", "from", "to" }.Select(k => (string?)address[k])]);
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(address), replace: true);
         return _grid!.ReloadServerData();
     }
 
