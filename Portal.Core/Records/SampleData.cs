@@ -6,7 +6,8 @@ using Portal.Core.Persistence;
 namespace Portal.Core.Records;
 
 /// A few realistic cases and incidents on a brand-new database, so that a new user sees a working portal.
-/// Skipped when any record exists; off with `Portal:SeedSampleData=false`.
+/// Skipped when any record exists; off with `Portal:SeedSampleData=false`. Instances starting together on one
+/// PostgreSQL database seed one at a time (a session lock), so the second finds the first's records and adds none.
 public sealed class SampleData(IDbContextFactory<PortalDbContext> dbFactory, RecordStore records, IConfiguration configuration)
 {
     private static readonly string[] s_cases =
@@ -26,10 +27,25 @@ public sealed class SampleData(IDbContextFactory<PortalDbContext> dbFactory, Rec
     public async Task SeedAsync(CancellationToken cancellationToken = default)
     {
         if (!configuration.GetValue("Portal:SeedSampleData", true)) return;
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        PostgresSessionLock? seeding = null;
+        try
         {
-            if (await db.Records.AnyAsync(cancellationToken)) return;
+            await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+            {
+                if (db.Database.IsNpgsql())
+                    seeding = await PostgresSessionLock.TakeAsync(db.Database.GetConnectionString()!, "Portal sample data", "Portal seeding", cancellationToken);
+                if (await db.Records.AnyAsync(cancellationToken)) return;
+            }
+            await AddAsync(cancellationToken);
         }
+        finally
+        {
+            if (seeding is not null) await seeding.DisposeAsync();
+        }
+    }
+
+    private async Task AddAsync(CancellationToken cancellationToken)
+    {
         var actor = new ChangeActor("sample data");
         foreach (var json in s_cases) await records.CreateAsync("Case", JsonDocument.Parse(json).RootElement, actor, cancellationToken);
         foreach (var json in s_incidents) await records.CreateAsync("Incident", JsonDocument.Parse(json).RootElement, actor, cancellationToken);

@@ -56,6 +56,9 @@ public sealed class MultiInstanceTests(PostgresCluster cluster, ITestOutputHelpe
             var administrators = await run.QueryAsync("SELECT \"Email\" FROM \"AspNetUsers\" WHERE \"Role\" = 'Administrator'", r => r.GetString(0));
             Assert.Equal(["admin@portal.test"], administrators);
             Assert.Equal(1, await run.ScalarAsync("SELECT count(*) FROM \"AspNetUsers\""));
+            // and the sample data once: four cases and two incidents, not three times that
+            Assert.Equal(["Case:4", "Incident:2"], await run.QueryAsync(
+                "SELECT \"ObjectName\" || ':' || count(*) FROM \"Records\" GROUP BY \"ObjectName\" ORDER BY \"ObjectName\" COLLATE \"C\"", r => r.GetString(0)));
             // one key ring, in the database: a sign-in on one instance is good on every other (the balancer may send
             // the next request anywhere)
             var jar = new CookieContainer();
@@ -284,6 +287,8 @@ public sealed class MultiInstanceTests(PostgresCluster cluster, ITestOutputHelpe
             {
                 environment["Authentication__BootstrapAdmin__Email"] = "admin@portal.test";
                 environment["Authentication__BootstrapAdmin__Password"] = "Multi-instance-0123!";
+                // a brand-new install: the sample data too
+                environment["Portal__SeedSampleData"] = "true";
             }
             var starting = Enumerable.Range(Instances.Count, count).Select(n => PortalProcess.StartAsync($"instance {n + 1}", null, environment,
                 TimeSpan.FromSeconds(120))).ToList();
