@@ -156,8 +156,10 @@ public sealed partial class ActionDispatcher(
             candidates = candidates.Where(a => !db.PlannedActions.Any(b => b.Id != a.Id
                 && (b.State == PlannedActionStates.InFlight || (b.State == PlannedActionStates.Pending && b.CreatedUtc < a.CreatedUtc))
                 && (a.IncidentId != null ? b.IncidentId == a.IncidentId : a.RecordId != null && b.IncidentId == null && b.RecordId == a.RecordId)));
+        // oldest first among those due: an action given back (the budget spent, its instance gone) keeps its place ahead
+        // of younger ones, however late its next attempt was set
         var due = await candidates
-            .OrderBy(a => a.NextAttemptUtc).ThenBy(a => a.CreatedUtc).Select(a => a.Id).Take(_options.BatchSize).ToListAsync(cancellationToken);
+            .OrderBy(a => a.CreatedUtc).ThenBy(a => a.Id).Select(a => a.Id).Take(_options.BatchSize).ToListAsync(cancellationToken);
         if (due.Count == 0) return [];
         await db.PlannedActions.Where(a => due.Contains(a.Id) && a.State == PlannedActionStates.Pending)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.State, PlannedActionStates.InFlight).SetProperty(a => a.LeaseUntilUtc, lease)

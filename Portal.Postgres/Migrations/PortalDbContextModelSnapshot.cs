@@ -276,6 +276,8 @@ namespace Portal.Postgres.Migrations
 
                     b.HasIndex("IncidentId", "State");
 
+                    b.HasIndex("State", "CreatedUtc");
+
                     b.HasIndex("State", "NextAttemptUtc");
 
                     b.ToTable("PlannedActions", (string)null);

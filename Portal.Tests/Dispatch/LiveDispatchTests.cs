@@ -152,6 +152,35 @@ public class LiveDispatchTests : OnEitherDatabase, IAsyncLifetime
         await Dispatcher.RunDueAsync();
         Assert.Equal(8, _pagerDuty.Incidents.Count);
     }
+
+    [Fact]
+    public async Task AnActionGivenBackForTheBudgetKeepsItsPlaceAheadOfYoungerOnes()
+    {
+        // batches of 2, so that which actions a claim takes first is what decides
+        await _db.DisposeAsync();
+        _db = await TestDatabase.WithPagerDutyAsync(_pagerDuty.PortalSettings(("Dispatch:RequestsPerMinute", "5"), ("Dispatch:BatchSize", "2")),
+            postgres: await PostgresAsync());
+        await _db.Get<RulesetStore>().SaveAsync(RulesWiringTests.ContractExample, "admin");
+        async Task RunAllDueAsync()
+        {
+            while (await Dispatcher.RunDueAsync() > 0) { }
+        }
+        var older = new List<RecordDto>();
+        for (var i = 0; i < 7; i++) older.Add(await HighPriorityCaseAsync());
+        await RunAllDueAsync(); // 5 sent, 2 given back until the window has room
+        _db.Clock.Advance(TimeSpan.FromSeconds(1));
+        var younger = new List<RecordDto>();
+        for (var i = 0; i < 4; i++) younger.Add(await HighPriorityCaseAsync());
+
+        _db.Clock.Advance(RequestBudget.Hold);
+        await RunAllDueAsync();
+
+        // the next 5: the 2 given back first, then the 3 oldest of the younger ones
+        var paged = _pagerDuty.Incidents.Select(i => i.IncidentKey).ToHashSet();
+        Assert.Equal(10, paged.Count);
+        Assert.All(older, c => Assert.Contains($"portal:Case:{c.Id}", paged));
+        Assert.Equal([false, false, false, true], younger.Select(c => !paged.Contains($"portal:Case:{c.Id}")));
+    }
 }
 
 [Collection(PostgresCollection.Name)]

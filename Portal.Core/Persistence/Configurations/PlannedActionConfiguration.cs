@@ -24,6 +24,8 @@ internal sealed class PlannedActionConfiguration : IEntityTypeConfiguration<Plan
         builder.Property(a => a.EchoEventId).HasMaxLength(64);
         builder.Property(a => a.TraceParent).HasMaxLength(55);
         builder.HasIndex(a => new { a.State, a.NextAttemptUtc });
+        // the claim's order: the oldest due first
+        builder.HasIndex(a => new { a.State, a.CreatedUtc });
         builder.HasIndex(a => a.RecordId);
         builder.HasIndex(a => new { a.IncidentId, a.State });
         builder.HasIndex(a => a.IdempotencyKey);

@@ -264,6 +264,8 @@ namespace Portal.Core.Persistence.Migrations
 
                     b.HasIndex("IncidentId", "State");
 
+                    b.HasIndex("State", "CreatedUtc");
+
                     b.HasIndex("State", "NextAttemptUtc");
 
                     b.ToTable("PlannedActions", (string)null);
