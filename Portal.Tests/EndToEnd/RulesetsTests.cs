@@ -129,8 +129,11 @@ public sealed class RulesetsTests(BrowserFixture browser)
         var page = await browser.NewPageAsync();
         await BrowserFixture.SignInAsync(page, BaseUrl, Infrastructure.PortalAppFactory.AdminEmail, Infrastructure.PortalAppFactory.AdminPassword);
         await BrowserFixture.GotoInteractiveAsync(page, BaseUrl + "/rulesets");
+        // the button is drawn with the rulesets: once it shows, so do they; the new one is drawn after the click's render
+        await Expect(page.Locator("#add-ruleset")).ToBeVisibleAsync();
+        var index = await page.Locator(".ruleset").CountAsync();
         await page.ClickAsync("#add-ruleset");
-        var index = await page.Locator(".ruleset").CountAsync() - 1;
+        await Expect(page.Locator(".ruleset")).ToHaveCountAsync(index + 1);
         await page.ClickAsync($"#ruleset-{index}-add-rule");
         await page.ClickAsync("#add-condition");
         await BrowserFixture.ChooseAsync(page, "#condition-0-operator", "greaterThan");
