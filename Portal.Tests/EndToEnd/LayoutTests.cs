@@ -40,6 +40,9 @@ public sealed class LayoutTests(BrowserFixture browser)
         var record = await services.GetRequiredService<RecordStore>().CreateAsync("Case",
             JsonDocument.Parse("""{"Subject":"Checkout fails on phones","Priority":"High","Description":"Seen on a narrow screen"}""").RootElement,
             ChangeActor.System);
+        // an impacted business service on the record page's Status Dashboard, with its incidents button
+        await services.GetRequiredService<Portal.Core.Sandbox.SandboxPagerDuty>().CreateIncidentAsync(
+            new Portal.Core.PagerDuty.PdCreateIncident("Card payments fail on phones", "PSBXPAY", PriorityId: "PSBXP2"), Portal.Core.Sandbox.SandboxAccount.Users[0].Email, default);
 
         var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 360, Height = 800 } });
         context.SetDefaultTimeout(15_000);
@@ -47,6 +50,7 @@ public sealed class LayoutTests(BrowserFixture browser)
         await BrowserFixture.SignInAsync(page, BaseUrl, "phone-agent@portal.test", "Phone-Passw0rd");
         await BrowserFixture.GotoInteractiveAsync(page, $"{BaseUrl}/records/Case/{record.Id}");
         await Expect(page.Locator("#record-title")).ToContainTextAsync("Checkout fails on phones");
+        await Expect(page.Locator(".business-service.impacted .toggle-incidents").First).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ArtifactPath("record-phone.png"), FullPage = true });
 
         var wider = await page.EvaluateAsync<string[]>("""

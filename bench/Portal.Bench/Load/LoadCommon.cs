@@ -115,8 +115,18 @@ public static class LoadCommon
         foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(file + suffix);
     }
 
+    /// `databaseFile`: a SQLite file, or `postgres:` and a connection string (`PORTAL_BENCH_POSTGRES`), where the
+    /// tables and the State column of `sql` are quoted as PostgreSQL needs.
     public static long CountRows(string databaseFile, string sql)
     {
+        if (databaseFile.StartsWith("postgres:", StringComparison.Ordinal))
+        {
+            using var postgres = new Npgsql.NpgsqlConnection(databaseFile["postgres:".Length..]);
+            postgres.Open();
+            using var query = new Npgsql.NpgsqlCommand(sql.Replace("WebhookEvents", "\"WebhookEvents\"").Replace("PlannedActions", "\"PlannedActions\"")
+                .Replace("State", "\"State\""), postgres);
+            return Convert.ToInt64(query.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
         using var connection = new SqliteConnection($"Data Source={databaseFile};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();

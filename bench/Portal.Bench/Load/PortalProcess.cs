@@ -47,6 +47,16 @@ public sealed class PortalProcess : IAsyncDisposable
         start.Environment["Portal__SeedSampleData"] = "false";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in environment) start.Environment[key] = value;
+        // PORTAL_BENCH_POSTGRES (a connection string whose user may create databases): the same load on PostgreSQL,
+        // a fresh database for each start
+        var postgres = Environment.GetEnvironmentVariable("PORTAL_BENCH_POSTGRES");
+        if (!string.IsNullOrEmpty(postgres) && !keepDatabase)
+        {
+            start.Environment["Database__Provider"] = "Postgres";
+            var fresh = await FreshPostgresDatabaseAsync(postgres, name);
+            start.Environment["ConnectionStrings__Portal"] = fresh;
+            databaseFile = "postgres:" + fresh;
+        }
 
         var logFile = Path.Combine(LoadCommon.Folder, $"portal-{name}.log");
         // appended: a bench that starts the portal several times keeps every run's output
@@ -81,6 +91,18 @@ public sealed class PortalProcess : IAsyncDisposable
         }
         LoadCommon.Say($"portal ready after {clock.Elapsed.TotalSeconds:0.0} s");
         return portal;
+    }
+
+    private static async Task<string> FreshPostgresDatabaseAsync(string connectionString, string name)
+    {
+        var database = $"portal_bench_{name.Replace('-', '_')}_{DateTime.UtcNow:HHmmss}";
+        await using (var admin = new Npgsql.NpgsqlConnection(connectionString))
+        {
+            await admin.OpenAsync();
+            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+        return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Database = database }.ConnectionString;
     }
 
     public async ValueTask DisposeAsync()
