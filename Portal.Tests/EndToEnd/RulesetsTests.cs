@@ -195,6 +195,9 @@ public sealed class RulesetsTests(BrowserFixture browser)
         // nothing unsaved: no question
         await page.ClickAsync("#discard-rules");
         await Expect(page.Locator("#unsaved")).ToHaveCountAsync(0);
+        // the page drops its beforeunload handler through JS interop after that render: give the call a moment (CI's
+        // full suite closed the page before it and got the question again)
+        await page.WaitForTimeoutAsync(1000);
         var closed = new TaskCompletionSource();
         page.Close += (_, _) => closed.TrySetResult();
         await page.CloseAsync(new() { RunBeforeUnload = true });
