@@ -111,7 +111,7 @@ public sealed partial class PortalMetrics
 
     private IEnumerable<Measurement<double>> WebhookLag() => Read<double>("portal.webhooks.lag", db =>
     {
-        var oldest = db.WebhookEvents.Where(e => e.State == WebhookEventStates.Pending).OrderBy(e => e.Id).Select(e => (DateTime?)e.ReceivedUtc).FirstOrDefault();
+        var oldest = Webhooks.WebhookLag.OldestWaitingReceived(db).FirstOrDefault();
         return [new Measurement<double>(AgeSeconds(oldest))];
     });
 

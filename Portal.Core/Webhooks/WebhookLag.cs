@@ -50,12 +50,19 @@ public sealed partial class WebhookLag(
     // when the lag went over the threshold, while it is over
     private DateTime? _overSince;
 
+    /// The deliveries still waiting to be processed.
+    public static IQueryable<WebhookEventEntity> Waiting(PortalDbContext db) =>
+        db.WebhookEvents.AsNoTracking().Where(e => e.State == WebhookEventStates.Pending);
+
+    /// When the oldest delivery still waiting arrived (the lag's start), if one waits.
+    public static IQueryable<DateTime?> OldestWaitingReceived(PortalDbContext db) =>
+        Waiting(db).OrderBy(e => e.Id).Select(e => (DateTime?)e.ReceivedUtc);
+
     public async Task<WebhookLagReading> ReadAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var waiting = db.WebhookEvents.AsNoTracking().Where(e => e.State == WebhookEventStates.Pending);
-        var oldest = await waiting.OrderBy(e => e.Id).Select(e => (DateTime?)e.ReceivedUtc).FirstOrDefaultAsync(cancellationToken);
-        var count = oldest is null ? 0 : await waiting.CountAsync(cancellationToken);
+        var oldest = await OldestWaitingReceived(db).FirstOrDefaultAsync(cancellationToken);
+        var count = oldest is null ? 0 : await Waiting(db).CountAsync(cancellationToken);
         var lag = oldest is { } received ? clock.GetUtcNow().UtcDateTime - DateTime.SpecifyKind(received, DateTimeKind.Utc) : TimeSpan.Zero;
         return new WebhookLagReading(count, oldest, lag < TimeSpan.Zero ? TimeSpan.Zero : lag, _options.LagWarningThreshold);
     }
