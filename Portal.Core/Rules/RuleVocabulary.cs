@@ -72,6 +72,7 @@ public static class RuleFields
     public static string BusinessHoursValue(bool isBusinessHours) => isBusinessHours ? "true" : "false";
 }
 
+/// The names of the action types (`Actions.RuleActionCatalog` holds the types themselves).
 public static class RuleActionTypes
 {
     public const string CreateIncident = "createIncident";
@@ -84,20 +85,17 @@ public static class RuleActionTypes
     public const string RunIncidentWorkflow = "runIncidentWorkflow";
     public const string RunAutomationAction = "runAutomationAction";
     public const string AddNote = "addNote";
+    public const string SetIncidentTitle = "setIncidentTitle";
+    public const string EscalateIncident = "escalateIncident";
+    public const string AddStatusUpdate = "addStatusUpdate";
     public const string SetField = "setField";
     public const string CreateRecord = "createRecord";
-    /// Console-only today (not in `PagerDuty`, so rules cannot name it yet).
-    public const string AddStatusUpdate = "addStatusUpdate";
 
-    public static IReadOnlyList<string> PagerDuty { get; } =
-    [
-        CreateIncident, AcknowledgeIncident, ResolveIncident, SetIncidentPriority, SetIncidentUrgency,
-        ReassignIncident, AddResponders, RunIncidentWorkflow, RunAutomationAction, AddNote,
-    ];
+    public static IReadOnlyList<string> PagerDuty { get; } = [.. Actions.RuleActionCatalog.PagerDuty.Select(k => k.Name)];
 
-    public static IReadOnlyList<string> Record { get; } = [SetField, CreateRecord];
+    public static IReadOnlyList<string> Record { get; } = [.. Actions.RuleActionCatalog.Record.Select(k => k.Name)];
 
-    public static bool IsPagerDuty(string type) => PagerDuty.Contains(type, StringComparer.Ordinal);
+    public static bool IsPagerDuty(string type) => Actions.RuleActionCatalog.Find(type) is { IsRecord: false };
 
-    public static bool IsRecord(string type) => Record.Contains(type, StringComparer.Ordinal);
+    public static bool IsRecord(string type) => Actions.RuleActionCatalog.Find(type) is { IsRecord: true };
 }

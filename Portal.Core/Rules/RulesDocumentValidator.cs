@@ -254,210 +254,28 @@ public sealed class RulesDocumentValidator : AbstractValidator<RulesDocument>
                 return;
             }
 
-            var type = Text(action, "type");
-            if (string.IsNullOrWhiteSpace(type))
+            var name = $"action {index + 1}";
+            var type = action["type"] is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+            if (Actions.RuleActionCatalog.Find(type) is { } kind)
             {
-                Fail(at + ".type", $"action {index + 1} has no type.");
-                return;
-            }
-
-            if (!RuleActionTypes.IsPagerDuty(type) && !RuleActionTypes.IsRecord(type))
-            {
-                Fail(at + ".type", $"action {index + 1} has unknown type '{type}'.");
-                return;
-            }
-
-            var name = $"action {index + 1} ({type})";
-            if (IsRecordRule && RuleActionTypes.IsRecord(type))
-            {
-                Fail(at + ".type", $"{name} is a record action and cannot run in a {RuleRunOn.RecordCreateOrUpdate} rule.");
-            }
-            else if (IsPagerDutyRule && RuleActionTypes.IsPagerDuty(type))
-            {
-                Fail(at + ".type", $"{name} is a PagerDuty action and cannot run in a {RuleRunOn.PagerDutyIncidentCreateOrUpdate} rule.");
-            }
-
-            switch (type)
-            {
-                case RuleActionTypes.CreateIncident:
-                    RequireText(action, at, name, "serviceId");
-                    OptionalUrgency(action, at, name);
-                    OptionalText(action, at, name, "priorityId");
-                    OptionalText(action, at, name, "escalationPolicyId");
-                    CheckTitle(action["title"], at, name);
-                    break;
-                case RuleActionTypes.ResolveIncident:
-                    OptionalText(action, at, name, "resolution");
-                    break;
-                case RuleActionTypes.SetIncidentPriority:
-                    RequireText(action, at, name, "priorityId");
-                    break;
-                case RuleActionTypes.SetIncidentUrgency:
-                    if (!action.ContainsKey("urgency"))
-                    {
-                        Fail(at + ".urgency", $"{name} needs 'urgency' ('high' or 'low').");
-                    }
-
-                    OptionalUrgency(action, at, name);
-                    break;
-                case RuleActionTypes.ReassignIncident:
-                    if (!HasText(action, "escalationPolicyId") && !HasTextList(action, "userIds"))
-                    {
-                        Fail(at, $"{name} needs 'escalationPolicyId' or 'userIds'.");
-                    }
-
-                    break;
-                case RuleActionTypes.AddResponders:
-                    if (!HasTextList(action, "userIds") && !HasTextList(action, "escalationPolicyIds"))
-                    {
-                        Fail(at, $"{name} needs 'userIds' or 'escalationPolicyIds'.");
-                    }
-
-                    RequireText(action, at, name, "message");
-                    break;
-                case RuleActionTypes.RunIncidentWorkflow:
-                    RequireText(action, at, name, "workflowId");
-                    break;
-                case RuleActionTypes.RunAutomationAction:
-                    RequireText(action, at, name, "actionId");
-                    break;
-                case RuleActionTypes.AddNote:
-                    RequireText(action, at, name, "content");
-                    break;
-                case RuleActionTypes.SetField:
-                    CheckSetField(action, at, name);
-                    break;
-                case RuleActionTypes.CreateRecord:
-                    CheckCreateRecord(action, at, name);
-                    break;
-            }
-        }
-
-        private void CheckTitle(JsonNode? title, string at, string name)
-        {
-            if (title is null)
-            {
-                return;
-            }
-
-            if (title is not JsonObject spec)
-            {
-                Fail(at + ".title", $"{name} needs 'title' as an object {{\"prefix\": \"...\", \"fields\": [...]}}.");
-                return;
-            }
-
-            if (spec["prefix"] is { } prefix && !IsText(prefix))
-            {
-                Fail(at + ".title.prefix", $"{name} needs 'title.prefix' as text.");
-            }
-
-            if (spec["fields"] is not { } fieldsNode)
-            {
-                return;
-            }
-
-            if (fieldsNode is not JsonArray fields || fields.Any(f => !IsText(f)))
-            {
-                Fail(at + ".title.fields", $"{name} needs 'title.fields' as a list of field names.");
-                return;
-            }
-
-            if (fields.Count > 3)
-            {
-                Fail(at + ".title.fields", $"{name} has {fields.Count} title fields; at most 3 are allowed.");
-            }
-
-            foreach (var field in fields.Select(f => f!.GetValue<string>()))
-            {
-                if (_object is not null && !_object.HasField(field))
+                name = $"action {index + 1} ({type})";
+                if (IsRecordRule && kind.IsRecord)
                 {
-                    Fail(at + ".title.fields", $"{name} uses unknown title field '{field}' on object '{_object.Name}'.");
+                    Fail(at + ".type", $"{name} is a record action and cannot run in a {RuleRunOn.RecordCreateOrUpdate} rule.");
+                }
+                else if (IsPagerDutyRule && !kind.IsRecord)
+                {
+                    Fail(at + ".type", $"{name} is a PagerDuty action and cannot run in a {RuleRunOn.PagerDutyIncidentCreateOrUpdate} rule.");
                 }
             }
-        }
 
-        private void CheckSetField(JsonObject action, string at, string name)
-        {
-            var field = Text(action, "field");
-            if (string.IsNullOrWhiteSpace(field))
-            {
-                Fail(at + ".field", $"{name} needs 'field'.");
-            }
-            else if (_object is not null && !_object.HasField(field))
-            {
-                Fail(at + ".field", $"{name} sets unknown field '{field}' on object '{_object.Name}'.");
-            }
-
-            if (!action.ContainsKey("value"))
-            {
-                Fail(at + ".value", $"{name} needs 'value'.");
-            }
-            else if (action["value"] is JsonObject or JsonArray)
-            {
-                Fail(at + ".value", $"{name} needs 'value' as text, a number, true/false or null.");
-            }
-        }
-
-        private void CheckCreateRecord(JsonObject action, string at, string name)
-        {
-            if (action["fields"] is not JsonObject fields)
-            {
-                Fail(at + ".fields", $"{name} needs 'fields' as an object of field names and values.");
-                return;
-            }
-
-            foreach (var (field, value) in fields)
-            {
-                if (_object is not null && !_object.HasField(field))
-                {
-                    Fail(at + ".fields", $"{name} sets unknown field '{field}' on object '{_object.Name}'.");
-                }
-
-                if (value is JsonObject or JsonArray)
-                {
-                    Fail(at + ".fields", $"{name} needs field '{field}' as text, a number, true/false or null.");
-                }
-            }
-        }
-
-        private void RequireText(JsonObject action, string at, string name, string parameter)
-        {
-            if (!HasText(action, parameter))
-            {
-                Fail($"{at}.{parameter}", $"{name} needs '{parameter}'.");
-            }
-        }
-
-        private void OptionalText(JsonObject action, string at, string name, string parameter)
-        {
-            if (action[parameter] is { } node && !IsText(node))
-            {
-                Fail($"{at}.{parameter}", $"{name} needs '{parameter}' as text.");
-            }
-        }
-
-        private void OptionalUrgency(JsonObject action, string at, string name)
-        {
-            if (action.ContainsKey("urgency") && Text(action, "urgency") is not ("high" or "low"))
-            {
-                var shown = action["urgency"]?.ToJsonString() ?? "null";
-                Fail(at + ".urgency", $"{name} needs 'urgency' of 'high' or 'low', not {shown}.");
-            }
+            // the type's own checks, its parameters named in the message and the failure's path
+            Actions.ActionCheck.Run(action, _object, inRule: true,
+                (parameter, message) => Fail(parameter is null ? at : $"{at}.{parameter}", $"{name} {message}"));
         }
 
         private void Fail(string property, string message) =>
             context.AddFailure(new ValidationFailure($"{path}.{property}", $"{label}: {message}"));
-
-        private static bool IsText(JsonNode? node) =>
-            node is JsonValue value && value.GetValueKind() == JsonValueKind.String;
-
-        private static string? Text(JsonObject action, string parameter) =>
-            action[parameter] is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
-
-        private static bool HasText(JsonObject action, string parameter) => !string.IsNullOrWhiteSpace(Text(action, parameter));
-
-        private static bool HasTextList(JsonObject action, string parameter) =>
-            action[parameter] is JsonArray list && list.Count > 0 && list.All(item => IsText(item) && !string.IsNullOrWhiteSpace(item!.GetValue<string>()));
 
         private static bool IsScalar(JsonElement element) =>
             element.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False;

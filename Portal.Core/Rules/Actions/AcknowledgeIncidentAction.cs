@@ -1,0 +1,9 @@
+namespace Portal.Core.Rules.Actions;
+
+[RuleActionType("acknowledgeIncident", "Acknowledge linked Incidents", 20, InConsole = true)]
+public sealed record AcknowledgeIncidentAction : PagerDutyAction
+{
+    public override void Validate(ActionCheck check)
+    {
+    }
+}

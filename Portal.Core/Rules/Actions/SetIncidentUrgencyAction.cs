@@ -1,0 +1,13 @@
+namespace Portal.Core.Rules.Actions;
+
+[RuleActionType("setIncidentUrgency", "Set linked Incidents urgency", 50, InConsole = true)]
+public sealed record SetIncidentUrgencyAction : PagerDutyAction
+{
+    public string? Urgency { get; init; }
+
+    public override void Validate(ActionCheck check)
+    {
+        if (!check.Has("urgency")) check.Fail("urgency", "needs 'urgency' ('high' or 'low').");
+        Urgencies.CheckOptional(check);
+    }
+}
