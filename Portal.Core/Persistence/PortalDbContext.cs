@@ -50,6 +50,12 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
             builder.Entity<LogEntryEntity>().HasIndex(e => e.Message).HasMethod("gin").HasOperators("gin_trgm_ops");
             // sort keys order byte-wise, as SQLite's do, whatever the database's locale
             builder.Entity<RecordSortKeyEntity>().Property(k => k.Text).UseCollation("C");
+            // the webhook claim reads only pending events: without these the planner walks the primary key past every
+            // processed event (pending ones sit at its end), so each claim grew with the table (54 events/s at 37,000 rows)
+            var pending = $"\"State\" = '{Webhooks.WebhookEventStates.Pending}'";
+            builder.Entity<Webhooks.WebhookEventEntity>().HasIndex(e => e.Id).HasDatabaseName("IX_WebhookEvents_Pending").HasFilter(pending);
+            builder.Entity<Webhooks.WebhookEventEntity>().HasIndex(e => new { e.IncidentId, e.Id }).HasDatabaseName("IX_WebhookEvents_Pending_IncidentId")
+                .HasFilter(pending);
         }
     }
 

@@ -27,6 +27,10 @@ public sealed partial class WebhookProcessingService(
     /// them) made the intake's p99 at 500/s many times worse than one event per transaction, so a batch stays short.
     public static readonly TimeSpan MaxBatchTime = TimeSpan.FromMilliseconds(1);
 
+    /// On PostgreSQL a batch locks only its own incidents' rows and the intake never waits for it, so a batch may run
+    /// longer and share its commit among more events.
+    public static readonly TimeSpan PostgresMaxBatchTime = TimeSpan.FromMilliseconds(20);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -55,7 +59,7 @@ public sealed partial class WebhookProcessingService(
     /// transaction: each event's effects and its mark as processed commit together, exactly once, and the batch
     /// shares one commit. Each event runs inside a savepoint: one that fails is rolled back alone and marked failed,
     /// and the others still commit. A batch stops taking events after `MaxBatchTime`, so that it never holds the
-    /// database's write lock long enough to delay the intake noticeably. Returns how many events it took.
+    /// database's write lock long enough to delay the intake noticeably (SQLite; PostgreSQL's batches run longer). Returns how many events it took.
     public async Task<int> ProcessBatchAsync(int max, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -67,11 +71,13 @@ public sealed partial class WebhookProcessingService(
             : await db.WebhookEvents.AsNoTracking().Where(e => e.State == WebhookEventStates.Pending).OrderBy(e => e.Id).Take(max)
                 .ToListAsync(cancellationToken);
         if (pending.Count == 0) return 0;
-        return await ProcessAsync(db, transaction ?? await db.Database.BeginTransactionAsync(cancellationToken), pending, cancellationToken);
+        return await ProcessAsync(db, transaction ?? await db.Database.BeginTransactionAsync(cancellationToken), pending,
+            postgres ? PostgresMaxBatchTime : MaxBatchTime, cancellationToken);
     }
 
     /// Several processors on one PostgreSQL database: each locks (skipping what another has locked) only the oldest
-    /// pending event of each incident, and takes with it that incident's later pending events. The lock on an
+    /// pending event of each incident, and takes with it that incident's later pending events (the heads are pending
+    /// themselves, so both reads use the partial indexes of pending events, `IX_WebhookEvents_Pending*`). The lock on an
     /// incident's head keeps every other processor off the whole incident until this transaction ends, so two events
     /// of one incident are never processed at the same time nor out of their order, and each by one processor.
     private static Task<List<WebhookEventEntity>> ClaimHeadsAsync(PortalDbContext db, int max, CancellationToken cancellationToken) =>
@@ -83,13 +89,12 @@ public sealed partial class WebhookProcessingService(
                 ORDER BY e."Id" LIMIT {0}
                 FOR UPDATE OF e SKIP LOCKED)
             SELECT w.* FROM "WebhookEvents" w
-            WHERE w."Id" IN (SELECT "Id" FROM heads)
-               OR (w."State" = 'pending' AND w."IncidentId" IN (SELECT "IncidentId" FROM heads))
+            WHERE w."State" = 'pending' AND (w."Id" IN (SELECT "Id" FROM heads) OR w."IncidentId" IN (SELECT "IncidentId" FROM heads))
             ORDER BY w."Id" LIMIT {0}
             """, max).AsNoTracking().ToListAsync(cancellationToken);
 
     private async Task<int> ProcessAsync(PortalDbContext db, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction owned,
-        List<WebhookEventEntity> pending, CancellationToken cancellationToken)
+        List<WebhookEventEntity> pending, TimeSpan maxBatchTime, CancellationToken cancellationToken)
     {
         await using var transaction = owned;
         var started = clock.GetTimestamp();
@@ -97,7 +102,7 @@ public sealed partial class WebhookProcessingService(
         var (processed, failed, superseded) = (0, 0, 0);
         foreach (var next in pending)
         {
-            if (taken > 0 && clock.GetElapsedTime(started) > MaxBatchTime) break;
+            if (taken > 0 && clock.GetElapsedTime(started) > maxBatchTime) break;
             taken++;
             // the event's span: the rules it sets off are its children, and it carries the log's correlation id
             using var activity = PortalActivities.Start("webhook.process", Logging.Correlation.ForEvent(next.EventId));

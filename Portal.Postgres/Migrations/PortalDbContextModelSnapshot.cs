@@ -1391,10 +1391,18 @@ namespace Portal.Postgres.Migrations
                     b.HasIndex("EventId")
                         .IsUnique();
 
+                    b.HasIndex("Id")
+                        .HasDatabaseName("IX_WebhookEvents_Pending")
+                        .HasFilter("\"State\" = 'pending'");
+
                     b.HasIndex("ReceivedUtc");
 
                     b.HasIndex("WebhookId")
                         .IsUnique();
+
+                    b.HasIndex("IncidentId", "Id")
+                        .HasDatabaseName("IX_WebhookEvents_Pending_IncidentId")
+                        .HasFilter("\"State\" = 'pending'");
 
                     b.HasIndex("IncidentId", "OccurredUtc");
 
