@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,6 +6,7 @@ using Portal.Core.Links;
 using Portal.Core.PagerDuty;
 using Portal.Core.Persistence;
 using Portal.Core.Rules;
+using Portal.Core.Rules.Actions;
 using Portal.Core.Telemetry;
 
 namespace Portal.Core.Dispatch;
@@ -216,18 +216,18 @@ public sealed partial class ActionDispatcher(
             var status = await connection.StatusAsync(cancellationToken);
             var from = status.FromEmail ?? throw new PagerDutyException(400,
                 "No integration e-mail: set the PagerDuty user's e-mail on the Object Mappings tab (or PagerDuty:FromEmail); PagerDuty needs it as From.");
-            var payload = JsonNode.Parse(action.PayloadJson) as JsonObject ?? [];
-            if (action.DeliveryUncertain && await deliveries.FindAsync(pagerDuty, action, payload, cancellationToken) is { } arrived)
+            var typed = RuleActionJson.ReadStored(action.PayloadJson);
+            if (action.DeliveryUncertain && await deliveries.FindAsync(pagerDuty, action, typed, cancellationToken) is { } arrived)
             {
                 // an earlier attempt reached PagerDuty, though Portal never learnt it: sending it again would repeat it
-                if (arrived.NoteId is { } noteId) await NoteCommentAsync(payload, noteId, cancellationToken);
+                if (arrived.NoteId is { } noteId && typed is AddNoteAction note) await NoteCommentAsync(note.CommentId, noteId, cancellationToken);
                 await SucceedAsync(action, null, cancellationToken);
                 log.Write(Logging.LogLevel.Info, Logging.LogCategories.Action,
                     $"{action.ActionType} was not sent again: PagerDuty already has it from an earlier attempt ({arrived.What})", action.CorrelationId,
                     action.RecordId, action.IncidentId, new { action.ActionType, action.Attempts, action.Rule, arrived = arrived.What });
                 return ActionOutcome.AlreadyDelivered;
             }
-            var incident = await CallAsync(pagerDuty, action, payload, from, cancellationToken);
+            var incident = await CallAsync(pagerDuty, action, typed, from, cancellationToken);
             await SucceedAsync(action, incident, cancellationToken);
             LogDone(action.ActionType, action.IncidentId ?? incident?.Id, action.Attempts);
             log.Write(Logging.LogLevel.Info, Logging.LogCategories.Action,
@@ -262,7 +262,8 @@ public sealed partial class ActionDispatcher(
                 action.CorrelationId, action.RecordId, action.IncidentId, new { status = e.StatusCode, code = e.ErrorCode, errors = e.Errors, action.Attempts });
             return ActionOutcome.DeadLettered;
         }
-        catch (Exception e) when (e is PortalValidationException or PortalNotFoundException or KeyNotFoundException or JsonException or InvalidOperationException)
+        catch (Exception e) when (e is PortalValidationException or PortalNotFoundException or KeyNotFoundException or JsonException or FormatException
+            or InvalidOperationException)
         {
             await DeadLetterAsync(action, e.Message, cancellationToken);
             LogDeadLettered(action.ActionType, action.IncidentId, null, e.Message);
@@ -272,62 +273,65 @@ public sealed partial class ActionDispatcher(
         }
     }
 
-    private async Task<PdIncident?> CallAsync(IPagerDuty pagerDuty, PlannedActionEntity action, JsonObject payload, string from,
+    /// Sends the action: one case per PagerDuty action type (a record action is never planned).
+    private async Task<PdIncident?> CallAsync(IPagerDuty pagerDuty, PlannedActionEntity planned, RuleAction action, string from,
         CancellationToken cancellationToken)
     {
-        string Text(string name) => payload[name]?.GetValue<string>() is { Length: > 0 } value
-            ? value : throw new InvalidOperationException($"The {action.ActionType} action has no '{name}'.");
-        string? Optional(string name) => payload[name]?.GetValue<string>() is { Length: > 0 } value ? value : null;
-        IReadOnlyList<string> List(string name) => (payload[name] as JsonArray)?.Select(n => n!.GetValue<string>()).ToList() ?? [];
-        var incidentId = action.IncidentId;
-        string Incident() => incidentId ?? throw new InvalidOperationException($"The {action.ActionType} action names no incident.");
+        string Need(string? value, string name) => value is { Length: > 0 } ? value
+            : throw new InvalidOperationException($"The {action.Type} action has no '{name}'.");
+        string? Optional(string? value) => string.IsNullOrEmpty(value) ? null : value;
+        string Incident() => planned.IncidentId ?? throw new InvalidOperationException($"The {action.Type} action names no incident.");
+        Task<PdIncident> UpdateAsync(PdUpdateIncident update) => pagerDuty.UpdateIncidentAsync(Incident(), update, from, cancellationToken);
 
-        switch (action.ActionType)
+        switch (action)
         {
-            case RuleActionTypes.CreateIncident:
-                var title = payload["title"] is JsonValue t && t.TryGetValue<string>(out var built) ? built : Text("title");
-                var userIds = List("userIds");
-                var created = await pagerDuty.CreateIncidentAsync(new PdCreateIncident(IncidentTitle.Cut(title), Text("serviceId"), Optional("urgency"),
-                    Optional("priorityId"), userIds.Count > 0 ? null : Optional("escalationPolicyId"), userIds.Count > 0 ? userIds : null,
-                    Optional("details"), action.IdempotencyKey), from, cancellationToken);
-                return created;
-            case RuleActionTypes.AcknowledgeIncident:
-                return await pagerDuty.UpdateIncidentAsync(Incident(), new PdUpdateIncident(Status: "acknowledged"), from, cancellationToken);
-            case RuleActionTypes.ResolveIncident:
-                return await pagerDuty.UpdateIncidentAsync(Incident(), new PdUpdateIncident(Status: "resolved", Resolution: Optional("resolution")), from, cancellationToken);
-            case RuleActionTypes.SetIncidentPriority:
-                return await pagerDuty.UpdateIncidentAsync(Incident(), new PdUpdateIncident(PriorityId: Text("priorityId")), from, cancellationToken);
-            case RuleActionTypes.SetIncidentUrgency:
-                return await pagerDuty.UpdateIncidentAsync(Incident(), new PdUpdateIncident(Urgency: Text("urgency")), from, cancellationToken);
-            case RuleActionTypes.ReassignIncident:
-                var assignees = List("userIds");
-                return await pagerDuty.UpdateIncidentAsync(Incident(), new PdUpdateIncident(
-                    EscalationPolicyId: assignees.Count > 0 ? null : Text("escalationPolicyId"), AssigneeIds: assignees.Count > 0 ? assignees : null), from, cancellationToken);
-            case "escalateIncident":
-                return await pagerDuty.UpdateIncidentAsync(Incident(), new PdUpdateIncident(EscalationLevel: payload["level"]?.GetValue<int>() ?? 2), from, cancellationToken);
-            case "changeTitle":
-                return await pagerDuty.UpdateIncidentAsync(Incident(), new PdUpdateIncident(Title: Text("title")), from, cancellationToken);
-            case RuleActionTypes.AddResponders:
+            case CreateIncidentAction create:
+                var userIds = create.UserIds ?? [];
+                return await pagerDuty.CreateIncidentAsync(new PdCreateIncident(IncidentTitle.Cut(Need(create.Title?.Text, "title")),
+                    Need(create.ServiceId, "serviceId"), Optional(create.Urgency), Optional(create.PriorityId),
+                    userIds.Count > 0 ? null : Optional(create.EscalationPolicyId), userIds.Count > 0 ? userIds : null,
+                    create.DetailsText, planned.IdempotencyKey), from, cancellationToken);
+            case AcknowledgeIncidentAction:
+                return await UpdateAsync(new PdUpdateIncident(Status: "acknowledged"));
+            case ResolveIncidentAction resolve:
+                return await UpdateAsync(new PdUpdateIncident(Status: "resolved", Resolution: Optional(resolve.Resolution)));
+            case SetIncidentPriorityAction priority:
+                return await UpdateAsync(new PdUpdateIncident(PriorityId: Need(priority.PriorityId, "priorityId")));
+            case SetIncidentUrgencyAction urgency:
+                return await UpdateAsync(new PdUpdateIncident(Urgency: Need(urgency.Urgency, "urgency")));
+            case ReassignIncidentAction reassign:
+                var assignees = reassign.UserIds ?? [];
+                return await UpdateAsync(new PdUpdateIncident(EscalationPolicyId: assignees.Count > 0 ? null : Need(reassign.EscalationPolicyId, "escalationPolicyId"),
+                    AssigneeIds: assignees.Count > 0 ? assignees : null));
+            case SetIncidentTitleAction title:
+                return await UpdateAsync(new PdUpdateIncident(Title: IncidentTitle.Cut(Need(title.Title, "title"))));
+            case EscalateIncidentAction escalate:
+                return await UpdateAsync(new PdUpdateIncident(EscalationLevel: escalate.EscalationLevel
+                    ?? throw new InvalidOperationException("The escalateIncident action has no 'escalationLevel'.")));
+            case AddRespondersAction responders:
                 var requester = await pagerDuty.FindUserIdByEmailAsync(from, cancellationToken)
                     ?? throw new PagerDutyException(400, $"No PagerDuty user has the integration e-mail {from}; responder requests need one as requester.");
-                await pagerDuty.AddRespondersAsync(Incident(), requester, List("userIds"), List("escalationPolicyIds"), Optional("message") ?? "", from, cancellationToken);
+                await pagerDuty.AddRespondersAsync(Incident(), requester, responders.UserIds ?? [], responders.EscalationPolicyIds ?? [],
+                    responders.Message ?? "", from, cancellationToken);
                 return null;
-            case RuleActionTypes.RunIncidentWorkflow:
-                await pagerDuty.RunIncidentWorkflowAsync(Text("workflowId"), Incident(), cancellationToken);
+            case RunIncidentWorkflowAction workflow:
+                await pagerDuty.RunIncidentWorkflowAsync(Need(workflow.WorkflowId, "workflowId"), Incident(), cancellationToken);
                 return null;
-            case RuleActionTypes.RunAutomationAction:
-                await pagerDuty.RunAutomationActionAsync(Text("actionId"), Incident(), cancellationToken);
+            case RunAutomationActionAction automation:
+                await pagerDuty.RunAutomationActionAsync(Need(automation.ActionId, "actionId"), Incident(), cancellationToken);
                 return null;
-            case RuleActionTypes.AddNote:
-                var note = await pagerDuty.AddNoteAsync(Incident(), Text("content"), from, cancellationToken);
-                await NoteCommentAsync(payload, note.Id, cancellationToken);
+            case AddNoteAction note:
+                var made = await pagerDuty.AddNoteAsync(Incident(), Need(note.Content, "content"), from, cancellationToken);
+                await NoteCommentAsync(note.CommentId, made.Id, cancellationToken);
                 return null;
-            case RuleActionTypes.AddStatusUpdate:
-                var posted = await pagerDuty.AddStatusUpdateAsync(Incident(), Text("message"), from, cancellationToken);
-                await statusUpdates.StorePostedAsync(Incident(), posted, action.RequestedBy, cancellationToken);
+            case AddStatusUpdateAction update:
+                var posted = await pagerDuty.AddStatusUpdateAsync(Incident(), Need(update.Message, "message"), from, cancellationToken);
+                await statusUpdates.StorePostedAsync(Incident(), posted, planned.RequestedBy, cancellationToken);
                 return null;
+            case RecordAction:
+                throw new InvalidOperationException($"'{action.Type}' acts on records; it is not sent to PagerDuty.");
             default:
-                throw new InvalidOperationException($"'{action.ActionType}' is not an action Portal can send to PagerDuty.");
+                throw new InvalidOperationException($"'{action.Type}' has no PagerDuty call: add its case to ActionDispatcher.CallAsync.");
         }
     }
 
@@ -398,9 +402,9 @@ public sealed partial class ActionDispatcher(
 
     /// Links the record comment a note was made from to PagerDuty's note, so that the note's webhook is not imported
     /// back as a comment.
-    private async Task NoteCommentAsync(JsonObject payload, string noteId, CancellationToken cancellationToken)
+    private async Task NoteCommentAsync(string? commentId, string noteId, CancellationToken cancellationToken)
     {
-        if (payload["commentId"]?.GetValue<string>() is not { } commentId || !Guid.TryParse(commentId, out var id)) return;
+        if (!Guid.TryParse(commentId, out var id)) return;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await db.RecordComments.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.PagerDutyNoteId, noteId), cancellationToken);
     }

@@ -1,7 +1,8 @@
-using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Persistence;
 using Portal.Core.Records;
+using Portal.Core.Rules;
+using Portal.Core.Rules.Actions;
 using Portal.Core.Settings;
 
 namespace Portal.Core.Dispatch;
@@ -24,13 +25,11 @@ public sealed class CommentNoteSync(SettingsStore settings, TimeProvider clock) 
                 Id = Guid.CreateVersion7(),
                 CreatedUtc = now,
                 NextAttemptUtc = now,
-                ActionType = "addNote",
-                PayloadJson = new JsonObject
+                ActionType = RuleActionTypes.AddNote,
+                PayloadJson = RuleActionJson.Serialize(new AddNoteAction
                 {
-                    ["type"] = "addNote",
-                    ["content"] = $"{comment.Comment.Author}: {comment.Comment.Body}",
-                    ["commentId"] = comment.Comment.Id.ToString(),
-                }.ToJsonString(),
+                    Content = $"{comment.Comment.Author}: {comment.Comment.Body}", CommentId = comment.Comment.Id.ToString(),
+                }),
                 ObjectName = comment.Type.Name,
                 RecordId = comment.RecordId,
                 IncidentId = incidentId,

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Logging;
 using Portal.Core.Persistence;
 using Portal.Core.Rules;
+using Portal.Core.Rules.Actions;
 using Portal.Core.Security;
 
 namespace Portal.Core.Dispatch;
@@ -42,12 +43,23 @@ public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory,
         return link;
     }
 
-    public static readonly IReadOnlyList<string> IncidentActions =
-    [
-        RuleActionTypes.AcknowledgeIncident, RuleActionTypes.ResolveIncident, RuleActionTypes.AddNote, RuleActionTypes.SetIncidentPriority,
-        RuleActionTypes.SetIncidentUrgency, RuleActionTypes.ReassignIncident, RuleActionTypes.AddResponders, RuleActionTypes.RunIncidentWorkflow,
-        RuleActionTypes.RunAutomationAction, "addStatusUpdate", "changeTitle", "escalateIncident",
-    ];
+    /// What the console offers on a linked incident, in the rule editor's order.
+    public static IReadOnlyList<string> IncidentActions { get; } = [.. RuleActionCatalog.Console.Select(k => k.Name)];
+
+    /// What is wrong with a console action on an incident, by parameter (empty when it may be queued): the checks of
+    /// its type, the same as a rule's. The dialog shows them beside its fields; `ActAsync` refuses with them.
+    public static IReadOnlyDictionary<string, string[]> Check(string actionType, JsonObject parameters) => Read(actionType, parameters, out _);
+
+    private static IReadOnlyDictionary<string, string[]> Read(string actionType, JsonObject parameters, out RuleAction? action)
+    {
+        action = null;
+        if (RuleActionCatalog.Find(actionType) is not { InConsole: true })
+            return new Dictionary<string, string[]> { ["type"] = [$"'{actionType}' is not an action the console can take."] };
+        var written = new JsonObject { ["type"] = actionType };
+        foreach (var (name, value) in parameters)
+            if (name != "type") written[name] = value?.DeepClone();
+        return ActionCheck.Problems(written, out action);
+    }
 
     /// `assigneeId`: a PagerDuty user to assign instead of an escalation policy (PagerDuty refuses both at once).
     public async Task<Guid> CreateIncidentAsync(string objectName, string recordId, string title, string serviceId, string? urgency, string? priorityId,
@@ -68,14 +80,16 @@ public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory,
             errors["assigneeId"] = ["Choose an escalation policy or an assignee, not both: PagerDuty takes one or the other."];
         if (errors.Count > 0) throw new PortalValidationException(errors);
 
-        var payload = new JsonObject { ["type"] = RuleActionTypes.CreateIncident, ["title"] = title, ["serviceId"] = serviceId.Trim() };
-        if (!string.IsNullOrWhiteSpace(urgency)) payload["urgency"] = urgency;
-        if (!string.IsNullOrWhiteSpace(priorityId)) payload["priorityId"] = priorityId;
-        if (!string.IsNullOrWhiteSpace(escalationPolicyId)) payload["escalationPolicyId"] = escalationPolicyId;
-        if (!string.IsNullOrWhiteSpace(assigneeId)) payload["userIds"] = new JsonArray(assigneeId.Trim());
-        if (!string.IsNullOrWhiteSpace(details)) payload["details"] = details;
+        static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+        var action = new CreateIncidentAction
+        {
+            Title = IncidentTitleSpec.Of(title), ServiceId = serviceId.Trim(), Urgency = Given(urgency), PriorityId = Given(priorityId),
+            EscalationPolicyId = Given(escalationPolicyId), UserIds = Given(assigneeId) is { } assignee ? [assignee] : null,
+            Details = Given(details) is { } body ? System.Text.Json.JsonSerializer.SerializeToElement(body) : null,
+        };
+        if (ActionCheck.Problems(action) is { Count: > 0 } problems) throw new PortalValidationException(problems);
         // one key per request from the console: a retry cannot create twice, yet an agent may raise a second incident on purpose
-        return await PlanAsync(objectName, recordId, null, payload, requestedBy, $"portal:{objectName}:{recordId}:{Guid.NewGuid():N}", cancellationToken);
+        return await PlanAsync(objectName, recordId, null, action, requestedBy, $"portal:{objectName}:{recordId}:{Guid.NewGuid():N}", cancellationToken);
     }
 
     public async Task<Guid> ActAsync(string objectName, string recordId, string incidentId, string actionType, JsonObject parameters, ClaimsPrincipal by,
@@ -85,27 +99,34 @@ public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory,
     internal async Task<Guid> ActAsync(string objectName, string recordId, string incidentId, string actionType, JsonObject parameters, string requestedBy,
         CancellationToken cancellationToken = default)
     {
-        if (!IncidentActions.Contains(actionType)) throw new PortalValidationException("type", $"'{actionType}' is not an action the console can take.");
-        var payload = new JsonObject { ["type"] = actionType };
-        foreach (var (name, value) in parameters) payload[name] = value?.DeepClone();
-        return await PlanAsync(objectName, recordId, incidentId, payload, requestedBy, null, cancellationToken);
+        var problems = Read(actionType, parameters, out var action);
+        if (problems.Count > 0 || action is null) throw new PortalValidationException(problems);
+        return await PlanAsync(objectName, recordId, incidentId, action, requestedBy, null, cancellationToken);
     }
 
     private async Task<string> WriterAsync(ClaimsPrincipal by, CancellationToken cancellationToken) =>
         (await access.DemandAsync(by, Permissions.RecordsWrite, cancellationToken)).Name;
 
-    private async Task<Guid> PlanAsync(string objectName, string recordId, string? incidentId, JsonObject payload, string requestedBy, string? key,
+    private async Task<Guid> PlanAsync(string objectName, string recordId, string? incidentId, RuleAction planned, string requestedBy, string? key,
         CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (!await db.Records.AnyAsync(r => r.Id == recordId && r.ObjectName == objectName, cancellationToken))
             throw new PortalNotFoundException($"There is no {objectName} record '{recordId}'.");
-        if (incidentId is not null && !await db.IncidentLinks.AnyAsync(l => l.RecordId == recordId && l.IncidentId == incidentId, cancellationToken))
-            throw new PortalValidationException("incidentId", $"Incident {incidentId} is not linked to this record.");
+        if (incidentId is not null)
+        {
+            var link = await db.IncidentLinks.AsNoTracking().Where(l => l.RecordId == recordId && l.IncidentId == incidentId)
+                .Select(l => new { l.Number, l.Status }).FirstOrDefaultAsync(cancellationToken)
+                ?? throw new PortalValidationException("incidentId", $"Incident {incidentId} is not linked to this record.");
+            // PagerDuty refuses these on a resolved incident: say so now rather than dead-letter it
+            if (planned.Kind.NotOnResolved && link.Status == "resolved")
+                throw new PortalValidationException("type", $"Incident #{link.Number?.ToString() ?? incidentId} is resolved: PagerDuty does not take '{planned.Kind.Verb}' on a resolved incident.");
+        }
+        var payload = RuleActionJson.ToJsonObject(planned);
         var now = clock.GetUtcNow().UtcDateTime;
         var action = new PlannedActionEntity
         {
-            Id = Guid.CreateVersion7(), CreatedUtc = now, NextAttemptUtc = now, ActionType = payload["type"]!.GetValue<string>(),
+            Id = Guid.CreateVersion7(), CreatedUtc = now, NextAttemptUtc = now, ActionType = planned.Type,
             PayloadJson = payload.ToJsonString(), ObjectName = objectName, RecordId = recordId, IncidentId = incidentId,
             RequestedBy = requestedBy, CorrelationId = Guid.CreateVersion7(), IdempotencyKey = key,
         };

@@ -1,8 +1,7 @@
-using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.PagerDuty;
 using Portal.Core.Persistence;
-using Portal.Core.Rules;
+using Portal.Core.Rules.Actions;
 
 namespace Portal.Core.Dispatch;
 
@@ -28,31 +27,28 @@ public sealed class DeliveryCheck(IDbContextFactory<PortalDbContext> dbFactory)
     /// PagerDuty's clock and Portal's may differ a little: look back this much before the action was planned.
     private static readonly TimeSpan s_skew = TimeSpan.FromMinutes(2);
 
-    public async Task<PriorDelivery?> FindAsync(IPagerDuty pagerDuty, PlannedActionEntity action, JsonObject payload, CancellationToken cancellationToken)
+    public async Task<PriorDelivery?> FindAsync(IPagerDuty pagerDuty, PlannedActionEntity planned, RuleAction action, CancellationToken cancellationToken)
     {
-        if (action.IncidentId is not { } incidentId) return null;
-        var since = action.CreatedUtc - s_skew;
-        string? Text(string name) => payload[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
-        switch (action.ActionType)
+        if (planned.IncidentId is not { } incidentId) return null;
+        var since = planned.CreatedUtc - s_skew;
+        switch (action)
         {
-            case RuleActionTypes.AddNote:
-                var content = Text("content");
+            case AddNoteAction { Content: var content }:
                 var note = (await pagerDuty.ListNotesAsync(incidentId, cancellationToken)).FirstOrDefault(n => n.Content == content && n.CreatedUtc >= since);
                 return note is null ? null : new PriorDelivery($"note {note.Id} of {note.CreatedUtc:u}", note.Id);
-            case RuleActionTypes.AddStatusUpdate:
-                var message = Text("message");
+            case AddStatusUpdateAction { Message: var message }:
                 await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
                 {
                     var update = await db.IncidentStatusUpdates.AsNoTracking()
                         .Where(u => u.IncidentId == incidentId && u.Message == message && u.CreatedUtc >= since).FirstOrDefaultAsync(cancellationToken);
                     return update is null ? null : new PriorDelivery($"status update {update.PagerDutyId} of {update.CreatedUtc:u}");
                 }
-            case RuleActionTypes.AddResponders:
+            case AddRespondersAction responders:
                 var request = (await pagerDuty.ListResponderRequestsAsync(incidentId, cancellationToken))
-                    .FirstOrDefault(r => r.Message == (Text("message") ?? "") && r.RequestedUtc >= since);
+                    .FirstOrDefault(r => r.Message == (responders.Message ?? "") && r.RequestedUtc >= since);
                 return request is null ? null : new PriorDelivery($"responder request of {request.RequestedUtc:u}");
-            case RuleActionTypes.RunAutomationAction:
-                var invoked = (await pagerDuty.ListAutomationInvocationsAsync(Text("actionId") ?? "", incidentId, cancellationToken))
+            case RunAutomationActionAction automation:
+                var invoked = (await pagerDuty.ListAutomationInvocationsAsync(automation.ActionId ?? "", incidentId, cancellationToken))
                     .Where(at => at >= since).Order().FirstOrDefault();
                 return invoked == default ? null : new PriorDelivery($"invocation of {invoked:u}");
             default:

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Persistence;
 using Portal.Core.Rules;
+using Portal.Core.Rules.Actions;
 using Portal.Core.Webhooks;
 
 namespace Portal.Core.Dispatch;
@@ -23,7 +23,7 @@ public sealed class PagerDutyEchoes(TimeProvider clock)
     public async Task<IReadOnlyList<string>?> MatchAsync(PortalDbContext db, PagerDutyWebhookEvent e, CancellationToken cancellationToken)
     {
         var incidentId = e.Incident.IncidentId;
-        var types = ActionTypesEchoedAs(e.Incident.EventType);
+        var types = RuleActionCatalog.EchoedAs(e.Incident.EventType);
         if (incidentId is null || types.Count == 0) return null;
         var since = clock.GetUtcNow().UtcDateTime - Window;
         var candidates = db.PlannedActions.AsNoTracking().Where(a => types.Contains(a.ActionType) && a.EchoEventId == null
@@ -32,42 +32,36 @@ public sealed class PagerDutyEchoes(TimeProvider clock)
         candidates = e.IncidentKey is { } key && types.Contains(RuleActionTypes.CreateIncident)
             ? candidates.Where(a => a.IncidentId == incidentId || (a.IncidentId == null && a.IdempotencyKey == key))
             : candidates.Where(a => a.IncidentId == incidentId);
-        var found = await candidates.OrderBy(a => a.CreatedUtc).Select(a => new { a.Id, a.ActionType, a.PayloadJson, a.RuleChainJson })
+        var found = await candidates.OrderBy(a => a.CreatedUtc).Select(a => new { a.Id, a.PayloadJson, a.RuleChainJson })
             .Take(50).ToListAsync(cancellationToken);
-        var match = found.FirstOrDefault(a => SameContent(a.ActionType, a.PayloadJson, e));
+        var match = found.FirstOrDefault(a => SameContent(a.PayloadJson, e));
         if (match is null) return null;
         await db.PlannedActions.Where(a => a.Id == match.Id && a.EchoEventId == null)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.EchoEventId, e.EventId), cancellationToken);
         return JsonSerializer.Deserialize<List<string>>(match.RuleChainJson) ?? [];
     }
 
-    private static bool SameContent(string actionType, string payloadJson, PagerDutyWebhookEvent e)
+    private static bool SameContent(string payloadJson, PagerDutyWebhookEvent e) => Stored(payloadJson) switch
     {
-        string? Text(string name) => JsonNode.Parse(payloadJson)?[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
-        return actionType switch
-        {
-            RuleActionTypes.AddNote => e.Note is { } note && note.Content == Text("content"),
-            // PagerDuty cuts a long status update in its webhook and says so
-            RuleActionTypes.AddStatusUpdate => e.StatusUpdate is { } update && Text("message") is { } message
-                && (update.Trimmed ? message.StartsWith(update.Message, StringComparison.Ordinal) : update.Message == message),
-            _ => true,
-        };
-    }
-
-    /// The event type (the contract's short form: `acknowledge`, `annotate`, ...) each action is echoed as.
-    private static string? EventTypeOf(string actionType) => actionType switch
-    {
-        RuleActionTypes.CreateIncident => "trigger",
-        RuleActionTypes.AcknowledgeIncident => "acknowledge",
-        RuleActionTypes.ResolveIncident => "resolve",
-        RuleActionTypes.SetIncidentPriority => "priorityUpdate",
-        RuleActionTypes.ReassignIncident => "assign",
-        RuleActionTypes.AddResponders => "responderAdded",
-        RuleActionTypes.AddNote => "annotate",
-        RuleActionTypes.AddStatusUpdate => "statusUpdate",
-        _ => null,
+        null => false,
+        AddNoteAction note => e.Note is { } echoed && echoed.Content == note.Content,
+        // PagerDuty cuts a long status update in its webhook and says so
+        AddStatusUpdateAction { Message: { } message } => e.StatusUpdate is { } update
+            && (update.Trimmed ? message.StartsWith(update.Message, StringComparison.Ordinal) : update.Message == message),
+        AddStatusUpdateAction => false,
+        _ => true,
     };
 
-    private static List<string> ActionTypesEchoedAs(string? eventType) =>
-        [.. RuleActionTypes.PagerDuty.Append(RuleActionTypes.AddStatusUpdate).Where(t => eventType is not null && EventTypeOf(t) == eventType)];
+    /// A payload this version cannot read as an action never matched an echo (it was dead-lettered, never sent).
+    private static RuleAction? Stored(string payloadJson)
+    {
+        try
+        {
+            return RuleActionJson.ReadStored(payloadJson);
+        }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            return null;
+        }
+    }
 }

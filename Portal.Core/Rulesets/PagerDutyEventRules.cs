@@ -6,6 +6,7 @@ using Portal.Core.Links;
 using Portal.Core.Persistence;
 using Portal.Core.Records;
 using Portal.Core.Rules;
+using Portal.Core.Rules.Actions;
 using Portal.Core.Telemetry;
 
 namespace Portal.Core.Rulesets;
@@ -66,18 +67,17 @@ public sealed partial class PagerDutyEventRules(
             LogMatched(RuleRunner.RuleId(match.Ruleset, match.Rule), incident.IncidentId, incident.EventType);
             foreach (var action in match.Actions)
             {
-                switch (action["type"]?.GetValue<string>())
+                switch (RuleActionJson.Read(action))
                 {
-                    case RuleActionTypes.SetField:
-                        var field = action["field"]?.GetValue<string>() ?? "";
-                        var values = Validate(type, new JsonObject { [field] = action["value"]?.DeepClone() });
+                    case SetFieldAction set:
+                        var values = Validate(type, new JsonObject { [set.Field ?? ""] = set.Value is { } value ? JsonNode.Parse(value.GetRawText()) : null });
                         foreach (var record in linked.GetValueOrDefault(type.Name) ?? [])
                         {
                             await records.UpdateAsync(db, type, record.Id, values, actor, cancellationToken);
                         }
                         break;
-                    case RuleActionTypes.CreateRecord when !linked.ContainsKey(type.Name):
-                        var fields = Validate(type, action["fields"] as JsonObject ?? []);
+                    case CreateRecordAction create when !linked.ContainsKey(type.Name):
+                        var fields = RecordValues.Validate(type, JsonSerializer.SerializeToElement(create.Fields ?? new Dictionary<string, JsonElement>()));
                         // linked before the new record's own rules run: it has its incident already
                         var (created, _) = await records.CreateAsync(db, type, fields, actor, cancellationToken,
                             beforeRules: id => links.LinkAsync(db, id, State(incident), actor.Name, cancellationToken));

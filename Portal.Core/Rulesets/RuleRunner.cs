@@ -8,6 +8,7 @@ using Portal.Core.Links;
 using Portal.Core.Persistence;
 using Portal.Core.Records;
 using Portal.Core.Rules;
+using Portal.Core.Rules.Actions;
 using Portal.Core.Settings;
 using Portal.Core.Telemetry;
 
@@ -87,8 +88,11 @@ public sealed partial class RuleRunner(
             var ruleChain = JsonSerializer.Serialize(chain.Append(ruleId));
             foreach (var action in match.Actions)
             {
-                var type = action["type"]?.GetValue<string>() ?? "";
-                if (type == RuleActionTypes.CreateIncident)
+                // the planned action's payload is the typed action, as the dispatcher reads it
+                var typed = RuleActionJson.Read(action);
+                var type = typed.Type;
+                var payload = RuleActionJson.Serialize(typed);
+                if (typed is CreateIncidentAction)
                 {
                     if (links.Count > 0 || createPlanned)
                     {
@@ -102,12 +106,12 @@ public sealed partial class RuleRunner(
                         continue;
                     }
                     createPlanned = true;
-                    db.PlannedActions.Add(Plan(action, type, change, null, match, correlation, ruleChain, IncidentKey(change.Object, change.RecordId)));
+                    db.PlannedActions.Add(Plan(payload, type, change, null, match, correlation, ruleChain, IncidentKey(change.Object, change.RecordId)));
                 }
                 else
                 {
                     foreach (var link in links)
-                        db.PlannedActions.Add(Plan(action, type, change, link.IncidentId, match, correlation, ruleChain, null));
+                        db.PlannedActions.Add(Plan(payload, type, change, link.IncidentId, match, correlation, ruleChain, null));
                 }
             }
         }
@@ -183,7 +187,7 @@ public sealed partial class RuleRunner(
         };
     }
 
-    private PlannedActionEntity Plan(JsonObject action, string type, RecordChange change, string? incidentId, MatchedRule match,
+    private PlannedActionEntity Plan(string payload, string type, RecordChange change, string? incidentId, MatchedRule match,
         Guid correlation, string ruleChain, string? idempotencyKey)
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -193,7 +197,7 @@ public sealed partial class RuleRunner(
             CreatedUtc = now,
             NextAttemptUtc = now,
             ActionType = type,
-            PayloadJson = action.ToJsonString(),
+            PayloadJson = payload,
             ObjectName = change.Object,
             RecordId = change.RecordId,
             IncidentId = incidentId,

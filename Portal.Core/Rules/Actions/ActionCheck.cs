@@ -50,15 +50,19 @@ public sealed class ActionCheck
 
     /// What is wrong with a typed action (from the console, or about to be planned), by parameter: "Needs 'content'."
     /// under `content`; a failure of the action as a whole under `type`.
-    public static IReadOnlyDictionary<string, string[]> Problems(RuleAction action)
+    public static IReadOnlyDictionary<string, string[]> Problems(RuleAction action) => Problems(RuleActionJson.ToJsonObject(action), out _);
+
+    /// What is wrong with a written action that is not a rule's (from the console), by parameter, as above; `action` is
+    /// the typed action read from it, or null when none could be.
+    public static IReadOnlyDictionary<string, string[]> Problems(JsonObject written, out RuleAction? action)
     {
         var problems = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        action.Validate(new ActionCheck(RuleActionJson.ToJsonObject(action), new HashSet<string>(), null, inRule: false, (parameter, message) =>
+        action = Run(written, null, inRule: false, (parameter, message) =>
         {
             var key = parameter ?? "type";
             if (!problems.TryGetValue(key, out var list)) problems[key] = list = [];
             list.Add(char.ToUpperInvariant(message[0]) + message[1..]);
-        }));
+        });
         return problems.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
     }
 

@@ -1,16 +1,23 @@
 namespace Portal.Core.Rules.Actions;
 
-[RuleActionType("createIncident", "Create new Incident, if there are no linked incidents", 10)]
+[RuleActionType("createIncident", "Create new Incident, if there are no linked incidents", 10, EchoedAs = "trigger")]
 public sealed record CreateIncidentAction : PagerDutyAction
 {
+    [System.ComponentModel.DisplayName("PagerDuty Service")]
     public string? ServiceId { get; init; }
+    [NotInEditor]
     public IncidentTitleSpec? Title { get; init; }
+    [System.ComponentModel.DisplayName("Urgency")]
     public string? Urgency { get; init; }
+    [System.ComponentModel.DisplayName("Priority")]
     public string? PriorityId { get; init; }
+    [System.ComponentModel.DisplayName("Escalation Policy")]
     public string? EscalationPolicyId { get; init; }
     /// A user to assign instead of an escalation policy (the console's assignee).
+    [NotInEditor]
     public IReadOnlyList<string>? UserIds { get; init; }
     /// The incident's body: text, or any JSON value, sent as its JSON text.
+    [System.ComponentModel.DisplayName("Incident details")]
     public System.Text.Json.JsonElement? Details { get; init; }
 
     [System.Text.Json.Serialization.JsonIgnore]

@@ -6,6 +6,7 @@ namespace Portal.Core.Rules.Actions;
 public sealed record CreateRecordAction : RecordAction
 {
     /// Field names and values (text, a number, true/false or null).
+    [NotInEditor]
     public IReadOnlyDictionary<string, JsonElement>? Fields { get; init; }
 
     public override void Validate(ActionCheck check)

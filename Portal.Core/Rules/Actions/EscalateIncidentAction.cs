@@ -1,8 +1,9 @@
 namespace Portal.Core.Rules.Actions;
 
-[RuleActionType("escalateIncident", "Escalate linked Incidents", 120, InConsole = true, OldParameters = ["level:escalationLevel"])]
+[RuleActionType("escalateIncident", "Escalate linked Incidents", 120, InConsole = true, Verb = "Escalate", NotOnResolved = true, OldParameters = ["level:escalationLevel"])]
 public sealed record EscalateIncidentAction : PagerDutyAction
 {
+    [System.ComponentModel.DisplayName("Escalation level")]
     public int? EscalationLevel { get; init; }
 
     public override void Validate(ActionCheck check)

@@ -19,6 +19,11 @@ public static class RuleActionCatalog
 
     public static IReadOnlyList<RuleActionKind> Console { get; } = [.. All.Where(k => k.InConsole)];
 
+    /// The action types PagerDuty's webhook event `eventType` (`acknowledge`, `annotate`, ...) echoes, with the names
+    /// they were stored under before.
+    public static IReadOnlyList<string> EchoedAs(string? eventType) =>
+        [.. All.Where(k => eventType is not null && k.EchoedAs == eventType).SelectMany(k => k.StoredAs.Prepend(k.Name))];
+
     public static RuleActionKind Of(Type type) =>
         s_byClr.TryGetValue(type, out var kind) ? kind : throw new InvalidOperationException($"{type.Name} has no [RuleActionType].");
 
@@ -39,7 +44,10 @@ public static class RuleActionCatalog
                 ?? throw new InvalidOperationException($"{t.Name} is a RuleAction without [RuleActionType].")))
             .Select(p => new RuleActionKind(p.Attribute.Name, p.Attribute.Label, p.Attribute.Order,
                 p.Type.IsSubclassOf(typeof(RecordAction)), p.Attribute.InConsole, p.Type, p.Attribute.StoredAs,
-                p.Attribute.OldParameters.Select(o => o.Split(':')).ToDictionary(o => o[0], o => o[1], StringComparer.Ordinal)))
+                p.Attribute.OldParameters.Select(o => o.Split(':')).ToDictionary(o => o[0], o => o[1], StringComparer.Ordinal))
+            {
+                Verb = p.Attribute.Verb ?? p.Attribute.Label, EchoedAs = p.Attribute.EchoedAs, NotOnResolved = p.Attribute.NotOnResolved,
+            })
             .OrderBy(k => k.Order),
     ];
 }

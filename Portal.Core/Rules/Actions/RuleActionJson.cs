@@ -75,6 +75,18 @@ public static class RuleActionJson
         return action;
     }
 
+    internal static IReadOnlyList<ActionParameter> ParametersOf(Type clrType) =>
+    [
+        .. Options.GetTypeInfo(clrType).Properties.Select(p => new ActionParameter(p.Name,
+            p.PropertyType == typeof(string) ? ActionParameterKind.Text
+            : p.PropertyType == typeof(IReadOnlyList<string>) ? ActionParameterKind.TextList
+            : p.PropertyType == typeof(int) || p.PropertyType == typeof(int?) ? ActionParameterKind.Number
+            : ActionParameterKind.Value,
+            p.AttributeProvider?.IsDefined(typeof(NotInEditorAttribute), inherit: false) != true,
+            (p.AttributeProvider?.GetCustomAttributes(typeof(System.ComponentModel.DisplayNameAttribute), inherit: false)
+                .OfType<System.ComponentModel.DisplayNameAttribute>().FirstOrDefault()?.DisplayName) ?? p.Name)),
+    ];
+
     private static bool TakesNull(Type type) => type == typeof(JsonElement) || type == typeof(JsonElement?);
 
     private static bool Fits(JsonNode value, Type type)

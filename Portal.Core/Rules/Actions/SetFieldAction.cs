@@ -6,10 +6,12 @@ namespace Portal.Core.Rules.Actions;
 [RuleActionType("setField", "Set {object} field value", 200)]
 public sealed record SetFieldAction : RecordAction
 {
+    [System.ComponentModel.DisplayName("Field")]
     public string? Field { get; init; }
 
     /// Text, a number, true/false or null (written as null, never left out).
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    [System.ComponentModel.DisplayName("Value")]
     public JsonElement? Value { get; init; }
 
     public override void Validate(ActionCheck check)

@@ -1,8 +1,9 @@
 namespace Portal.Core.Rules.Actions;
 
-[RuleActionType("setIncidentUrgency", "Set linked Incidents urgency", 50, InConsole = true)]
+[RuleActionType("setIncidentUrgency", "Set linked Incidents urgency", 50, InConsole = true, Verb = "Set urgency")]
 public sealed record SetIncidentUrgencyAction : PagerDutyAction
 {
+    [System.ComponentModel.DisplayName("Urgency")]
     public string? Urgency { get; init; }
 
     public override void Validate(ActionCheck check)

@@ -64,4 +64,23 @@ public sealed class RuleEditorDialogTests : DatabaseComponentTest
         _dialogs.WaitForAssertion(() => Assert.Equal("2026-03-01T09:30:00Z", due.Value));
         Assert.Equal("2026-03-01T09:30:00Z", _dialogs.Find("#condition-0-value").GetAttribute("value"));
     }
+
+    [Fact]
+    public async Task NamesActionsAndTheirFieldsAsTheOriginalDoesAndWritesEachParameterAsItsTypeTakesIt()
+    {
+        var escalate = new ActionForm { Type = RuleActionTypes.EscalateIncident };
+        await OpenAsync(new RuleForm { Name = "Escalate", Object = "Case", Actions = [escalate, new ActionForm { Type = RuleActionTypes.CreateIncident }] });
+
+        // the labels come from the action types (RuleActionCatalog), not their JSON names
+        Assert.Contains("Escalate linked Incidents", _dialogs.Find("#action-0-type").ParentElement!.ParentElement!.TextContent);
+        Assert.Equal("Escalation level", _dialogs.Find("label[for='action-0-escalationLevel']").TextContent.Trim());
+        Assert.Equal("PagerDuty Service", _dialogs.Find("label[for='action-1-serviceId']").TextContent.Trim());
+        Assert.Empty(_dialogs.FindAll("#action-1-userIds")); // the console's assignee, not a rule's parameter
+
+        _dialogs.Find("#action-0-escalationLevel").Change("2");
+        _dialogs.WaitForAssertion(() => Assert.Equal("2", escalate.Parameters["escalationLevel"]));
+        Assert.Equal("""{"type":"escalateIncident","escalationLevel":2}""", escalate.ToJson().ToJsonString());
+        escalate.Parameters["escalationLevel"] = "two";
+        Assert.Equal("""{"type":"escalateIncident","escalationLevel":"two"}""", escalate.ToJson().ToJsonString()); // for the validator to name
+    }
 }

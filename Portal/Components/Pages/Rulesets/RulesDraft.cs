@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Portal.Core.Records;
 using Portal.Core.Rules;
+using Portal.Core.Rules.Actions;
 
 namespace Portal.Components.Pages.Rulesets;
 
@@ -104,7 +105,7 @@ public sealed class RuleForm
 
     public string Summary => $"{Object} · {(IsRecordRule ? "record created or changed" : "PagerDuty incident event")} · " +
         $"{(Conditions.Count == 0 ? "always" : $"{When} of {Conditions.Count} condition{(Conditions.Count == 1 ? "" : "s")}")} · " +
-        $"{string.Join(", ", Actions.Select(a => a.Type))}";
+        $"{string.Join(", ", Actions.Select(a => RuleActionCatalog.LabelOf(a.Type).Replace("{object}", Object, StringComparison.Ordinal)))}";
 }
 
 public sealed class ConditionForm
@@ -161,12 +162,10 @@ public sealed class ConditionForm
         asNumber && decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var number) ? JsonValue.Create(number) : JsonValue.Create(text);
 }
 
-/// An action as type and text parameters; list parameters (ids) are comma-separated, `title` and `fields` have
-/// their own shape.
+/// An action as type and text parameters, as its type declares them (`RuleActionCatalog`): list parameters (ids) are
+/// comma-separated, numbers written as numbers, `title` and `fields` have their own shape.
 public sealed class ActionForm
 {
-    public static readonly string[] ListParameters = ["userIds", "escalationPolicyIds"];
-
     public string Type { get; set; } = RuleActionTypes.CreateIncident;
     public Dictionary<string, string?> Parameters { get; set; } = new(StringComparer.Ordinal);
     public string? TitlePrefix { get; set; }
@@ -216,12 +215,18 @@ public sealed class ActionForm
     public JsonObject ToJson()
     {
         var json = new JsonObject { ["type"] = Type };
+        var kinds = RuleActionCatalog.Find(Type)?.Parameters.ToDictionary(p => p.Name, p => p.Kind) ?? [];
         foreach (var (name, value) in Parameters)
         {
             if (string.IsNullOrWhiteSpace(value)) continue;
-            json[name] = ListParameters.Contains(name)
-                ? new JsonArray(value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(v => (JsonNode)JsonValue.Create(v)).ToArray())
-                : JsonValue.Create(value.Trim());
+            json[name] = kinds.GetValueOrDefault(name) switch
+            {
+                ActionParameterKind.TextList => new JsonArray(value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                    .Select(v => (JsonNode)JsonValue.Create(v)).ToArray()),
+                // a whole number as a number; anything else as typed, for the validator to name
+                ActionParameterKind.Number when int.TryParse(value.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) => number,
+                _ => JsonValue.Create(value.Trim()),
+            };
         }
         if (Type == RuleActionTypes.CreateIncident && HasTitle)
         {
@@ -245,19 +250,7 @@ public sealed class ActionForm
         return json;
     }
 
-    /// The parameters each action takes, in the order the editor shows them (contract section 3.4).
-    public static IReadOnlyList<string> ParametersOf(string type) => type switch
-    {
-        RuleActionTypes.CreateIncident => ["serviceId", "urgency", "priorityId", "escalationPolicyId", "details"],
-        RuleActionTypes.ResolveIncident => ["resolution"],
-        RuleActionTypes.SetIncidentPriority => ["priorityId"],
-        RuleActionTypes.SetIncidentUrgency => ["urgency"],
-        RuleActionTypes.ReassignIncident => ["escalationPolicyId", "userIds"],
-        RuleActionTypes.AddResponders => ["userIds", "escalationPolicyIds", "message"],
-        RuleActionTypes.RunIncidentWorkflow => ["workflowId"],
-        RuleActionTypes.RunAutomationAction => ["actionId"],
-        RuleActionTypes.AddNote => ["content"],
-        RuleActionTypes.SetField => ["field", "value"],
-        _ => [],
-    };
+    /// The parameters the editor shows as fields for an action type, in its type's order (contract section 3.4).
+    public static IReadOnlyList<ActionParameter> EditorParametersOf(string type) =>
+        RuleActionCatalog.Find(type) is { } kind ? [.. kind.EditorParameters] : [];
 }
