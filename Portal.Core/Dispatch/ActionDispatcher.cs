@@ -305,6 +305,13 @@ public sealed partial class ActionDispatcher(
                     AssigneeIds: assignees.Count > 0 ? assignees : null));
             case SetIncidentTitleAction title:
                 return await UpdateAsync(new PdUpdateIncident(Title: IncidentTitle.Cut(Need(title.Title, "title"))));
+            case SetIncidentConferenceAction conference:
+                return await UpdateAsync(new PdUpdateIncident(ConferenceBridge: new PdConferenceBridge(Optional(conference.ConferenceNumber?.Trim()),
+                    Optional(conference.ConferenceUrl?.Trim()))));
+            case SetIncidentCustomFieldsAction custom:
+                await pagerDuty.SetCustomFieldValuesAsync(Incident(), custom.Fields is { Count: > 0 } fields ? fields
+                    : throw new InvalidOperationException("The setIncidentCustomFields action has no 'fields'."), from, cancellationToken);
+                return null;
             case EscalateIncidentAction escalate:
                 return await UpdateAsync(new PdUpdateIncident(EscalationLevel: escalate.EscalationLevel
                     ?? throw new InvalidOperationException("The escalateIncident action has no 'escalationLevel'.")));

@@ -13,7 +13,7 @@ namespace Portal.Core.Dispatch;
 /// restart and is carried out once) and the dispatcher sends it. Each is records.write, checked for the caller now
 /// (AccessCheck); the unchecked overloads are for tests.
 public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory, PagerDuty.PagerDutyConnection connection, Links.IncidentLinks links,
-    IntegrationLog log, TimeProvider clock, AccessCheck access)
+    IntegrationLog log, TimeProvider clock, AccessCheck access, Records.ObjectCatalog catalog)
 {
     /// Links an incident that already exists in PagerDuty, named by its number, id or PagerDuty URL, after looking it up.
     public async Task<Links.IncidentLinkDto> LinkExistingAsync(string objectName, string recordId, string idOrUrl, ClaimsPrincipal by,
@@ -39,7 +39,8 @@ public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory,
             throw new PortalValidationException("incident", $"PagerDuty has no incident {id}.");
         }
         var link = await links.LinkAsync(recordId, incident.ToState(), linkedBy, cancellationToken);
-        log.Write(LogLevel.Info, LogCategories.Action, $"{linkedBy} linked incident #{incident.Number} to {objectName} {recordId}", recordId: recordId, incidentId: incident.Id);
+        log.Write(LogLevel.Info, LogCategories.Action, $"{linkedBy} linked incident #{incident.Number} to {await RecordNameAsync(objectName, recordId, cancellationToken)}",
+            recordId: recordId, incidentId: incident.Id);
         return link;
     }
 
@@ -104,6 +105,14 @@ public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory,
         return await PlanAsync(objectName, recordId, incidentId, action, requestedBy, null, cancellationToken);
     }
 
+    private async Task<string> RecordNameAsync(string objectName, string recordId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var fields = await db.Records.AsNoTracking().Where(r => r.Id == recordId).Select(r => r.FieldsJson).FirstOrDefaultAsync(cancellationToken);
+        return (await catalog.GetAsync(cancellationToken)).Find(objectName)?.RecordName(recordId, fields is null ? null : JsonNode.Parse(fields) as JsonObject)
+            ?? $"{objectName} {recordId}";
+    }
+
     private async Task<string> WriterAsync(ClaimsPrincipal by, CancellationToken cancellationToken) =>
         (await access.DemandAsync(by, Permissions.RecordsWrite, cancellationToken)).Name;
 
@@ -111,14 +120,18 @@ public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory,
         CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (!await db.Records.AnyAsync(r => r.Id == recordId && r.ObjectName == objectName, cancellationToken))
-            throw new PortalNotFoundException($"There is no {objectName} record '{recordId}'.");
+        var fields = await db.Records.AsNoTracking().Where(r => r.Id == recordId && r.ObjectName == objectName).Select(r => r.FieldsJson)
+            .FirstOrDefaultAsync(cancellationToken) ?? throw new PortalNotFoundException($"There is no {objectName} record '{recordId}'.");
+        var recordName = (await catalog.GetAsync(cancellationToken)).Find(objectName)?.RecordName(recordId, JsonNode.Parse(fields) as JsonObject)
+            ?? $"{objectName} {recordId}";
+        string? incidentLabel = null;
         if (incidentId is not null)
         {
             var link = await db.IncidentLinks.AsNoTracking().Where(l => l.RecordId == recordId && l.IncidentId == incidentId)
                 .Select(l => new { l.Number, l.Status }).FirstOrDefaultAsync(cancellationToken)
                 ?? throw new PortalValidationException("incidentId", $"Incident {incidentId} is not linked to this record.");
             // PagerDuty refuses these on a resolved incident: say so now rather than dead-letter it
+            incidentLabel = $" on incident #{link.Number?.ToString() ?? incidentId}";
             if (planned.Kind.NotOnResolved && link.Status == "resolved")
                 throw new PortalValidationException("type", $"Incident #{link.Number?.ToString() ?? incidentId} is resolved: PagerDuty does not take '{planned.Kind.Verb}' on a resolved incident.");
         }
@@ -132,7 +145,7 @@ public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory,
         };
         db.PlannedActions.Add(action);
         await db.SaveChangesAsync(cancellationToken);
-        log.Write(LogLevel.Info, LogCategories.Action, $"{requestedBy} asked for {action.ActionType} from the console", action.CorrelationId, recordId, incidentId,
+        log.Write(LogLevel.Info, LogCategories.Action, $"{requestedBy} asked for {action.ActionType}{incidentLabel} from the console on {recordName}", action.CorrelationId, recordId, incidentId,
             new { payload });
         return action.Id;
     }

@@ -19,7 +19,10 @@ public sealed record PdCreateIncident(
 /// `PUT /incidents/{id}`: only the given values change.
 public sealed record PdUpdateIncident(
     string? Status = null, string? Resolution = null, string? PriorityId = null, string? Urgency = null, string? Title = null,
-    string? EscalationPolicyId = null, IReadOnlyList<string>? AssigneeIds = null, int? EscalationLevel = null);
+    string? EscalationPolicyId = null, IReadOnlyList<string>? AssigneeIds = null, int? EscalationLevel = null, PdConferenceBridge? ConferenceBridge = null);
+
+/// An incident's conference bridge: the dial-in number and the meeting address, either may be left out.
+public sealed record PdConferenceBridge(string? Number, string? Url);
 
 public sealed record PdNote(string Id, string Content, DateTime CreatedUtc, string? UserName);
 
@@ -93,6 +96,9 @@ public interface IPagerDuty
         string message, string from, CancellationToken cancellationToken);
     Task<PdStatusUpdate> AddStatusUpdateAsync(string incidentId, string message, string from, CancellationToken cancellationToken);
     Task RunIncidentWorkflowAsync(string workflowId, string incidentId, CancellationToken cancellationToken);
+    /// `PUT /incidents/{id}/custom_fields/values`: sets the named custom fields (each value as PagerDuty takes it).
+    Task SetCustomFieldValuesAsync(string incidentId, IReadOnlyDictionary<string, System.Text.Json.JsonElement> values, string from,
+        CancellationToken cancellationToken);
     Task RunAutomationActionAsync(string actionId, string incidentId, CancellationToken cancellationToken);
     /// The incident's responder requests, for telling whether an earlier attempt arrived (`DeliveryCheck`).
     Task<IReadOnlyList<PdResponderRequest>> ListResponderRequestsAsync(string incidentId, CancellationToken cancellationToken);

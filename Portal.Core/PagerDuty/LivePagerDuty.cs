@@ -79,6 +79,13 @@ public sealed class LivePagerDuty(HttpClient http, Func<CancellationToken, Task<
         if (update.EscalationPolicyId is not null) incident["escalation_policy"] = Reference(update.EscalationPolicyId, "escalation_policy_reference");
         if (update.AssigneeIds is { Count: > 0 }) incident["assignments"] = Assignments(update.AssigneeIds);
         if (update.EscalationLevel is { } level) incident["escalation_level"] = level;
+        if (update.ConferenceBridge is { } bridge)
+        {
+            var conference = new JsonObject();
+            if (bridge.Number is not null) conference["conference_number"] = bridge.Number;
+            if (bridge.Url is not null) conference["conference_url"] = bridge.Url;
+            incident["conference_bridge"] = conference;
+        }
 
         try
         {
@@ -136,6 +143,14 @@ public sealed class LivePagerDuty(HttpClient http, Func<CancellationToken, Task<
     {
         var body = new JsonObject { ["incident_workflow_instance"] = new JsonObject { ["incident"] = Reference(incidentId, "incident_reference") } };
         await SendAsync(HttpMethod.Post, $"incident_workflows/{Escape(workflowId)}/instances", body, null, cancellationToken);
+    }
+
+    public async Task SetCustomFieldValuesAsync(string incidentId, IReadOnlyDictionary<string, System.Text.Json.JsonElement> values, string from,
+        CancellationToken cancellationToken)
+    {
+        // by name (PagerDuty takes `name` or `id`); `From` is not in the schema but names the person the change is logged for
+        var fields = new JsonArray([.. values.Select(v => (JsonNode)new JsonObject { ["name"] = v.Key, ["value"] = JsonNode.Parse(v.Value.GetRawText()) })]);
+        await SendAsync(HttpMethod.Put, $"incidents/{Escape(incidentId)}/custom_fields/values", new JsonObject { ["custom_fields"] = fields }, from, cancellationToken);
     }
 
     public async Task RunAutomationActionAsync(string actionId, string incidentId, CancellationToken cancellationToken)

@@ -39,6 +39,11 @@ public sealed class ObjectTypeInfo(string name, string label, bool runRules, boo
     /// The field that names a record in lists and titles: the automatic number, else Subject, else Name.
     public FieldInfo? NumberField => Fields.FirstOrDefault(f => f.AutoNumber);
 
+    /// A record as people name it in messages: "Case 00000042" by its number, or "Opportunity <id>" for an object type
+    /// without one.
+    public string RecordName(string recordId, System.Text.Json.Nodes.JsonObject? fields) =>
+        NumberField is { } number && fields?[number.Name]?.ToString() is { Length: > 0 } value ? $"{Name} {value}" : $"{Name} {recordId}";
+
     public ObjectTypeDto ToDto() => new(Name, Label, RunRules, Fields.Select(f => f.ToDto()).ToList());
 
     public ObjectType ToRulesType() => new(Name, Fields.Select(f => new FieldDefinition(f.Name, f.Type, f.Values)));

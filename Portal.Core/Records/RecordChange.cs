@@ -17,8 +17,7 @@ public sealed record RecordChange(
 
     /// The record as people name it in log messages: "Case 00000042" by its number, or "Opportunity <id>" for an object
     /// type without one (the entry's record id links it either way).
-    public string Name =>
-        Type.NumberField is { } number && New[number.Name]?.ToString() is { Length: > 0 } value ? $"{Object} {value}" : $"{Object} {RecordId}";
+    public string Name => Type.RecordName(RecordId, New);
 
     public IEnumerable<string> ChangedFields =>
         New.Select(p => p.Key).Union(Old.Select(p => p.Key))

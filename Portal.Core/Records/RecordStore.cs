@@ -98,8 +98,7 @@ public sealed class RecordStore(
         if (hash is not null && entity.SubmissionHash != hash)
         {
             var type = (await catalog.GetAsync(cancellationToken)).Find(entity.ObjectName);
-            var number = type?.NumberField is { } numberField ? fields[numberField.Name]?.ToString() : null;
-            throw RecordSubmission.Reused(key, $"{entity.ObjectName} {number ?? entity.Id}");
+            throw RecordSubmission.Reused(key, type?.RecordName(entity.Id, fields) ?? $"{entity.ObjectName} {entity.Id}");
         }
         return ToDto(entity, fields, await IncidentLinks.ForRecordAsync(db, entity.Id, cancellationToken));
     }

@@ -86,6 +86,8 @@ public static class RuleActionTypes
     public const string RunAutomationAction = "runAutomationAction";
     public const string AddNote = "addNote";
     public const string SetIncidentTitle = "setIncidentTitle";
+    public const string SetIncidentConference = "setIncidentConference";
+    public const string SetIncidentCustomFields = "setIncidentCustomFields";
     public const string EscalateIncident = "escalateIncident";
     public const string AddStatusUpdate = "addStatusUpdate";
     public const string SetField = "setField";

@@ -113,7 +113,7 @@ public sealed class RulesetStore
                 RuleCount = document.Rulesets.Sum(r => r.Rules.Count),
             };
             db.RulesetVersions.Add(entity);
-            db.LogEntries.Add(log.AuditEntry($"Rules version {version} saved by {savedBy}: {entity.RuleCount} rules ({note ?? "saved"})" +
+            db.LogEntries.Add(log.AuditEntry($"Rules version {version} saved by {savedBy}: {Counted.Of(entity.RuleCount, "rule")} ({note ?? "saved"})" +
                 (comment is null ? "" : $": {comment}"), new { version, savedBy, note, comment, rules = entity.RuleCount }));
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);

@@ -136,6 +136,9 @@ public sealed partial class SandboxPagerDuty(
             db.SandboxNotes.Add(LogEntry(incident.Id, "urgency_change_log_entry", $"Urgency changed to {update.Urgency} by {from}", from));
         }
         if (update.Title is not null) incident.Title = IncidentTitle.Cut(update.Title);
+        if (update.ConferenceBridge is { } bridge)
+            db.SandboxNotes.Add(LogEntry(incident.Id, "field_value_change_log_entry",
+                $"Conference bridge set to {string.Join(" · ", new[] { bridge.Number, bridge.Url }.Where(v => !string.IsNullOrWhiteSpace(v)))} by {from}", from));
         if (update.EscalationPolicyId is not null || update.AssigneeIds is { Count: > 0 } || update.EscalationLevel is not null)
         {
             incident.EscalationPolicyId = update.EscalationPolicyId ?? incident.EscalationPolicyId;
@@ -235,6 +238,14 @@ public sealed partial class SandboxPagerDuty(
 
     public Task RunIncidentWorkflowAsync(string workflowId, string incidentId, CancellationToken cancellationToken) =>
         AddSystemNoteAsync(incidentId, $"Incident workflow {workflowId} started (sandbox).", null, cancellationToken);
+
+    public async Task SetCustomFieldValuesAsync(string incidentId, IReadOnlyDictionary<string, System.Text.Json.JsonElement> values, string from,
+        CancellationToken cancellationToken)
+    {
+        RequireFrom(from);
+        await AddSystemNoteAsync(incidentId, $"Custom fields set by {from}: {string.Join(", ", values.Select(v => $"{v.Key} = {v.Value.GetRawText()}"))} (sandbox).",
+            null, cancellationToken);
+    }
 
     public Task RunAutomationActionAsync(string actionId, string incidentId, CancellationToken cancellationToken) =>
         AddSystemNoteAsync(incidentId, AutomationNote(actionId), null, cancellationToken);

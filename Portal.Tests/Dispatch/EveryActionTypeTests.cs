@@ -32,6 +32,11 @@ public sealed class EveryActionTypeTests : IAsyncLifetime
         [RuleActionTypes.RunAutomationAction] = ("""{"actionId":"01DA2MLYN0J5EFC1LKWXUKDDKT"}""", i => i.AutomationRuns.Count == 1),
         [RuleActionTypes.AddNote] = ("""{"content":"Looking into it"}""", i => i.Notes.Any(n => n.Content == "Looking into it")),
         [RuleActionTypes.SetIncidentTitle] = ("""{"title":"Checkout down in EU"}""", i => i.Title == "Checkout down in EU"),
+        [RuleActionTypes.SetIncidentConference] = ("""{"conferenceNumber":"+1 415-555-1212,,,,1234#","conferenceUrl":"https://meet.example.com/checkout"}""",
+            i => i.ConferenceNumber == "+1 415-555-1212,,,,1234#" && i.ConferenceUrl == "https://meet.example.com/checkout"),
+        [RuleActionTypes.SetIncidentCustomFields] = ("""{"fields":{"environment":"production","region":["EU","US"],"affected_users":1200}}""",
+            i => i.CustomFieldValues["environment"]!.GetValue<string>() == "production" && i.CustomFieldValues["region"]!.AsArray().Count == 2
+                && i.CustomFieldValues["affected_users"]!.GetValue<int>() == 1200),
         [RuleActionTypes.EscalateIncident] = ("""{"escalationLevel":2}""", i => i.EscalationLevel == 2),
         [RuleActionTypes.AddStatusUpdate] = ("""{"message":"Fixed for most customers"}""", i => i.StatusUpdates.Contains("Fixed for most customers")),
     };

@@ -32,7 +32,7 @@ public sealed class AuditInTransactionTests : IAsyncLifetime
         var saved = await _db.Get<RulesetStore>().SaveAsync(RulesWiringTests.ContractExample, "ada", "first rules");
 
         var entry = Assert.Single(await StoredAuditAsync());
-        Assert.Equal($"Rules version {saved.Version} saved by ada: {saved.RuleCount} rules (first rules)", entry);
+        Assert.Equal($"Rules version {saved.Version} saved by ada: {Portal.Core.Counted.Of(saved.RuleCount, "rule")} (first rules)", entry);
     }
 
     [Fact]

@@ -65,6 +65,9 @@ public sealed class FakeIncident
     public string? Details { get; init; }
     public int EscalationLevel { get; set; } = 1;
     public string? Resolution { get; set; }
+    public string? ConferenceNumber { get; set; }
+    public string? ConferenceUrl { get; set; }
+    public Dictionary<string, JsonNode?> CustomFieldValues { get; } = [];
     public DateTime CreatedUtc { get; init; } = DateTime.UtcNow;
     public List<(string Id, string Content, string UserId, DateTime CreatedUtc)> Notes { get; } = [];
     public List<string> StatusUpdates { get; } = [];
@@ -178,6 +181,13 @@ public sealed class FakePagerDutyServer : IAsyncDisposable
     ];
 
     public HashSet<string> IncidentWorkflows { get; } = ["PSFEVL7"];
+
+    /// The account's incident custom fields: name → data type (`string`, `integer`, `float`, `boolean`, `url`), and
+    /// whether it takes several values.
+    public Dictionary<string, (string DataType, bool Multi)> CustomFields { get; } = new()
+    {
+        ["environment"] = ("string", false), ["region"] = ("string", true), ["affected_users"] = ("integer", false), ["customer_facing"] = ("boolean", false),
+    };
     public HashSet<string> AutomationActions { get; } = ["01DA2MLYN0J5EFC1LKWXUKDDKT"];
 
     public IReadOnlyList<FakeRequest> Requests
@@ -353,6 +363,7 @@ public sealed class FakePagerDutyServer : IAsyncDisposable
                 ("GET", ["incidents", var id, "notes"]) => Wrap("notes", new JsonArray(FindIncident(id).Notes.Select(n => (JsonNode)NoteJson(n)).ToArray())),
                 ("POST", ["incidents", var id, "responder_requests"]) => AddResponders(id, Body(request)),
                 ("POST", ["incidents", var id, "status_updates"]) => AddStatusUpdate(request, id, Body(request)),
+                ("PUT", ["incidents", var id, "custom_fields", "values"]) => SetCustomFieldValues(id, Body(request)),
                 ("POST", ["incident_workflows", var id, "instances"]) => RunWorkflow(id, Body(request)),
                 ("POST", ["automation_actions", "actions", var id, "invocations"]) => RunAutomationAction(id, Body(request)),
                 ("GET", ["automation_actions", "invocations"]) => ListInvocations(query),
@@ -589,6 +600,14 @@ public sealed class FakePagerDutyServer : IAsyncDisposable
         }
         if (change["resolution"] is not null && Text(change, "resolution") is null) throw Invalid("resolution must be a string");
         if (change["title"] is not null && string.IsNullOrWhiteSpace(Text(change, "title"))) throw Invalid("Title cannot be empty.");
+        // conference_bridge: an object of conference_number and conference_url, both strings, either left out
+        var bridge = change["conference_bridge"] is null ? null : change["conference_bridge"] as JsonObject ?? throw Invalid("conference_bridge must be an object");
+        if (bridge is not null)
+        {
+            OnlyMembers(bridge, ["conference_number", "conference_url"], "incident.conference_bridge");
+            foreach (var (name, value) in bridge)
+                if (value is not JsonValue v || !v.TryGetValue<string>(out _)) throw Invalid($"conference_bridge.{name} must be a string");
+        }
 
         if (status is not null && status != incident.Status)
             incident.LogEntries.Add(($"{(status == "acknowledged" ? "acknowledge" : "resolve")}_log_entry", $"{(status == "acknowledged" ? "Acknowledged" : "Resolved")} by {request.Header("From")}", DateTime.UtcNow));
@@ -600,6 +619,11 @@ public sealed class FakePagerDutyServer : IAsyncDisposable
         if (policyId is not null) incident.EscalationPolicyId = policyId;
         if (assignees is not null) incident.AssigneeIds = assignees;
         if (level is not null) incident.EscalationLevel = level.Value;
+        if (bridge is not null)
+        {
+            incident.ConferenceNumber = Text(bridge, "conference_number") ?? incident.ConferenceNumber;
+            incident.ConferenceUrl = Text(bridge, "conference_url") ?? incident.ConferenceUrl;
+        }
         return Wrap("incident", IncidentJson(incident));
     }
 
@@ -669,6 +693,45 @@ public sealed class FakePagerDutyServer : IAsyncDisposable
             ["message"] = Text(body, "message"),
             ["responder_request_targets"] = targets.DeepClone(),
         });
+    }
+
+    /// `PUT /incidents/{id}/custom_fields/values` (operation `setIncidentFieldValues`): `{"custom_fields":[{"name" or "id", "value"}]}`,
+    /// each value of its field's data type (text at most 200 characters, a multi-value field a list of at most 10), 201.
+    private Reply SetCustomFieldValues(string id, JsonObject body)
+    {
+        var incident = FindIncident(id);
+        OnlyMembers(body, ["custom_fields"], "request");
+        if (body["custom_fields"] is not JsonArray fields) throw Invalid("custom_fields must be an array");
+        var changes = new List<(string Name, JsonNode? Value)>();
+        foreach (var item in fields)
+        {
+            if (item is not JsonObject field) throw Invalid("custom_fields must hold objects");
+            OnlyMembers(field, ["name", "id", "value"], "custom_fields[]");
+            var name = Text(field, "name") ?? Text(field, "id") ?? throw Invalid("a custom field value needs its name or id");
+            if (!field.ContainsKey("value")) throw Invalid($"custom field {name} needs a value");
+            if (!CustomFields.TryGetValue(name, out var type)) throw new FakeRefusal(400, FakeAnswer.ErrorBody($"Field {name} not found", 2001));
+            var value = field["value"];
+            bool Fits(JsonNode? v) => v is null || (v is JsonValue scalar && type.DataType switch
+            {
+                "string" or "url" => scalar.TryGetValue<string>(out var text) && text.Length <= 200,
+                "integer" => scalar.GetValueKind() == JsonValueKind.Number && scalar.TryGetValue<long>(out _),
+                "float" => scalar.GetValueKind() == JsonValueKind.Number,
+                "boolean" => scalar.GetValueKind() is JsonValueKind.True or JsonValueKind.False,
+                _ => false,
+            });
+            var fits = type.Multi ? value is null || (value is JsonArray list && list.Count <= 10 && list.All(v => v is not null && Fits(v))) : value is not JsonArray && Fits(value);
+            if (!fits) throw Invalid($"custom field {name} takes {(type.Multi ? "a list of " : "")}{type.DataType}");
+            changes.Add((name, value?.DeepClone()));
+        }
+        foreach (var (name, value) in changes) incident.CustomFieldValues[name] = value;
+        return new Reply(201, new JsonObject
+        {
+            ["custom_fields"] = new JsonArray([.. incident.CustomFieldValues.Select(f => (JsonNode)new JsonObject
+            {
+                ["id"] = "F" + f.Key.ToUpperInvariant(), ["type"] = "field_value", ["name"] = f.Key, ["display_name"] = f.Key, ["description"] = null,
+                ["data_type"] = CustomFields[f.Key].DataType, ["field_type"] = CustomFields[f.Key].Multi ? "multi_value" : "single_value", ["value"] = f.Value?.DeepClone(),
+            })]),
+        }.ToJsonString());
     }
 
     private string AddStatusUpdate(FakeRequest request, string id, JsonObject body)

@@ -1,6 +1,6 @@
 namespace Portal.Core.Rules.Actions;
 
-[RuleActionType("escalateIncident", "Escalate linked Incidents", 120, InConsole = true, Verb = "Escalate", NotOnResolved = true, OldParameters = ["level:escalationLevel"])]
+[RuleActionType("escalateIncident", "Escalate linked Incidents", 120, InConsole = true, Verb = "Escalate", EchoedAs = "escalate", NotOnResolved = true, OldParameters = ["level:escalationLevel"])]
 public sealed record EscalateIncidentAction : PagerDutyAction
 {
     [System.ComponentModel.DisplayName("Escalation level")]

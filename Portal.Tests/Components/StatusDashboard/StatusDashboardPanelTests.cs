@@ -235,7 +235,9 @@ public sealed class StatusDashboardPanelTests : PortalComponentTest
         // logged as the console's link is
         await _db.Get<Portal.Core.Logging.IntegrationLog>().FlushAsync();
         var logged = await _db.Get<Portal.Core.Logging.IntegrationLog>().QueryAsync(new Portal.Core.Logging.LogQuery(RecordId: caseId));
-        Assert.Contains(logged.Entries, e => e.Message == $"agent@portal.test linked incident #{incident.Number} to Case {caseId}");
+        // the case by its number, as agents know it
+        var number = (await _db.Get<Portal.Core.Records.RecordStore>().GetAsync("Case", caseId)).Fields["CaseNumber"]!.GetValue<string>();
+        Assert.Contains(logged.Entries, e => e.Message == $"agent@portal.test linked incident #{incident.Number} to Case {number}");
     }
 
     [Fact]

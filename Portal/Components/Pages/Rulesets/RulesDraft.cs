@@ -171,7 +171,7 @@ public sealed class ActionForm
     public string? TitlePrefix { get; set; }
     public List<string> TitleFields { get; set; } = [];
     public bool HasTitle { get; set; }
-    /// `createRecord`'s fields as `Name = value` lines.
+    /// `createRecord`'s or `setIncidentCustomFields`' fields as `Name = value` lines.
     public string? RecordFields { get; set; }
 
     public ActionForm Clone() => new()
@@ -236,18 +236,25 @@ public sealed class ActionForm
                 ["fields"] = new JsonArray(TitleFields.Where(f => !string.IsNullOrEmpty(f)).Select(f => (JsonNode)JsonValue.Create(f)).ToArray()),
             };
         }
-        if (Type == RuleActionTypes.CreateRecord)
-        {
-            var fields = new JsonObject();
-            foreach (var line in (RecordFields ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                var equals = line.IndexOf('=');
-                if (equals <= 0) fields[line] = "";
-                else fields[line[..equals].Trim()] = line[(equals + 1)..].Trim();
-            }
-            json["fields"] = fields;
-        }
+        if (TakesFieldLines(Type)) json["fields"] = FieldLines(RecordFields);
         return json;
+    }
+
+    /// The types whose `fields` the editor takes as `Name = value` lines: `createRecord` (the record's fields) and
+    /// `setIncidentCustomFields` (PagerDuty's custom fields).
+    public static bool TakesFieldLines(string type) => type is RuleActionTypes.CreateRecord or RuleActionTypes.SetIncidentCustomFields;
+
+    /// `Name = value` lines as an object of texts; a line without `=` names a field with an empty value.
+    public static JsonObject FieldLines(string? lines)
+    {
+        var fields = new JsonObject();
+        foreach (var line in (lines ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = line.IndexOf('=');
+            if (equals <= 0) fields[line] = "";
+            else fields[line[..equals].Trim()] = line[(equals + 1)..].Trim();
+        }
+        return fields;
     }
 
     /// The parameters the editor shows as fields for an action type, in its type's order (contract section 3.4).

@@ -73,7 +73,7 @@ public sealed partial class RulesetsPage
 
     private async Task DeleteRulesetAsync(RulesetForm ruleset)
     {
-        var rules = ruleset.Rules.Count == 1 ? "its 1 rule" : $"its {ruleset.Rules.Count} rules";
+        var rules = $"its {Portal.Core.Counted.Of(ruleset.Rules.Count, "rule")}";
         var confirmed = await Dialogs.ShowMessageBoxAsync("Delete ruleset",
             $"Delete the ruleset '{ruleset.Name}' and {rules}? It is gone once you save; until then Discard changes brings it back.",
             yesText: "Delete", cancelText: "Cancel");
@@ -175,7 +175,7 @@ public sealed partial class RulesetsPage
             var saved = await Store.SaveAsync(DraftJson(), (await AuthenticationState).User, "Edited in the Rulesets tab", _saveNote);
             await ReloadAsync();
             _saveNote = null;
-            Snackbar.Add($"Saved as version {saved.Version}: {saved.RuleCount} rules in force.", Severity.Success);
+            Snackbar.Add($"Saved as version {saved.Version}: {Portal.Core.Counted.Of(saved.RuleCount, "rule")} in force.", Severity.Success);
         }
         catch (PortalValidationException e)
         {
@@ -200,7 +200,7 @@ public sealed partial class RulesetsPage
             _draft = RulesDraft.From(document);
             _dirty = true;
             _tab = 0;
-            Snackbar.Add($"Imported {document.Rulesets.Count} rulesets from {file.Name}. Review them, then Save.", Severity.Info);
+            Snackbar.Add($"Imported {Portal.Core.Counted.Of(document.Rulesets.Count, "ruleset")} from {file.Name}. Review them, then Save.", Severity.Info);
         }
         catch (PortalValidationException e)
         {
