@@ -268,6 +268,9 @@ namespace Portal.Postgres.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ClaimToken")
+                        .HasFilter("\"ClaimToken\" IS NOT NULL");
+
                     b.HasIndex("CorrelationId");
 
                     b.HasIndex("IdempotencyKey");

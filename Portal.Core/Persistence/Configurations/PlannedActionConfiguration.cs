@@ -30,6 +30,8 @@ internal sealed class PlannedActionConfiguration : IEntityTypeConfiguration<Plan
         builder.HasIndex(a => new { a.IncidentId, a.State });
         builder.HasIndex(a => a.IdempotencyKey);
         builder.HasIndex(a => a.CorrelationId);
+        // a claim reads back the rows it took by its token: only rows in flight carry one
+        builder.HasIndex(a => a.ClaimToken).HasFilter("\"ClaimToken\" IS NOT NULL");
     }
 }
 

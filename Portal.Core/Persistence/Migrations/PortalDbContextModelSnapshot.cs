@@ -256,6 +256,9 @@ namespace Portal.Core.Persistence.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ClaimToken")
+                        .HasFilter("\"ClaimToken\" IS NOT NULL");
+
                     b.HasIndex("CorrelationId");
 
                     b.HasIndex("IdempotencyKey");
