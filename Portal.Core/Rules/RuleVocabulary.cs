@@ -50,6 +50,47 @@ public static class RuleFields
 
     public static bool IsPagerDuty(string field) => PagerDuty.Contains(field, StringComparer.Ordinal);
 
+    /// A PagerDuty field as the original names it ("Event Type", "PagerDuty Service"), for the rule editor.
+    public static string LabelOf(string field) => field switch
+    {
+        "pd.eventType" => "Event Type",
+        "pd.incidentTitle" => "Incident Title",
+        "pd.incidentStatus" => "Incident Status",
+        "pd.service" => "PagerDuty Service",
+        "pd.serviceName" => "PagerDuty Service Name",
+        "pd.escalationPolicy" => "Escalation Policy",
+        "pd.escalationPolicyName" => "Escalation Policy Name",
+        "pd.priority" => "Priority",
+        "pd.urgency" => "Urgency",
+        BusinessHours => "Business hours",
+        _ => field,
+    };
+
+    public static readonly IReadOnlyList<string> IncidentStatuses = ["triggered", "acknowledged", "resolved"];
+    public static readonly IReadOnlyList<string> Urgencies = ["high", "low"];
+    public static readonly IReadOnlyList<string> Booleans = ["true", "false"];
+
+    /// The values a field can only hold, and what they are ("a PagerDuty event type"), when the set is closed and known
+    /// without asking PagerDuty: a value outside it can never match, so the validator refuses it.
+    public static (IReadOnlyList<string> Values, string What)? ClosedSet(string field, ObjectType? type) => field switch
+    {
+        "pd.eventType" => ([.. PagerDutyEventTypes.ShortForms], "a PagerDuty event type"),
+        "pd.incidentStatus" => (IncidentStatuses, "an incident status"),
+        "pd.urgency" => (Urgencies, "an urgency"),
+        BusinessHours => (Booleans, "true or false"),
+        _ when type is not null && type.TryGetField(field, out var definition) => definition.Type switch
+        {
+            FieldType.Picklist when definition.Values is { Count: > 0 } values => (values, $"a value of picklist field '{field}'"),
+            FieldType.Boolean => (Booleans, "true or false"),
+            _ => null,
+        },
+        _ => null,
+    };
+
+    /// The operators whose values are compared whole with the field's value: these must lie in its closed set.
+    public static bool ComparesWholeValues(string op) => op is RuleOperators.EqualTo or RuleOperators.NotEquals or RuleOperators.In
+        or RuleOperators.NotIn or RuleOperators.ChangedTo or RuleOperators.ChangedFrom;
+
     public static bool IsSpecial(string field) => field == BusinessHours || IsPagerDuty(field);
 
     public static string PagerDutyValue(string field, PagerDutyFacts? facts) =>

@@ -224,6 +224,19 @@ public sealed class RulesDocumentValidator : AbstractValidator<RulesDocument>
             {
                 Fail(at + ".operator", $"{about} applies only to record fields.");
             }
+
+            if (hasValue && RuleFields.ComparesWholeValues(op) && RuleFields.ClosedSet(field, _object) is var (values, what))
+            {
+                var given = value!.Value.ValueKind == JsonValueKind.Array ? value.Value.EnumerateArray().ToList() : [value.Value];
+                foreach (var item in given.Where(IsScalar).Select(v => RuleValues.ExpectedText(v)).Where(t => t.Length > 0))
+                {
+                    if (!values.Contains(item, StringComparer.OrdinalIgnoreCase))
+                    {
+                        // never matched, so never accepted: "Acknowledged" is not an event type ("acknowledge" is)
+                        Fail(at + ".value", $"{about}: '{item}' is not {what}; use one of {string.Join(", ", values.Select(v => $"'{v}'"))}.");
+                    }
+                }
+            }
         }
 
         private void CheckPattern(string pattern, string at, string about)

@@ -37,7 +37,7 @@ public sealed class RulesetsTests(BrowserFixture browser)
 
         await page.ClickAsync("#add-action");
         await BrowserFixture.ChooseAsync(page, "#action-0-serviceId", "Checkout (PNE3JZM)");
-        await page.FillAsync("#action-0-urgency", "high");
+        await BrowserFixture.ChooseAsync(page, "#action-0-urgency", "high");
         await page.ClickAsync("#action-0-custom-title");
         await page.FillAsync("#action-0-title-prefix", "Case");
         await BrowserFixture.ChooseAsync(page, "#action-0-title-field-0", "Case Number");

@@ -165,9 +165,10 @@ public sealed class EqualsIndexTests
         (1, from field in Gen.OneOf([.. RecordFields, "pd.priority", "pd.urgency"])
             from value in Gen.OneOf(5L, 100L).Select(n => JsonSerializer.SerializeToElement(n))
             select new RuleCondition { Field = field, Operator = RuleOperators.GreaterThan, Value = value }),
-        (1, from value in Gen.OneOf("P1", "p1", "high", "").Select(t => JsonSerializer.SerializeToElement(t))
-            from field in Gen.OneOf("pd.priority", "pd.urgency", RuleFields.BusinessHours)
-            select new RuleCondition { Field = field, Operator = RuleOperators.EqualTo, Value = value }));
+        // a closed set (urgency, business hours) takes only its values, in any case, or blank
+        (1, from pair in Gen.OneOf(("pd.priority", "P1"), ("pd.priority", "p1"), ("pd.priority", "high"), ("pd.priority", ""), ("pd.urgency", "high"),
+                ("pd.urgency", "HIGH"), ("pd.urgency", ""), (RuleFields.BusinessHours, "true"), (RuleFields.BusinessHours, "FALSE"))
+            select new RuleCondition { Field = pair.Item1, Operator = RuleOperators.EqualTo, Value = JsonSerializer.SerializeToElement(pair.Item2) }));
 
     private static readonly Gen<Rule> RuleGen =
         from obj in Gen.OneOf("Case", "Incident")

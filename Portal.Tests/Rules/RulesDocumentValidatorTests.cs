@@ -85,6 +85,29 @@ public sealed class RulesDocumentValidatorTests
     public void AcceptsWellShapedValues(string op, string value) =>
         Assert.Empty(RuleErrors(ConditionRule(Condition("Status", op, value))));
 
+    [Theory]
+    [InlineData("Case", "pd.eventType", "equals", "\"Acknowledged\"",
+        "condition 2 on field 'pd.eventType': operator 'equals': 'Acknowledged' is not a PagerDuty event type; use one of 'trigger', 'acknowledge', 'unacknowledge', 'resolve', 'reopen', 'assign', 'escalate', 'delegate', 'annotate', 'priorityUpdate', 'responderAdded', 'statusUpdate', 'custom'.")]
+    [InlineData("Case", "pd.incidentStatus", "in", "[\"triggered\", \"open\"]",
+        "condition 2 on field 'pd.incidentStatus': operator 'in': 'open' is not an incident status; use one of 'triggered', 'acknowledged', 'resolved'.")]
+    [InlineData("Case", "pd.urgency", "notEquals", "\"urgent\"", "condition 2 on field 'pd.urgency': operator 'notEquals': 'urgent' is not an urgency; use one of 'high', 'low'.")]
+    [InlineData("Case", "time.businessHours", "equals", "\"yes\"", "condition 2 on field 'time.businessHours': operator 'equals': 'yes' is not true or false; use one of 'true', 'false'.")]
+    [InlineData("Opportunity", "StageName", "changedTo", "\"Won\"",
+        "condition 2 on field 'StageName': operator 'changedTo': 'Won' is not a value of picklist field 'StageName'; use one of 'Prospecting', 'Closed Won'.")]
+    [InlineData("Opportunity", "IsWon", "equals", "\"maybe\"", "condition 2 on field 'IsWon': operator 'equals': 'maybe' is not true or false; use one of 'true', 'false'.")]
+    public void RefusesAValueOutsideTheFieldsClosedSetSinceItCouldNeverMatch(string obj, string field, string op, string value, string message) =>
+        Assert.Equal([$"Ruleset 'SFDC > PD', rule 'Page support': {message}"],
+            RuleErrors(Rule(name: "Page support", obj: obj, conditions: $"[{Condition(obj == "Case" ? "Priority" : "Amount", "isNotBlank", null)}, {Condition(field, op, value)}]")));
+
+    [Theory]
+    [InlineData("pd.eventType", "equals", "\"ACKNOWLEDGE\"")]
+    [InlineData("pd.eventType", "contains", "\"Acknowledged\"")]
+    [InlineData("pd.incidentStatus", "notIn", "[\"resolved\", \"\"]")]
+    [InlineData("pd.urgency", "equals", "\"\"")]
+    [InlineData("time.businessHours", "equals", "true")]
+    public void TakesTheClosedSetsValuesInAnyCaseBlankAndPartialMatches(string field, string op, string value) =>
+        Assert.Empty(RuleErrors(ConditionRule(Condition(field, op, value))));
+
     [Fact]
     public void RejectsAnInvalidRegularExpression()
     {

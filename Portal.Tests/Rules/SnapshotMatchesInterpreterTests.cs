@@ -41,11 +41,21 @@ public sealed class SnapshotMatchesInterpreterTests
         from op in Gen.OneOf([.. RuleOperators.All])
         let isRecordField = RecordFields.Contains(field)
         let safeOp = RuleOperators.IsChange(op) && !isRecordField ? RuleOperators.EqualTo : op
-        from value in ValueFor(safeOp)
+        from value in ValueFor(field, safeOp)
         select new RuleCondition { Field = field, Operator = safeOp, Value = value };
 
-    private static Gen<JsonElement?> ValueFor(string op)
+    private static Gen<JsonElement?> ValueFor(string field, string op)
     {
+        // a field with a closed set (event types, statuses, urgencies, business hours) takes only its values (in any case)
+        // and blank where whole values are compared: anything else is refused at save
+        if (RuleFields.ComparesWholeValues(op) && RuleFields.ClosedSet(field, null) is var (values, _))
+        {
+            var closed = Gen.OneOf<string>([.. values, .. values.Select(v => v.ToUpperInvariant()), ""]).Select(v => JsonSerializer.SerializeToElement(v));
+            return RuleOperators.TakesList(op)
+                ? closed.Array[0, 3].Select(items => (JsonElement?)JsonSerializer.SerializeToElement(items))
+                : closed.Select(v => (JsonElement?)v);
+        }
+
         if (RuleOperators.TakesNoValue(op))
         {
             return Gen.Const((JsonElement?)null);
