@@ -77,7 +77,9 @@ public static class RuleActionJson
 
     internal static IReadOnlyList<ActionParameter> ParametersOf(Type clrType) =>
     [
-        .. Options.GetTypeInfo(clrType).Properties.Select(p => new ActionParameter(p.Name,
+        // what an action is written with: its settable parameters (a computed one such as `DetailsText`, and the kind's
+        // name and label, are never written)
+        .. Options.GetTypeInfo(clrType).Properties.Where(p => p.Set is not null).Select(p => new ActionParameter(p.Name,
             p.PropertyType == typeof(string) ? ActionParameterKind.Text
             : p.PropertyType == typeof(IReadOnlyList<string>) ? ActionParameterKind.TextList
             : p.PropertyType == typeof(int) || p.PropertyType == typeof(int?) ? ActionParameterKind.Number
