@@ -25,6 +25,12 @@ public sealed record DryRunResult(IReadOnlyList<DryRunMatch> Matches, long Versi
 public sealed class RulesDryRun(
     IDbContextFactory<PortalDbContext> dbFactory, RulesetStore rulesets, ObjectCatalog catalog, RuleRunner runner, PagerDutyEventRules pagerDutyRules)
 {
+    private async Task<RulesSnapshot> CompileDraftAsync(string json, CancellationToken cancellationToken)
+    {
+        var (draft, schema) = await rulesets.ValidateForCompileAsync(json, cancellationToken);
+        return RulesSnapshot.CompileValidated(draft, schema, 0, cancellationToken);
+    }
+
     public async Task<DryRunResult> RunAsync(JsonElement request, CancellationToken cancellationToken = default)
     {
         if (request.ValueKind != JsonValueKind.Object || !request.TryGetProperty("event", out var e) || e.ValueKind != JsonValueKind.Object)
@@ -33,7 +39,7 @@ public sealed class RulesDryRun(
         var types = await catalog.GetAsync(cancellationToken);
         var inline = request.TryGetProperty("document", out var document) && document.ValueKind == JsonValueKind.Object;
         var snapshot = inline
-            ? RulesSnapshot.Compile(await rulesets.ValidateAsync(document.GetRawText(), cancellationToken), types.ToRulesSchema(), 0, cancellationToken)
+            ? await CompileDraftAsync(document.GetRawText(), cancellationToken)
             : await rulesets.SnapshotAsync(cancellationToken);
 
         var ruleEvent = Text(e, "kind") switch

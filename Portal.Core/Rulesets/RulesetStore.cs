@@ -47,7 +47,11 @@ public sealed class RulesetStore
     }
 
     /// Parses and validates a rules document without saving it; errors are keyed by their JSON path.
-    public async Task<RulesDocument> ValidateAsync(string json, CancellationToken cancellationToken = default)
+    public async Task<RulesDocument> ValidateAsync(string json, CancellationToken cancellationToken = default) =>
+        (await ValidateForCompileAsync(json, cancellationToken)).Document;
+
+    /// The same, with the schema it was checked against, for compiling it without checking it again.
+    internal async Task<(RulesDocument Document, ObjectSchema Schema)> ValidateForCompileAsync(string json, CancellationToken cancellationToken = default)
     {
         RulesDocument document;
         try
@@ -71,7 +75,7 @@ public sealed class RulesetStore
         if (exported > MaxDocumentBytes)
             throw new PortalValidationException("document", $"The rules document would export as {exported / 1024:N0} KiB; an import takes at most " +
                 $"{MaxDocumentBytes / 1024:N0} KiB. Split long texts or remove rules.");
-        return document;
+        return (document, schema);
     }
 
     /// The largest rules document, as exported, that `PUT /api/rulesets` (an import) takes.
@@ -90,18 +94,18 @@ public sealed class RulesetStore
     internal async Task<RulesetVersionInfo> SaveAsync(string json, string savedBy, string? note, string? comment, CancellationToken cancellationToken = default)
     {
         comment = RulesetVersionComment.Normalize(comment);
-        var document = await ValidateAsync(json, cancellationToken);
+        // checked once: against the object types it is then compiled with
+        var (document, schema) = await ValidateForCompileAsync(json, cancellationToken);
         await SnapshotAsync(cancellationToken); // loads the version in force first; takes the same lock
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            var schema = (await catalog.GetAsync(cancellationToken)).ToRulesSchema();
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             // first, so that a save on another instance waits for this one's commit and then numbers after it
             await Notifications.ConfigGenerations.BumpAsync(db, Notifications.ConfigGenerations.Rules, cancellationToken);
             var version = (await db.RulesetVersions.MaxAsync(v => (long?)v.Version, cancellationToken) ?? 0) + 1;
-            var snapshot = RulesSnapshot.Compile(document, schema, version);
+            var snapshot = RulesSnapshot.CompileValidated(document, schema, version);
             var entity = new RulesetVersionEntity
             {
                 Version = version,
