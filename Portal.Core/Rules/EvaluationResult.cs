@@ -8,6 +8,14 @@ public sealed record ConditionTrace(string Field, string Operator, string? Expec
     public string? Previous { get; init; }
 
     public string? Error { get; init; }
+
+    /// A group's `all` or `any`, and the traces of its conditions (then `Field` and `Operator` are empty).
+    public string? When { get; init; }
+
+    public IReadOnlyList<ConditionTrace>? Conditions { get; init; }
+
+    public static ConditionTrace OfGroup(string when, IReadOnlyList<ConditionTrace> conditions, bool result) =>
+        new("", "", null, null, result) { When = when, Conditions = conditions };
 }
 
 public sealed record RuleTrace(

@@ -27,11 +27,26 @@ public sealed record Rule
     public IReadOnlyList<JsonObject> Actions { get; init; } = [];
 }
 
+/// A test of one field (`field`, `operator`, `value`), or a group (`when` over its own `conditions`, nested up to
+/// `MaxGroupDepth` levels): "Priority is High and (Origin is Phone or the subject contains outage)".
 public sealed record RuleCondition
 {
+    public const int MaxGroupDepth = 3;
+
     public string Field { get; init; } = "";
     public string Operator { get; init; } = "";
     public JsonElement? Value { get; init; }
+
+    /// A group's `all` or `any`.
+    public string? When { get; init; }
+
+    /// A group's conditions; null for a field test.
+    public IReadOnlyList<RuleCondition>? Conditions { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsGroup => Conditions is not null;
+
+    public static RuleCondition Group(string when, params RuleCondition[] conditions) => new() { When = when, Conditions = conditions };
 }
 
 public static class RuleRunOn

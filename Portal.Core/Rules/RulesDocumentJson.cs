@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Portal.Core.Rules;
 
@@ -49,9 +50,20 @@ public static class RulesDocumentJson
             AllowTrailingCommas = false,
             ReadCommentHandling = JsonCommentHandling.Disallow,
             NumberHandling = JsonNumberHandling.Strict,
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { WriteGroupsAsGroups } },
         };
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
+    }
+
+    // A group is written as `{"when", "conditions"}`, never with the empty `field` and `operator` of a field test.
+    private static void WriteGroupsAsGroups(JsonTypeInfo info)
+    {
+        if (info.Type != typeof(RuleCondition)) return;
+        foreach (var property in info.Properties.Where(p => p.Name is "field" or "operator"))
+        {
+            property.ShouldSerialize = (condition, _) => !((RuleCondition)condition).IsGroup;
+        }
     }
 
     // System.Text.Json happily puts null into non-nullable properties and list items; the engine must never see them.
@@ -75,18 +87,25 @@ public static class RulesDocumentJson
                 Require(rule.ExecuteFor, rulePath + ".executeFor");
                 Require(rule.Conditions, rulePath + ".conditions");
                 Require(rule.Actions, rulePath + ".actions");
-                for (var c = 0; c < rule.Conditions.Count; c++)
-                {
-                    var condition = Require(rule.Conditions[c], $"{rulePath}.conditions[{c}]");
-                    Require(condition.Field, $"{rulePath}.conditions[{c}].field");
-                    Require(condition.Operator, $"{rulePath}.conditions[{c}].operator");
-                }
+                RequireConditions(rule.Conditions, rulePath);
 
                 for (var a = 0; a < rule.Actions.Count; a++)
                 {
                     Require(rule.Actions[a], $"{rulePath}.actions[{a}]");
                 }
             }
+        }
+    }
+
+    private static void RequireConditions(IReadOnlyList<RuleCondition> conditions, string path)
+    {
+        for (var c = 0; c < conditions.Count; c++)
+        {
+            var at = $"{path}.conditions[{c}]";
+            var condition = Require(conditions[c], at);
+            Require(condition.Field, at + ".field");
+            Require(condition.Operator, at + ".operator");
+            if (condition.Conditions is { } group) RequireConditions(group, at);
         }
     }
 

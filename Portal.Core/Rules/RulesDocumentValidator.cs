@@ -135,7 +135,7 @@ public sealed class RulesDocumentValidator : AbstractValidator<RulesDocument>
             var conditions = rule.Conditions ?? [];
             for (var i = 0; i < conditions.Count; i++)
             {
-                CheckCondition(conditions[i], i);
+                CheckCondition(conditions[i], $"conditions[{i}]", $"condition {i + 1}", depth: 0);
             }
 
             var actions = rule.Actions ?? [];
@@ -145,14 +145,24 @@ public sealed class RulesDocumentValidator : AbstractValidator<RulesDocument>
             }
         }
 
-        private void CheckCondition(RuleCondition? condition, int index)
+        // `depth`: how many groups hold this condition; a group's conditions are named "condition 2.1" at "conditions[1].conditions[0]"
+        private void CheckCondition(RuleCondition? condition, string at, string name, int depth)
         {
-            var at = $"conditions[{index}]";
-            var name = $"condition {index + 1}";
             if (condition is null)
             {
                 Fail(at, $"{name} is empty.");
                 return;
+            }
+
+            if (condition.Conditions is { } group)
+            {
+                CheckGroup(condition, group, at, name, depth + 1);
+                return;
+            }
+
+            if (condition.When is not null)
+            {
+                Fail(at + ".conditions", $"{name} has 'when' but no 'conditions': a group needs both.");
             }
 
             var field = condition.Field ?? "";
@@ -236,6 +246,35 @@ public sealed class RulesDocumentValidator : AbstractValidator<RulesDocument>
                         Fail(at + ".value", $"{about}: '{item}' is not {what}; use one of {string.Join(", ", values.Select(v => $"'{v}'"))}.");
                     }
                 }
+            }
+        }
+
+        private void CheckGroup(RuleCondition condition, IReadOnlyList<RuleCondition> group, string at, string name, int level)
+        {
+            if (level > RuleCondition.MaxGroupDepth)
+            {
+                Fail(at, $"{name} is a group nested {level} levels deep; at most {RuleCondition.MaxGroupDepth} are allowed.");
+                return;
+            }
+
+            if (condition.When is not (RuleWhen.All or RuleWhen.Any))
+            {
+                Fail(at + ".when", $"{name} is a group whose 'when' is '{condition.When}'; use 'all' or 'any'.");
+            }
+
+            if (condition.Field.Length > 0 || condition.Operator.Length > 0 || condition.Value is not null)
+            {
+                Fail(at, $"{name} is a group ('conditions') and a field test ('field', 'operator', 'value') at once; make it one or the other.");
+            }
+
+            if (group.Count == 0)
+            {
+                Fail(at + ".conditions", $"{name} is an empty group; give it conditions or remove it.");
+            }
+
+            for (var i = 0; i < group.Count; i++)
+            {
+                CheckCondition(group[i], $"{at}.conditions[{i}]", $"{name}.{i + 1}", level);
             }
         }
 

@@ -39,6 +39,13 @@ public static class RulesInterpreter
     // No budget here: the oracle reads every condition, however long that takes.
     private static ConditionTrace Test(Rule rule, RuleCondition condition, RuleEvent e, Dictionary<string, Regex> patterns)
     {
+        if (condition.Conditions is { } group)
+        {
+            var traces = group.Select(child => Test(rule, child, e, patterns)).ToList();
+            var any = condition.When == RuleWhen.Any;
+            return ConditionTrace.OfGroup(condition.When ?? RuleWhen.All, traces, any ? traces.Any(t => t.Result) : traces.All(t => t.Result));
+        }
+
         var actual = Read(rule, condition.Field, e);
         var old = e.Kind == RuleEventKind.Record ? e.Old.GetValueOrDefault(condition.Field) : null;
         var expected = RuleValues.ExpectedText(condition.Value);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
@@ -30,11 +31,13 @@ public sealed partial class RulesSnapshot
         LessOrEqual,
         Contains,
         Matches,
+        Group,
     }
 
     // Held inline in the rule's array: a delegate and its closure are two more dependent loads per condition.
     // A `matches` test runs through the evaluation's budget, which a bucket with such tests always has.
-    private readonly struct FastTest(FastKind kind, int slot, double number, string expected, Regex? regex, ConditionTest test)
+    // `extra` is a `matches` test's Regex or a group's GroupTest (one field for both keeps the struct as small as before).
+    private readonly struct FastTest(FastKind kind, int slot, double number, string expected, object? extra, ConditionTest test)
     {
         public bool Run(object?[] slots, double[] numbers, RuleEvent e, RuleBudget? budget) => kind switch
         {
@@ -43,10 +46,44 @@ public sealed partial class RulesSnapshot
             FastKind.Less => numbers[slot] < number,
             FastKind.LessOrEqual => numbers[slot] <= number,
             FastKind.Contains => Text(slots[slot]).Contains(expected, StringComparison.OrdinalIgnoreCase),
-            FastKind.Matches => budget!.IsMatch(regex!, Text(slots[slot]), out _),
+            FastKind.Matches => budget!.IsMatch(Unsafe.As<Regex>(extra!), Text(slots[slot]), out _),
+            FastKind.Group => Unsafe.As<GroupTest>(extra!).Run(slots, numbers, e, budget),
             _ => test(slots, numbers, e),
         };
     }
+
+    /// A group of conditions: `all` or `any` of them, tested cheapest first like a rule's own; traced in document order.
+    private sealed class GroupTest(bool any, CompiledCondition[] conditions)
+    {
+        private readonly FastTest[] _byCost = [.. conditions.OrderBy(condition => condition.Cost).Select(condition => condition.Fast)];
+
+        public bool HasMatches { get; } = conditions.Any(condition => condition.IsMatches);
+
+        public int Cost { get; } = 1 + conditions.Sum(condition => condition.Cost);
+
+        public bool Run(object?[] slots, double[] numbers, RuleEvent e, RuleBudget? budget)
+        {
+            foreach (ref readonly var test in _byCost.AsSpan())
+            {
+                if (test.Run(slots, numbers, e, budget) == any)
+                {
+                    return any;
+                }
+            }
+
+            return !any;
+        }
+
+        public ConditionTrace Trace(object?[] slots, double[] numbers, RuleEvent e, RuleBudget budget)
+        {
+            var traces = conditions.Select(condition => condition.Trace(slots, numbers, e, budget)).ToArray();
+            return ConditionTrace.OfGroup(any ? RuleWhen.Any : RuleWhen.All, traces, any ? traces.Any(t => t.Result) : traces.All(t => t.Result));
+        }
+    }
+
+    // What a group holds in place of a test of its own: it runs through its GroupTest.
+    private static readonly ConditionTest ThroughGroup =
+        (_, _, _) => throw new InvalidOperationException("A group of conditions runs through its GroupTest.");
 
     private static string Text(object? value) => value as string ?? RuleValues.ToText(value);
 
@@ -65,7 +102,9 @@ public sealed partial class RulesSnapshot
     {
         public int Slot => slot;
 
-        public bool IsMatches => regex is not null;
+        public GroupTest? Group { get; init; }
+
+        public bool IsMatches => regex is not null || Group?.HasMatches == true;
 
         public EqualsKey? EqualsKey { get; init; }
 
@@ -78,10 +117,15 @@ public sealed partial class RulesSnapshot
         public double Number { get; init; }
 
         // The test as the hot path holds it: inline for the commonest operators and for `matches`, else one delegate.
-        public FastTest Fast => new(Kind, slot, Number, Expected, regex, test);
+        public FastTest Fast => new(Kind, slot, Number, Expected, (object?)regex ?? Group, test);
 
         public ConditionTrace Trace(object?[] slots, double[] numbers, RuleEvent e, RuleBudget budget)
         {
+            if (Group is { } group)
+            {
+                return group.Trace(slots, numbers, e, budget);
+            }
+
             string? error = null;
             var result = regex is null ? test(slots, numbers, e) : budget.IsMatch(regex, Text(slots[slot]), out error);
             return new ConditionTrace(field, op, expected, RuleValues.ToText(slots[slot]), result)

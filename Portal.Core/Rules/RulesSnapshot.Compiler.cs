@@ -106,6 +106,13 @@ public sealed partial class RulesSnapshot
 
         private CompiledCondition CompileCondition(Rule rule, RuleCondition condition)
         {
+            if (condition.Conditions is { } conditions)
+            {
+                // a group is one condition of its rule (never filed under the equals index), its own conditions compiled alike
+                var group = new GroupTest(condition.When == RuleWhen.Any, [.. conditions.Select(child => CompileCondition(rule, child))]);
+                return new CompiledCondition("", "", null, -1, -1, null, ThroughGroup) { Group = group, Kind = FastKind.Group, Cost = group.Cost };
+            }
+
             var op = condition.Operator;
             var slot = ValueSlot(rule, condition.Field);
             var oldSlot = RuleOperators.IsChange(op) ? (isPagerDuty ? -1 : Slot(SlotKind.Old, condition.Field)) : -1;

@@ -9,9 +9,22 @@ using Portal.Core.Webhooks;
 
 namespace Portal.Core.Rulesets;
 
+/// One condition's outcome; a group (contract section 3.3) has its `when` and its own conditions' outcomes.
 public sealed record DryRunCondition(string Field, string Operator, string? Expected, string? Actual, bool Result,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Previous = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? When { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<DryRunCondition>? Conditions { get; init; }
+
+    public static DryRunCondition From(ConditionTrace c) => new(c.Field, c.Operator, c.Expected, c.Actual, c.Result, c.Previous, c.Error)
+    {
+        When = c.When, Conditions = c.Conditions?.Select(From).ToList(),
+    };
+}
 
 public sealed record DryRunMatch(string Ruleset, string Rule, bool Matched, IReadOnlyList<DryRunCondition> Conditions, IReadOnlyList<JsonObject> Actions,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SkippedReason = null);
@@ -57,7 +70,7 @@ public sealed class RulesDryRun(
                 $"({budget.Ran} run, {budget.TimedOut} of them past the {RulePattern.MatchTimeout.TotalMilliseconds:0} ms timeout; {budget.Skipped} not run), " +
                 "and live rules would read the ones not run as not matching. Use simpler patterns, fewer of them, or shorter values.");
         return new DryRunResult(result.Matches.Select(t => new DryRunMatch(t.Ruleset, t.Rule, t.Matched,
-            t.Conditions.Select(c => new DryRunCondition(c.Field, c.Operator, c.Expected, c.Actual, c.Result, c.Previous, c.Error)).ToList(),
+            t.Conditions.Select(DryRunCondition.From).ToList(),
             t.Actions, t.SkippedReason)).ToList(), snapshot.Version);
     }
 

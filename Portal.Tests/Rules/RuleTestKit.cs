@@ -89,7 +89,12 @@ internal static class RuleTestKit
 
     public static string Describe(RuleTrace trace) =>
         $"{trace.Ruleset}/{trace.Rule} matched={trace.Matched} skipped={trace.SkippedReason} " +
-        $"conditions=[{string.Join("; ", trace.Conditions)}] actions={Actions(trace.Actions)}";
+        $"conditions=[{string.Join("; ", trace.Conditions.Select(Describe))}] actions={Actions(trace.Actions)}";
+
+    /// A condition's trace, a group's with its own conditions' (whatever list holds them).
+    public static string Describe(ConditionTrace condition) => condition.Conditions is { } group
+        ? $"group {condition.When} result={condition.Result} [{string.Join("; ", group.Select(Describe))}]"
+        : condition.ToString();
 
     public static string Actions(IEnumerable<System.Text.Json.Nodes.JsonObject> actions) =>
         "[" + string.Join(",", actions.Select(a => a.ToJsonString(new JsonSerializerOptions { WriteIndented = false }))) + "]";

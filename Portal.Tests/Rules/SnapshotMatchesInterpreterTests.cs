@@ -36,13 +36,25 @@ public sealed class SnapshotMatchesInterpreterTests
         Gen.Const(0).Select(_ => (object?)null));
 
     // Change operators apply only to record fields, so a special field swaps them for equals.
-    private static readonly Gen<RuleCondition> ConditionGen =
+    private static readonly Gen<RuleCondition> LeafGen =
         from field in Gen.OneOf([.. RecordFields, .. SpecialFields])
         from op in Gen.OneOf([.. RuleOperators.All])
         let isRecordField = RecordFields.Contains(field)
         let safeOp = RuleOperators.IsChange(op) && !isRecordField ? RuleOperators.EqualTo : op
         from value in ValueFor(field, safeOp)
         select new RuleCondition { Field = field, Operator = safeOp, Value = value };
+
+    // Groups nested up to the three levels the contract allows, each of one to three conditions.
+    private static Gen<RuleCondition> GroupOf(Gen<RuleCondition> inner) =>
+        from any in Gen.Bool
+        from conditions in inner.Array[1, 3]
+        select RuleCondition.Group(any ? RuleWhen.Any : RuleWhen.All, conditions);
+
+    private static readonly Gen<RuleCondition> Level3 = GroupOf(LeafGen);
+    private static readonly Gen<RuleCondition> Level2 = GroupOf(Gen.Frequency((3, LeafGen), (1, Level3)));
+    private static readonly Gen<RuleCondition> Level1 = GroupOf(Gen.Frequency((3, LeafGen), (1, Level2)));
+
+    private static readonly Gen<RuleCondition> ConditionGen = Gen.Frequency((6, LeafGen), (2, Level1));
 
     private static Gen<JsonElement?> ValueFor(string field, string op)
     {

@@ -84,7 +84,7 @@ public sealed class RuleForm
     public RuleForm Clone() => new()
     {
         Name = Name, Object = Object, RunOn = RunOn, When = When, ExecuteFor = ExecuteFor,
-        Conditions = Conditions.Select(c => new ConditionForm { Field = c.Field, Operator = c.Operator, Value = c.Value }).ToList(),
+        Conditions = Conditions.Select(c => new ConditionForm { Field = c.Field, Operator = c.Operator, Value = c.Value, Group = c.Group }).ToList(),
         Actions = Actions.Select(a => a.Clone()).ToList(),
     };
 
@@ -115,7 +115,18 @@ public sealed class ConditionForm
     /// The value as typed; a comma-separated list for `in` and `notIn`.
     public string? Value { get; set; }
 
-    public static ConditionForm From(RuleCondition condition) => new()
+    /// A group of conditions (contract section 3.3), kept whole as it was read: the editor shows it and keeps it, and
+    /// it is edited in Import / Export.
+    public RuleCondition? Group { get; init; }
+
+    /// "any of: Origin equals Phone; Subject contains outage".
+    public string GroupSummary => Group is { } group ? Summarize(group) : "";
+
+    private static string Summarize(RuleCondition condition) => condition.Conditions is { } children
+        ? $"{(condition.When == RuleWhen.Any ? "any" : "all")} of ({string.Join("; ", children.Select(Summarize))})"
+        : $"{condition.Field} {condition.Operator}{(condition.Value is { } v ? " " + v.GetRawText() : "")}";
+
+    public static ConditionForm From(RuleCondition condition) => condition.IsGroup ? new() { Group = condition } : new()
     {
         Field = condition.Field,
         Operator = condition.Operator,
@@ -128,6 +139,7 @@ public sealed class ConditionForm
 
     public JsonObject ToJson(ObjectType? type)
     {
+        if (Group is { } group) return JsonSerializer.SerializeToNode(group, RulesDocumentJson.Options)!.AsObject();
         var json = new JsonObject { ["field"] = Field, ["operator"] = Operator };
         if (RuleOperators.TakesNoValue(Operator)) return json;
         var isNumber = type is not null && type.TryGetField(Field, out var field) && field.Type == FieldType.Number;
