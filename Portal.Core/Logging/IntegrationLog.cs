@@ -151,7 +151,11 @@ public sealed partial class IntegrationLog : BackgroundService
         await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
         var entries = db.LogEntries.AsNoTracking();
         if (query.Level is { } level) entries = entries.Where(e => e.Level >= level);
-        if (!string.IsNullOrEmpty(query.Category)) entries = entries.Where(e => e.Category == query.Category);
+        if (!string.IsNullOrEmpty(query.Category))
+        {
+            var category = LogCategories.Normalize(query.Category);
+            entries = entries.Where(e => e.Category == category);
+        }
         if (query.Since is { } since) entries = entries.Where(e => e.TimeUtc >= since);
         if (query.Until is { } until) entries = entries.Where(e => e.TimeUtc <= until);
         if (query.CorrelationId is { } correlation) entries = entries.Where(e => e.CorrelationId == correlation);

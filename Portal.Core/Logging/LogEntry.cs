@@ -16,6 +16,9 @@ public static class LogCategories
     public const string Security = "security";
 
     public static readonly IReadOnlyList<string> All = [Webhook, Rule, Action, Connection, Config, Security];
+
+    /// The category a query names: `rules` (as contract section 3.1 names the shadow rules' entries) is `rule`.
+    public static string Normalize(string category) => category == "rules" ? Rule : category;
 }
 
 /// One entry of the integration log that ops read: what arrived, what the rules decided and why, what was sent to

@@ -31,7 +31,8 @@ public sealed record EvaluationResult(long Version, IReadOnlyList<RuleTrace> Mat
     public IEnumerable<RuleTrace> Matched => Matches.Where(trace => trace.Matched);
 }
 
-public sealed record MatchedRule(string Ruleset, string Rule, string Object, IReadOnlyList<JsonObject> Actions);
+/// A rule that matched, with its filled actions; a `Shadow` rule's are logged as what it would have done, never carried out.
+public sealed record MatchedRule(string Ruleset, string Rule, string Object, IReadOnlyList<JsonObject> Actions, bool Shadow = false);
 
 public sealed class RulesDocumentInvalidException(IReadOnlyList<string> errors)
     : Exception("The rules document is not valid: " + string.Join(" ", errors))

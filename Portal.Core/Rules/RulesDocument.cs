@@ -25,6 +25,13 @@ public sealed record Rule
     public IReadOnlyList<RuleCondition> Conditions { get; init; } = [];
     public string ExecuteFor { get; init; } = RuleExecuteFor.AllLinked;
     public IReadOnlyList<JsonObject> Actions { get; init; } = [];
+
+    /// `live` (the default, also when left out) or `shadow`: evaluated like a live rule, it plans and changes nothing and
+    /// logs what it would have done.
+    public string? Mode { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsShadow => Mode == RuleMode.Shadow;
 }
 
 /// A test of one field (`field`, `operator`, `value`), or a group (`when` over its own `conditions`, nested up to
@@ -53,6 +60,12 @@ public static class RuleRunOn
 {
     public const string RecordCreateOrUpdate = "recordCreateOrUpdate";
     public const string PagerDutyIncidentCreateOrUpdate = "pagerDutyIncidentCreateOrUpdate";
+}
+
+public static class RuleMode
+{
+    public const string Live = "live";
+    public const string Shadow = "shadow";
 }
 
 public static class RuleWhen

@@ -132,6 +132,11 @@ public sealed class RulesDocumentValidator : AbstractValidator<RulesDocument>
                 Fail("executeFor", $"unknown executeFor '{rule.ExecuteFor}'; use 'newOnly' or 'allLinked'.");
             }
 
+            if (rule.Mode is not (null or RuleMode.Live or RuleMode.Shadow))
+            {
+                Fail("mode", $"unknown mode '{rule.Mode}'; use 'live' or 'shadow' (or leave it out for live).");
+            }
+
             var conditions = rule.Conditions ?? [];
             for (var i = 0; i < conditions.Count; i++)
             {

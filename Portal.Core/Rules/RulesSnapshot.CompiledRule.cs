@@ -161,6 +161,9 @@ public sealed partial class RulesSnapshot
 
         public bool NewOnly { get; } = newOnly;
 
+        /// Evaluated like a live rule; what it would have done is only logged.
+        public bool Shadow { get; init; }
+
         public string Object => objectName;
 
         // The slot of the equals condition the index files this rule under, or -1.

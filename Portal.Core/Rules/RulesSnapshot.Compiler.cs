@@ -29,7 +29,7 @@ public sealed partial class RulesSnapshot
                 conditions,
                 [.. rule.Actions.Select(action => new ActionTemplate(JsonSerializer.SerializeToElement(action)))],
                 keys?.Slot ?? -1,
-                keys?.Remaining ?? []));
+                keys?.Remaining ?? []) { Shadow = rule.IsShadow });
             _indexKeys.Add(keys is { } k ? (k.Slot, k.Keys) : null);
         }
 

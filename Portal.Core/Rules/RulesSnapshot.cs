@@ -154,7 +154,7 @@ public sealed partial class RulesSnapshot
                 if (selected.Matches(position, slots, numbers, e, rules, budget))
                 {
                     var rule = rules[position];
-                    (matches ??= []).Add(new MatchedRule(rule.Ruleset, rule.Name, rule.Object, rule.FillActions(e)));
+                    (matches ??= []).Add(new MatchedRule(rule.Ruleset, rule.Name, rule.Object, rule.FillActions(e), rule.Shadow));
                 }
             }
         }
@@ -169,7 +169,7 @@ public sealed partial class RulesSnapshot
     {
         if ((!rule.NewOnly || isNew) && rule.Matches(slots, numbers, e, budget))
         {
-            (matches ??= []).Add(new MatchedRule(rule.Ruleset, rule.Name, rule.Object, rule.FillActions(e)));
+            (matches ??= []).Add(new MatchedRule(rule.Ruleset, rule.Name, rule.Object, rule.FillActions(e), rule.Shadow));
         }
     }
 

@@ -61,6 +61,11 @@ public sealed partial class PagerDutyEventRules(
             correlation: null, recordId: null, incident.IncidentId);
         foreach (var match in matches)
         {
+            if (match.Shadow)
+            {
+                runner.LogShadow(match, $"PagerDuty incident {incident.IncidentId} ({incident.EventType})", snapshot.Version, null, null, incident.IncidentId);
+                continue;
+            }
             var type = types.Find(match.Object);
             if (type is null) continue;
             var actor = new ChangeActor($"rule {match.Rule}", FromRule: true, [.. causedBy, RuleRunner.RuleId(match.Ruleset, match.Rule)]);

@@ -82,6 +82,11 @@ public sealed partial class RuleRunner(
                 LogRuleSkippedInChain(ruleId, change.RecordId);
                 continue;
             }
+            if (match.Shadow)
+            {
+                LogShadow(match, change.Name, snapshot.Version, correlation, change.RecordId, links.FirstOrDefault()?.IncidentId);
+                continue;
+            }
             LogRuleMatched(ruleId, change.Object, change.RecordId, snapshot.Version);
             log.Write(Logging.LogLevel.Info, Logging.LogCategories.Rule, $"Rule {match.Rule} matched {change.Name}", correlation,
                 change.RecordId, links.FirstOrDefault()?.IncidentId, new { match.Ruleset, match.Rule, version = snapshot.Version, match.Actions, change.IsInsert, @event = replay });
@@ -115,6 +120,16 @@ public sealed partial class RuleRunner(
                 }
             }
         }
+    }
+
+    /// A shadow rule matched (contract section 3.1): what it would have done, filled as a live rule's actions are, and
+    /// nothing planned or changed.
+    public void LogShadow(MatchedRule match, string subject, long version, Guid? correlation, string? recordId, string? incidentId)
+    {
+        var would = match.Actions.Count == 0 ? "done nothing (it has no actions)"
+            : string.Join("; ", match.Actions.Select(a => RuleActionCatalog.LabelOf(a["type"]?.GetValue<string>() ?? "").Replace("{object}", match.Object, StringComparison.Ordinal)));
+        log.Write(Logging.LogLevel.Info, Logging.LogCategories.Rule, $"Shadow rule {match.Rule} matched {subject} and would have: {would}", correlation,
+            recordId, incidentId, new { match.Ruleset, match.Rule, version, mode = RuleMode.Shadow, wouldHave = match.Actions });
     }
 
     /// The change as a dry-run event (contract section 3.5), kept in the log entry so that "Dry-run again" can replay it.

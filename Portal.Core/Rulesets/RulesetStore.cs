@@ -130,6 +130,25 @@ public sealed class RulesetStore
         }
     }
 
+    /// Promotes a shadow rule of the version in force to live: one new version, the rule's `mode` left out (live), every
+    /// other rule as it was. rules.write, checked for the caller now.
+    public async Task<RulesetVersionInfo> PromoteAsync(string ruleset, string rule, ClaimsPrincipal by, CancellationToken cancellationToken = default)
+    {
+        var savedBy = (await access.DemandAsync(by, Permissions.RulesWrite, cancellationToken)).Name;
+        var (_, document) = await CurrentAsync(cancellationToken);
+        var found = document.Rulesets.FirstOrDefault(s => s.Name == ruleset)?.Rules.FirstOrDefault(r => r.Name == rule)
+            ?? throw new PortalNotFoundException($"The rules in force have no rule '{rule}' in ruleset '{ruleset}'.");
+        if (!found.IsShadow) throw new PortalValidationException("mode", $"Rule '{rule}' is live already.");
+        var promoted = document with
+        {
+            Rulesets = [.. document.Rulesets.Select(s => s.Name != ruleset ? s : s with
+            {
+                Rules = [.. s.Rules.Select(r => r.Name == rule ? r with { Mode = null } : r)],
+            })],
+        };
+        return await SaveAsync(Serialize(promoted), savedBy, $"Promoted rule '{rule}' from shadow to live", comment: null, cancellationToken);
+    }
+
     public async Task<IReadOnlyList<RulesetVersionInfo>> VersionsAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

@@ -68,7 +68,7 @@ public static class LogEndpoints
 
     private static string? ParseCategory(string? category) =>
         string.IsNullOrWhiteSpace(category) ? null
-        : LogCategories.All.Contains(category) ? category
+        : LogCategories.All.Contains(LogCategories.Normalize(category)) ? LogCategories.Normalize(category)
         : throw new PortalValidationException("category", $"'category' is '{category}'; use one of {string.Join(", ", LogCategories.All)}.");
 
     private static DateTime? ParseTime(string? value, string name) =>

@@ -67,6 +67,8 @@ public sealed class RuleForm
     public string ExecuteFor { get; set; } = RuleExecuteFor.AllLinked;
     public List<ConditionForm> Conditions { get; set; } = [];
     public List<ActionForm> Actions { get; set; } = [];
+    /// A shadow rule (contract section 3.1) is evaluated and logged, and acts on nothing.
+    public bool Shadow { get; set; }
 
     public bool IsRecordRule => RunOn == RuleRunOn.RecordCreateOrUpdate;
 
@@ -79,11 +81,12 @@ public sealed class RuleForm
         ExecuteFor = rule.ExecuteFor,
         Conditions = rule.Conditions.Select(ConditionForm.From).ToList(),
         Actions = rule.Actions.Select(ActionForm.From).ToList(),
+        Shadow = rule.IsShadow,
     };
 
     public RuleForm Clone() => new()
     {
-        Name = Name, Object = Object, RunOn = RunOn, When = When, ExecuteFor = ExecuteFor,
+        Name = Name, Object = Object, RunOn = RunOn, When = When, ExecuteFor = ExecuteFor, Shadow = Shadow,
         Conditions = Conditions.Select(c => new ConditionForm { Field = c.Field, Operator = c.Operator, Value = c.Value, Group = c.Group }).ToList(),
         Actions = Actions.Select(a => a.Clone()).ToList(),
     };
@@ -91,7 +94,7 @@ public sealed class RuleForm
     public JsonObject ToJson(ObjectSchema schema)
     {
         schema.TryGetObject(Object, out var type);
-        return new JsonObject
+        var json = new JsonObject
         {
             ["name"] = Name,
             ["object"] = Object,
@@ -101,6 +104,9 @@ public sealed class RuleForm
             ["executeFor"] = ExecuteFor,
             ["actions"] = new JsonArray(Actions.Select(a => (JsonNode)a.ToJson()).ToArray()),
         };
+        // left out for a live rule, as the contract's documents have it
+        if (Shadow) json["mode"] = RuleMode.Shadow;
+        return json;
     }
 
     public string Summary => $"{Object} · {(IsRecordRule ? "record created or changed" : "PagerDuty incident event")} · " +

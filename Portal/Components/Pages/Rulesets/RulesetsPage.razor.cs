@@ -189,6 +189,27 @@ public sealed partial class RulesetsPage
 
     private async Task DiscardAsync() => await ReloadAsync();
 
+    /// One click, one version: the rule in force goes live as it is. Unsaved edits would be lost by the reload, so
+    /// they are saved or discarded first.
+    private async Task PromoteAsync(string ruleset, string rule)
+    {
+        if (_dirty)
+        {
+            Snackbar.Add("Save or discard your unsaved changes first: promoting saves the rules in force with this one rule live.", Severity.Warning);
+            return;
+        }
+        try
+        {
+            var saved = await Store.PromoteAsync(ruleset, rule, (await AuthenticationState).User);
+            await ReloadAsync();
+            Snackbar.Add($"Rule {rule} is live: version {saved.Version}.", Severity.Success);
+        }
+        catch (Exception e) when (e is PortalValidationException or PortalNotFoundException or PortalForbiddenException)
+        {
+            Snackbar.Add(e.Message, Severity.Error);
+        }
+    }
+
     private async Task ImportAsync(IBrowserFile? file)
     {
         _importErrors = [];
