@@ -12,14 +12,14 @@ namespace Portal.Tests.Sandbox;
 
 /// The original's last step in the sandbox: subscribe to webhooks, send a test and see it arrive; trigger, annotate
 /// and escalate an incident as the responder, and see each arrive as a webhook received.
-public sealed class SandboxWalkthroughTests : IAsyncLifetime
+public class SandboxWalkthroughTests : OnEitherDatabase, IAsyncLifetime
 {
     private TestDatabase _db = default!;
     private ClaimsPrincipal _admin = default!;
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.WithPagerDutyAsync();
+        _db = await TestDatabase.WithPagerDutyAsync(postgres: await PostgresAsync());
         _admin = TestAccounts.PrincipalOf(await _db.AddAccountAsync(Roles.Administrator, "admin@portal.test"));
     }
 
@@ -178,4 +178,10 @@ public sealed class SandboxWalkthroughTests : IAsyncLifetime
         await using var db = await _db.ContextAsync();
         Assert.Equal(["incident.triggered"], await db.WebhookEvents.Select(e => e.EventType).ToListAsync());
     }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class SandboxWalkthroughOnPostgresTests(PostgresCluster cluster) : SandboxWalkthroughTests
+{
+    protected override async Task<string?> PostgresAsync() => await cluster.CreateDatabaseAsync();
 }
