@@ -64,6 +64,25 @@ public class SandboxWalkthroughTests : OnEitherDatabase, IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASubscriptionTheAccountNoLongerHasIsForgottenOnRemoveSoThatPortalCanSubscribeAgain()
+    {
+        var created = await Subscriptions.SubscribeAsync("http://localhost:5000/", "account_reference", null, _admin);
+        // gone from the account behind Portal's back (as one made in the sandbox is, seen from a live account)
+        await _db.Get<SandboxPagerDuty>().DeleteWebhookSubscriptionAsync(created.Id, default);
+        Assert.Null((await Subscriptions.StatusAsync()).Live);
+
+        await Subscriptions.RemoveAsync(created.Id, _admin);
+
+        Assert.Null((await Subscriptions.StatusAsync()).Stored.Id);
+        await _db.Get<IntegrationLog>().FlushAsync();
+        Assert.Contains((await _db.Get<IntegrationLog>().QueryAsync(new LogQuery(Category: LogCategories.Config))).Entries,
+            l => l.Message == $"admin@portal.test removed the webhook subscription {created.Id} (PagerDuty no longer had it)");
+        // a subscription Portal never stored is still PagerDuty's to refuse
+        Assert.Equal(404, (await Assert.ThrowsAsync<PagerDutyException>(() => Subscriptions.RemoveAsync("PSBXWNOSUCH", _admin))).StatusCode);
+        Assert.StartsWith("PSBXW", (await Subscriptions.SubscribeAsync("http://localhost:5000/", "account_reference", null, _admin)).Id);
+    }
+
+    [Fact]
     public async Task SubscribingInTheSandboxIsAnAdministratorsAndNeedsAnAddress()
     {
         var manager = TestAccounts.PrincipalOf(await _db.AddAccountAsync(Roles.Manager, "manny@portal.test"));
