@@ -146,7 +146,7 @@ public sealed partial class SandboxPagerDuty(
             incident.EscalationPolicyId = update.EscalationPolicyId ?? incident.EscalationPolicyId;
             var names = update.AssigneeIds is { Count: > 0 }
                 ? update.AssigneeIds.Select(id => SandboxAccount.Users.FirstOrDefault(u => u.User.Id == id).User?.Name ?? id).ToList()
-                : [SandboxAccount.OnCallFor(incident.EscalationPolicyId ?? "")];
+                : [update.EscalationLevel is { } to ? SandboxAccount.OnCallFor(incident.EscalationPolicyId ?? "", to) : SandboxAccount.OnCallFor(incident.EscalationPolicyId ?? "")];
             incident.AssigneesJson = JsonSerializer.Serialize(names);
             raised.Add(update.EscalationLevel is null ? "incident.reassigned" : "incident.escalated");
             db.SandboxNotes.Add(update.EscalationLevel is { } level

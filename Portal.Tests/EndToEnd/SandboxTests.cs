@@ -91,6 +91,7 @@ public sealed class SandboxTests(BrowserFixture browser)
         await row.Locator("button").Filter(new() { HasTextString = "Escalate" }).ClickAsync();
         await page.Locator(".mud-popover-open").GetByText("Level 2", new() { Exact = true }).ClickAsync();
         await Expect(page.Locator(".mud-snackbar").Filter(new() { HasTextString = $"Incident {number}: escalated to level 2." })).ToHaveCountAsync(1);
+        await Expect(row).ToContainTextAsync("Robin Lead"); // Payments on-call's level 2
 
         var incidentId = (await portal.Services.GetRequiredService<Portal.Core.Sandbox.SandboxPagerDuty>().ListIncidentsAsync(1, default)).Single().Id;
         await ExpectWebhooksReceivedAsync(page, baseUrl, $"Received incident.triggered for incident {number}",

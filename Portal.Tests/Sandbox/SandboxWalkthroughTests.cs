@@ -155,7 +155,11 @@ public class SandboxWalkthroughTests : OnEitherDatabase, IAsyncLifetime
     {
         var incident = await _db.Get<SandboxResponder>().TriggerAsync("PNE3JZM", "Checkout slow", "high", _admin);
 
-        await _db.Get<SandboxResponder>().EscalateAsync(incident.Id, 2, _admin);
+        var escalated = await _db.Get<SandboxResponder>().EscalateAsync(incident.Id, 2, _admin);
+
+        // level 1 of Checkout on-call is Sam Responder; level 2 the next of the account's users
+        Assert.Equal(["Sam Responder"], incident.AssigneeNames);
+        Assert.Equal(["Alex On-call"], escalated.AssigneeNames);
 
         Assert.Contains(await _db.Get<SandboxPagerDuty>().ListLogEntriesAsync(incident.Id, default), e => e.Type == "escalate_log_entry" && e.Summary.StartsWith("Escalated to level 2"));
         await AssertRaisedAndReceivedAsync(incident, "incident.escalated");
