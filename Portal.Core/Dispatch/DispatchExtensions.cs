@@ -45,6 +45,7 @@ public static class DispatchExtensions
         services.AddTransient<PagerDutyBudgetHandler>();
         services.AddHttpClient(PagerDutyConnection.HttpClientName).AddHttpMessageHandler<PagerDutyBudgetHandler>();
         services.AddSingleton<SandboxPagerDuty>();
+        services.AddSingleton<SandboxResponder>();
         services.AddSingleton<PagerDutyConnection>();
         services.AddSingleton<RequestBudget>();
         services.AddSingleton<PagerDutyDirectory>();

@@ -32,6 +32,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<SandboxIncidentEntity> SandboxIncidents => Set<SandboxIncidentEntity>();
     public DbSet<SandboxNoteEntity> SandboxNotes => Set<SandboxNoteEntity>();
     public DbSet<SandboxBusinessServiceEntity> SandboxBusinessServices => Set<SandboxBusinessServiceEntity>();
+    public DbSet<SandboxWebhookSubscriptionEntity> SandboxWebhookSubscriptions => Set<SandboxWebhookSubscriptionEntity>();
     public DbSet<StatusDashboard.IncidentStatusUpdateEntity> IncidentStatusUpdates => Set<StatusDashboard.IncidentStatusUpdateEntity>();
     public DbSet<WebhookEventEntity> WebhookEvents => Set<WebhookEventEntity>();
     public DbSet<LogEntryEntity> LogEntries => Set<LogEntryEntity>();

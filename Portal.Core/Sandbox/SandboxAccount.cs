@@ -59,5 +59,12 @@ public static class SandboxAccount
         _ => "Robin Lead",
     };
 
+    /// Who is on call at `level` of the policy: its first responder at level 1, then the account's next users in turn.
+    public static string OnCallFor(string escalationPolicyId, int level)
+    {
+        var first = Array.FindIndex(Users, u => u.User.Name == OnCallFor(escalationPolicyId));
+        return Users[(first + Math.Max(level, 1) - 1) % Users.Length].User.Name;
+    }
+
     public static string? Name(IEnumerable<PdReference> references, string? id) => references.FirstOrDefault(r => r.Id == id)?.Name;
 }

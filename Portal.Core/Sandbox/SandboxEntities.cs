@@ -39,3 +39,17 @@ public sealed class SandboxBusinessServiceEntity
     /// The ids of the technical services it depends on, as a JSON array.
     public string SupportingServiceIdsJson { get; set; } = "[]";
 }
+
+/// A Webhooks v3 subscription made on the sandbox account, with the signing secret the sandbox signs its test
+/// deliveries with (encrypted, as every stored secret).
+public sealed class SandboxWebhookSubscriptionEntity
+{
+    public required string Id { get; set; }
+    public required string Url { get; set; }
+    public string FilterType { get; set; } = "account_reference";
+    public string? FilterId { get; set; }
+    public required string EncryptedSecret { get; set; }
+    /// The event types subscribed to, as a JSON array.
+    public string EventsJson { get; set; } = "[]";
+    public DateTime CreatedUtc { get; set; }
+}

@@ -15,7 +15,9 @@ namespace Portal.Core.Sandbox;
 /// would send (so rules on PagerDuty events can be tried): each is stored in the webhook table in the transaction of
 /// the change that raised it, and processed from there like a real delivery.
 public sealed partial class SandboxPagerDuty(
-    IDbContextFactory<PortalDbContext> dbFactory, WebhookSignal webhooks, Logging.IntegrationLog log, TimeProvider clock) : IPagerDuty
+    IDbContextFactory<PortalDbContext> dbFactory, WebhookSignal webhooks, Logging.IntegrationLog log, TimeProvider clock,
+    Microsoft.AspNetCore.DataProtection.IDataProtectionProvider dataProtection, IServiceProvider services,
+    Microsoft.Extensions.Logging.ILogger<SandboxPagerDuty> logger) : IPagerDuty
 {
     private static readonly SemaphoreSlim s_numbering = new(1, 1);
     /// The numbering row of the sandbox's incidents, beside the records' ones (`$` is never in an object's name).
@@ -144,7 +146,7 @@ public sealed partial class SandboxPagerDuty(
             incident.EscalationPolicyId = update.EscalationPolicyId ?? incident.EscalationPolicyId;
             var names = update.AssigneeIds is { Count: > 0 }
                 ? update.AssigneeIds.Select(id => SandboxAccount.Users.FirstOrDefault(u => u.User.Id == id).User?.Name ?? id).ToList()
-                : [SandboxAccount.OnCallFor(incident.EscalationPolicyId ?? "")];
+                : [update.EscalationLevel is { } to ? SandboxAccount.OnCallFor(incident.EscalationPolicyId ?? "", to) : SandboxAccount.OnCallFor(incident.EscalationPolicyId ?? "")];
             incident.AssigneesJson = JsonSerializer.Serialize(names);
             raised.Add(update.EscalationLevel is null ? "incident.reassigned" : "incident.escalated");
             db.SandboxNotes.Add(update.EscalationLevel is { } level
@@ -261,18 +263,6 @@ public sealed partial class SandboxPagerDuty(
 
     public Task<PdConnectionCheck> CheckConnectionAsync(string from, CancellationToken cancellationToken) =>
         Task.FromResult(new PdConnectionCheck(true, "Sandbox: a simulated PagerDuty account inside Portal. Enter an API key to connect a real account."));
-
-    // The sandbox needs no subscription: its events flow to Portal internally.
-    public Task<PdWebhookSubscription> CreateWebhookSubscriptionAsync(string url, string filterType, string? filterId, IReadOnlyList<string> events,
-        CancellationToken cancellationToken) =>
-        Task.FromResult(new PdWebhookSubscription("PSBXWEBHOOK", url, filterType, filterId, true, false, events));
-
-    public Task<IReadOnlyList<PdWebhookSubscription>> ListWebhookSubscriptionsAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<PdWebhookSubscription>>([]);
-
-    public Task EnableWebhookSubscriptionAsync(string id, CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task PingWebhookSubscriptionAsync(string id, CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task DeleteWebhookSubscriptionAsync(string id, CancellationToken cancellationToken) => Task.CompletedTask;
 
     private async Task AddSystemNoteAsync(string incidentId, string content, (string Type, string Agent, string Message)? raises,
         CancellationToken cancellationToken)

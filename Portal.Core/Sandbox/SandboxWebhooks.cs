@@ -61,6 +61,21 @@ public static class SandboxWebhooks
         };
     }
 
+    /// The body of a `pagey.ping` as PagerDuty sends it (Portal.Tests/Webhooks/TestData/aldaviva.pagey.ping.json).
+    public static string Ping(string eventId, DateTimeOffset occurredAt) => new JsonObject
+    {
+        ["event"] = new JsonObject
+        {
+            ["id"] = eventId,
+            ["event_type"] = "pagey.ping",
+            ["resource_type"] = "pagey",
+            ["occurred_at"] = Time(occurredAt.UtcDateTime),
+            ["agent"] = null,
+            ["client"] = null,
+            ["data"] = new JsonObject { ["message"] = "Hello from your friend Pagey!", ["type"] = "ping" },
+        },
+    }.ToJsonString();
+
     private static JsonObject Incident(PdIncident incident) => new()
     {
         ["id"] = incident.Id,

@@ -68,7 +68,12 @@ public sealed partial class WebhookIntake(
         }
         if (!IsUsed(parsed.EventType))
         {
-            log.Write(Logging.LogLevel.Debug, Logging.LogCategories.Webhook, $"Received {parsed.EventType}; Portal does not use it", correlation);
+            // a ping is what "Send test" waits for, so it is kept at the Logger tab's default level; other unused types are noise
+            if (parsed.EventType == "pagey.ping")
+                log.Write(Logging.LogLevel.Info, Logging.LogCategories.Webhook, "Received pagey.ping (a test event); nothing to process", correlation,
+                    details: new { parsed.EventId, parsed.EventType, webhookId, bytes = body.Length });
+            else
+                log.Write(Logging.LogLevel.Debug, Logging.LogCategories.Webhook, $"Received {parsed.EventType}; Portal does not use it", correlation);
             metrics.WebhookReceived(IntakeOutcome.Ignored);
             return new IntakeResult(IntakeOutcome.Ignored, $"{parsed.EventType} is not an event Portal uses.");
         }

@@ -123,9 +123,18 @@ public sealed class WebhookSubscriptions(
 
     internal async Task RemoveAsync(string id, string by, CancellationToken cancellationToken = default)
     {
-        await (await connection.ClientAsync(cancellationToken)).DeleteWebhookSubscriptionAsync(id, cancellationToken);
         var stored = await settings.GetAsync(StoredSubscription.Key, () => new StoredSubscription(), cancellationToken);
         var message = $"{by} removed the webhook subscription {id}";
+        try
+        {
+            await (await connection.ClientAsync(cancellationToken)).DeleteWebhookSubscriptionAsync(id, cancellationToken);
+        }
+        catch (PagerDutyException e) when (e.StatusCode == 404 && stored.Id == id)
+        {
+            // gone already (removed in PagerDuty, or made in the sandbox before a live key was entered, or the other way
+            // round): Portal forgets it, or it could never subscribe again
+            message += " (PagerDuty no longer had it)";
+        }
         if (stored.Id == id)
         {
             // forgetting the subscription and its secret, and the audit entry, commit together

@@ -1116,6 +1116,42 @@ namespace Portal.Postgres.Migrations
                     b.ToTable("SandboxNotes", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Sandbox.SandboxWebhookSubscriptionEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EncryptedSecret")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("EventsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("FilterId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("FilterType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("SandboxWebhookSubscriptions", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Security.ApiToken", b =>
                 {
                     b.Property<Guid>("Id")

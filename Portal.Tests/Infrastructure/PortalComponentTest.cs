@@ -47,6 +47,7 @@ public abstract class DatabaseComponentTest : PortalComponentTest
         Services.AddSingleton(Database.Get<Portal.Core.Logging.IntegrationLog>());
         Services.AddSingleton(Database.Get<Portal.Core.Notifications.ChangeNotifier>());
         Services.AddSingleton(Database.Get<Portal.Core.Webhooks.WebhookLag>());
+        Services.AddSingleton(Database.Get<Portal.Core.Webhooks.WebhookSubscriptions>());
         Services.AddSingleton<TimeProvider>(Database.Clock);
     }
 

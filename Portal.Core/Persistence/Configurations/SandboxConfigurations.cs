@@ -53,3 +53,16 @@ internal sealed class SandboxBusinessServiceConfiguration : IEntityTypeConfigura
         }));
     }
 }
+
+internal sealed class SandboxWebhookSubscriptionConfiguration : IEntityTypeConfiguration<SandboxWebhookSubscriptionEntity>
+{
+    public void Configure(EntityTypeBuilder<SandboxWebhookSubscriptionEntity> builder)
+    {
+        builder.ToTable("SandboxWebhookSubscriptions");
+        builder.HasKey(s => s.Id);
+        builder.Property(s => s.Id).HasMaxLength(32);
+        builder.Property(s => s.Url).HasMaxLength(2048);
+        builder.Property(s => s.FilterType).HasMaxLength(32);
+        builder.Property(s => s.FilterId).HasMaxLength(32);
+    }
+}
