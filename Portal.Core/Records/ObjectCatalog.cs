@@ -166,7 +166,9 @@ public sealed partial class ObjectCatalog
             var type = (await GetAsync(cancellationToken)).Get(objectName);
             if (type.Fields.Any(f => string.Equals(f.Name, input.Name.Trim(), StringComparison.OrdinalIgnoreCase)))
                 throw new PortalValidationException("name", $"Object type '{objectName}' already has a field named '{input.Name.Trim()}'.");
-            var entity = ToEntity(type.Name, input, type.Fields.Count);
+            // after the last, whatever was removed before it
+            var position = await db.ObjectFields.Where(f => f.ObjectName == type.Name).MaxAsync(f => (int?)f.Position, cancellationToken) + 1 ?? 0;
+            var entity = ToEntity(type.Name, input, position);
             var added = FieldInfoOf(entity);
             db.ObjectFields.Add(entity);
             db.LogEntries.Add(log.AuditEntry($"Field {type.Name}.{added.Name} ({added.TypeName}) added by {by ?? "the system"}",
