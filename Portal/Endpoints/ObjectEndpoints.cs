@@ -131,7 +131,7 @@ public static class ObjectEndpoints
     private static JsonElement Only(JsonElement body, params string[] allowed)
     {
         if (body.ValueKind != JsonValueKind.Object) throw new Core.PortalValidationException("body", "The body must be a JSON object.");
-        var errors = body.EnumerateObject().Where(p => !allowed.Contains(p.Name, StringComparer.OrdinalIgnoreCase))
+        var errors = body.EnumerateObject().Where(p => !allowed.Contains(p.Name, StringComparer.OrdinalIgnoreCase)).DistinctBy(p => p.Name)
             .ToDictionary(p => p.Name, p => new[] { $"'{p.Name}' cannot be changed here; send only {string.Join(", ", allowed.Select(a => $"'{a}'"))}." });
         if (errors.Count > 0) throw new Core.PortalValidationException(errors);
         return body;
