@@ -185,27 +185,8 @@ public sealed partial class ObjectCatalog
     public async Task SetRunRulesAsync(string objectName, bool runRules, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
         await SetRunRulesAsync(objectName, runRules, await ConfigWriterAsync(by, cancellationToken), cancellationToken);
 
-    internal async Task SetRunRulesAsync(string objectName, bool runRules, string? by = null, CancellationToken cancellationToken = default)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var entity = await db.ObjectTypes.FirstOrDefaultAsync(o => o.Name == objectName, cancellationToken)
-                ?? throw new PortalNotFoundException($"There is no object type '{objectName}'.");
-            var before = entity.RunRules;
-            entity.RunRules = runRules;
-            if (before != runRules)
-                db.LogEntries.Add(log.AuditEntry($"Rules on {objectName} {(runRules ? "turned on" : "turned off")} by {by ?? "the system"}",
-                    new { by, @object = objectName, before = new { runRules = before }, after = new { runRules } }));
-            await SaveAsync(db, cancellationToken);
-            await ReloadAsync(db, cancellationToken);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+    internal async Task SetRunRulesAsync(string objectName, bool runRules, string? by = null, CancellationToken cancellationToken = default) =>
+        await UpdateAsync(objectName, new ObjectTypeChange(RunRules: runRules), by, cancellationToken);
 
     // the change and its move of the object types' generation commit together
     private static async Task SaveAsync(PortalDbContext db, CancellationToken cancellationToken)

@@ -7,6 +7,9 @@ using Portal.Core.Rules;
 
 namespace Portal.Core.Records;
 
+/// A change to an object type: what is null stays as it is; an empty label is the name again.
+public sealed record ObjectTypeChange(string? Label = null, bool? RunRules = null);
+
 /// A change to a field: what is null stays as it is. `Type` may turn a text field into a picklist (refused while a
 /// record holds a value outside `Values`) or a picklist back into text.
 public sealed record FieldChange(string? Label = null, string? Type = null, IReadOnlyList<string>? Values = null);
@@ -18,20 +21,31 @@ public sealed partial class ObjectCatalog
     /// How many records a refusal names before it counts the rest.
     private const int NamedInRefusal = 5;
 
-    public async Task<ObjectTypeInfo> RelabelAsync(string objectName, string? label, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
-        await RelabelAsync(objectName, label, await ConfigWriterAsync(by, cancellationToken), cancellationToken);
+    public async Task<ObjectTypeInfo> UpdateAsync(string objectName, ObjectTypeChange change, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
+        await UpdateAsync(objectName, change, await ConfigWriterAsync(by, cancellationToken), cancellationToken);
 
-    internal async Task<ObjectTypeInfo> RelabelAsync(string objectName, string? label, string? by = null, CancellationToken cancellationToken = default)
+    internal async Task<ObjectTypeInfo> UpdateAsync(string objectName, ObjectTypeChange change, string? by = null, CancellationToken cancellationToken = default)
     {
         var snapshot = await EditAsync(objectName, (db, types, type) =>
         {
-            var relabelled = string.IsNullOrWhiteSpace(label) ? type.Name : label.Trim();
-            if (relabelled.Length > 100) throw new PortalValidationException("label", "The label is longer than 100 characters.");
-            if (relabelled == type.Label) return Task.FromResult(false);
-            db.LogEntries.Add(log.AuditEntry($"Object type {type.Name} relabelled '{relabelled}' by {by ?? "the system"}",
-                new { by, @object = type.Name, before = new { label = type.Label }, after = new { label = relabelled } }));
-            type.Label = relabelled;
-            return Task.FromResult(true);
+            var label = change.Label is null ? type.Label : string.IsNullOrWhiteSpace(change.Label) ? type.Name : change.Label.Trim();
+            if (label.Length > 100) throw new PortalValidationException("label", "The label is longer than 100 characters.");
+            var changed = false;
+            if (label != type.Label)
+            {
+                db.LogEntries.Add(log.AuditEntry($"Object type {type.Name} relabelled '{label}' by {by ?? "the system"}",
+                    new { by, @object = type.Name, before = new { label = type.Label }, after = new { label } }));
+                type.Label = label;
+                changed = true;
+            }
+            if (change.RunRules is { } runRules && runRules != type.RunRules)
+            {
+                db.LogEntries.Add(log.AuditEntry($"Rules on {type.Name} {(runRules ? "turned on" : "turned off")} by {by ?? "the system"}",
+                    new { by, @object = type.Name, before = new { runRules = type.RunRules }, after = new { runRules } }));
+                type.RunRules = runRules;
+                changed = true;
+            }
+            return Task.FromResult(changed);
         }, cancellationToken);
         return snapshot.Get(objectName);
     }

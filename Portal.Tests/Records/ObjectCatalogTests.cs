@@ -95,7 +95,7 @@ public sealed class ObjectCatalogTests : IAsyncLifetime
         var announced = 0;
         using var subscription = _db.Get<ChangeNotifier>().Subscribe<ObjectCatalogChanged>(_ => Interlocked.Increment(ref announced));
 
-        await Catalog.RelabelAsync("Case", "Support case", "ada");
+        await Catalog.UpdateAsync("Case", new ObjectTypeChange(Label: "Support case"), "ada");
         await Catalog.UpdateFieldAsync("Case", "Subject", new FieldChange(Label: "Summary"), "ada");
         await Catalog.UpdateFieldAsync("Case", "Subject", new FieldChange(Label: "Summary"), "ada"); // no change, no entry
 
@@ -105,7 +105,7 @@ public sealed class ObjectCatalogTests : IAsyncLifetime
         Assert.Equal("text", snapshot.Get("Case").Field("Subject")!.TypeName);
         Assert.Equal(2, announced);
         Assert.Equal(["Object type Case relabelled 'Support case' by ada", "Field Case.Subject changed by ada: label 'Subject' → 'Summary'"], await AuditAsync());
-        var tooLong = await Assert.ThrowsAsync<PortalValidationException>(() => Catalog.RelabelAsync("Case", new string('x', 101)));
+        var tooLong = await Assert.ThrowsAsync<PortalValidationException>(() => Catalog.UpdateAsync("Case", new ObjectTypeChange(Label: new string('x', 101))));
         Assert.Contains("longer than 100", tooLong.Errors["label"].Single());
         await Assert.ThrowsAsync<PortalNotFoundException>(() => Catalog.UpdateFieldAsync("Case", "Nope", new FieldChange(Label: "x")));
     }

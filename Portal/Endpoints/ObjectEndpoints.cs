@@ -38,14 +38,8 @@ public static class ObjectEndpoints
         objects.MapPatch("/{objectName}", async (string objectName, HttpRequest request, ClaimsPrincipal user, ObjectCatalog catalog, CancellationToken ct) =>
         {
             var body = await JsonBody.ReadAsync(request);
-            var input = Deserialize<ObjectTypeChangeBody>(Only(body, "label", "runRules"));
-            var changed = (await catalog.GetAsync(ct)).Get(objectName);
-            if (input.Label is not null) changed = await catalog.RelabelAsync(objectName, input.Label, user, ct);
-            if (input.RunRules is { } runRules)
-            {
-                await catalog.SetRunRulesAsync(objectName, runRules, user, ct);
-                changed = (await catalog.GetAsync(ct)).Get(objectName);
-            }
+            var input = Deserialize<ObjectTypeChange>(Only(body, "label", "runRules"));
+            var changed = await catalog.UpdateAsync(objectName, input, user, ct);
             return TypedResults.Ok(changed.ToDto());
         }).RequireAuthorization(Permissions.ConfigWrite);
 
@@ -124,8 +118,6 @@ public static class ObjectEndpoints
     }
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
-
-    private sealed record ObjectTypeChangeBody(string? Label, bool? RunRules);
 
     /// A change names only what it may change: `name` or `fields` in a PATCH is a 400, not silently ignored.
     private static JsonElement Only(JsonElement body, params string[] allowed)

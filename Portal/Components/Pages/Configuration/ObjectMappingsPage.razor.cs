@@ -118,7 +118,7 @@ public sealed partial class ObjectMappingsPage
 
     private async Task RelabelAsync(ObjectTypeInfo type)
     {
-        if (!await ChangeAsync(type.Name, user => Catalog.RelabelAsync(type.Name, LabelDraft(type), user))) return;
+        if (!await ChangeAsync(type.Name, user => Catalog.UpdateAsync(type.Name, new ObjectTypeChange(Label: LabelDraft(type) ?? ""), user))) return;
         _labels.Remove(type.Name);
         Snackbar.Add($"Object type {type.Name} is labelled '{(await Catalog.GetAsync()).Get(type.Name).Label}'.", Severity.Success);
     }
