@@ -148,8 +148,9 @@ public sealed partial class ObjectCatalog
         }, cancellationToken);
     }
 
-    /// Runs one change on the stored object types under the write lock: `change` answers whether it changed anything
-    /// (then it is saved, with the generation moved, and the new snapshot announced) or throws to refuse.
+    /// Runs one change on the stored object types under the write lock, in one transaction with its checks: `change`
+    /// answers whether it changed anything (then it is saved, with the generation moved, and the new snapshot announced)
+    /// or throws to refuse.
     private async Task<CatalogSnapshot> EditAsync(string objectName,
         Func<PortalDbContext, List<ObjectTypeEntity>, ObjectTypeEntity, Task<bool>> change, CancellationToken cancellationToken)
     {
@@ -157,11 +158,15 @@ public sealed partial class ObjectCatalog
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // first: a change on another instance waits for this one's commit, and the checks below read what is committed
+            await Notifications.ConfigGenerations.BumpAsync(db, Notifications.ConfigGenerations.Objects, cancellationToken);
             var types = await db.ObjectTypes.Include(o => o.Fields).ToListAsync(cancellationToken);
             var type = types.FirstOrDefault(t => t.Name == objectName)
                 ?? throw new PortalNotFoundException($"There is no object type '{objectName}'. Known: {string.Join(", ", types.Select(t => t.Name))}.");
-            if (!await change(db, types, type)) return await GetAsync(cancellationToken);
-            await SaveAsync(db, cancellationToken);
+            if (!await change(db, types, type)) return await GetAsync(cancellationToken); // rolled back, the generation with it
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             return await ReloadAsync(db, cancellationToken);
         }
         finally
