@@ -10,12 +10,12 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Records;
 
-public sealed class ObjectCatalogTests : IAsyncLifetime
+public class ObjectCatalogTests : OnEitherDatabase, IAsyncLifetime
 {
     private TestDatabase _db = default!;
     private ObjectCatalog Catalog => _db.Get<ObjectCatalog>();
 
-    public async Task InitializeAsync() => _db = await TestDatabase.WithRulesAsync();
+    public async Task InitializeAsync() => _db = await TestDatabase.WithRulesAsync(postgres: await PostgresAsync());
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
     [Fact]
@@ -244,4 +244,11 @@ public sealed class ObjectCatalogTests : IAsyncLifetime
         // the name is free again
         await Catalog.DefineAsync(new ObjectTypeDto("Unused", null, true, []));
     }
+}
+
+/// The same object type changes, their checks and refusals on PostgreSQL.
+[Collection(PostgresCollection.Name)]
+public sealed class ObjectCatalogOnPostgresTests(PostgresCluster cluster) : ObjectCatalogTests
+{
+    protected override async Task<string?> PostgresAsync() => await cluster.CreateDatabaseAsync();
 }

@@ -107,6 +107,15 @@ public sealed class ObjectMappingsPageTests : DatabaseComponentTest
     }
 
     [Fact]
+    public async Task ShowsAChangeMadeElsewhereWithoutReloading()
+    {
+        var cut = await RenderAsync(Roles.Auditor);
+        await Catalog.UpdateFieldAsync("Incident", "Urgency", new FieldChange(Label: "How urgent", Type: "picklist", Values: ["High", "Low"]), "api");
+        cut.WaitForAssertion(() => Assert.Contains("How urgent", cut.Find("#field-row-Incident-Urgency").TextContent));
+        Assert.Contains("High, Low", cut.Find("#field-row-Incident-Urgency").TextContent);
+    }
+
+    [Fact]
     public async Task AnAuditorSeesTheFieldsWithoutWaysToChangeThem()
     {
         var cut = await RenderAsync(Roles.Auditor);
