@@ -26,3 +26,10 @@ public sealed class PortalNotFoundException(string message) : Exception(message)
 /// The caller may not do this, as the database has the caller now (whatever the page or the principal it holds says):
 /// a 403 for the API, a message on a page. Nothing has been written when this is thrown.
 public sealed class PortalForbiddenException(string message) : Exception(message);
+
+/// What is asked conflicts with what is stored (a field that records still use, an object type a rule refers to): a
+/// 409 for the API, a message beside `Field` on a page. Nothing has been written when this is thrown.
+public sealed class PortalConflictException(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}

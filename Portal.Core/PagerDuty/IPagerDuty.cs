@@ -40,7 +40,8 @@ public sealed record PdBusinessServiceImpact(string Id, string Name, bool Impact
 /// when there are others it left out (they can only be asked for by id).
 public sealed record PdBusinessServiceImpacts(IReadOnlyList<PdBusinessServiceImpact> Services, bool More);
 
-public sealed record PdReference(string Id, string Name);
+/// `Email` is a user's (`GET /users`), null for everything else.
+public sealed record PdReference(string Id, string Name, string? Email = null);
 
 /// A responder request on an incident (`responder_requests` of `GET /incidents/{id}`).
 public sealed record PdResponderRequest(string Message, DateTime RequestedUtc);

@@ -317,7 +317,8 @@ public sealed class LivePagerDuty(HttpClient http, Func<CancellationToken, Task<
     private async Task<IReadOnlyList<PdReference>> ListReferencesAsync(string path, CancellationToken cancellationToken)
     {
         var items = await ListAllAsync(path, path, "", cancellationToken);
-        return items.Select(i => new PdReference(Required(i, "id"), Text(Member(i, "name")) ?? Text(Member(i, "summary")) ?? Required(i, "id"))).ToList();
+        return items.Select(i => new PdReference(Required(i, "id"), Text(Member(i, "name")) ?? Text(Member(i, "summary")) ?? Required(i, "id"),
+            Text(Member(i, "email")))).ToList();
     }
 
     // Classic pagination: PagerDuty refuses offset + limit beyond 10000, so a longer list is cut there.

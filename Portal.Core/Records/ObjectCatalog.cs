@@ -166,7 +166,9 @@ public sealed partial class ObjectCatalog
             var type = (await GetAsync(cancellationToken)).Get(objectName);
             if (type.Fields.Any(f => string.Equals(f.Name, input.Name.Trim(), StringComparison.OrdinalIgnoreCase)))
                 throw new PortalValidationException("name", $"Object type '{objectName}' already has a field named '{input.Name.Trim()}'.");
-            var entity = ToEntity(type.Name, input, type.Fields.Count);
+            // after the last, whatever was removed before it
+            var position = await db.ObjectFields.Where(f => f.ObjectName == type.Name).MaxAsync(f => (int?)f.Position, cancellationToken) + 1 ?? 0;
+            var entity = ToEntity(type.Name, input, position);
             var added = FieldInfoOf(entity);
             db.ObjectFields.Add(entity);
             db.LogEntries.Add(log.AuditEntry($"Field {type.Name}.{added.Name} ({added.TypeName}) added by {by ?? "the system"}",
@@ -183,27 +185,8 @@ public sealed partial class ObjectCatalog
     public async Task SetRunRulesAsync(string objectName, bool runRules, ClaimsPrincipal by, CancellationToken cancellationToken = default) =>
         await SetRunRulesAsync(objectName, runRules, await ConfigWriterAsync(by, cancellationToken), cancellationToken);
 
-    internal async Task SetRunRulesAsync(string objectName, bool runRules, string? by = null, CancellationToken cancellationToken = default)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var entity = await db.ObjectTypes.FirstOrDefaultAsync(o => o.Name == objectName, cancellationToken)
-                ?? throw new PortalNotFoundException($"There is no object type '{objectName}'.");
-            var before = entity.RunRules;
-            entity.RunRules = runRules;
-            if (before != runRules)
-                db.LogEntries.Add(log.AuditEntry($"Rules on {objectName} {(runRules ? "turned on" : "turned off")} by {by ?? "the system"}",
-                    new { by, @object = objectName, before = new { runRules = before }, after = new { runRules } }));
-            await SaveAsync(db, cancellationToken);
-            await ReloadAsync(db, cancellationToken);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+    internal async Task SetRunRulesAsync(string objectName, bool runRules, string? by = null, CancellationToken cancellationToken = default) =>
+        await UpdateAsync(objectName, new ObjectTypeChange(RunRules: runRules), by, cancellationToken);
 
     // the change and its move of the object types' generation commit together
     private static async Task SaveAsync(PortalDbContext db, CancellationToken cancellationToken)

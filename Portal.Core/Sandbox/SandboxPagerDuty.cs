@@ -256,7 +256,7 @@ public sealed partial class SandboxPagerDuty(
     public Task<IReadOnlyList<PdReference>> ListEscalationPoliciesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<PdReference>>(SandboxAccount.EscalationPolicies);
     public Task<IReadOnlyList<PdReference>> ListPrioritiesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<PdReference>>(SandboxAccount.Priorities);
     public Task<IReadOnlyList<PdReference>> ListUsersAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<PdReference>>(SandboxAccount.Users.Select(u => u.User).ToList());
+        Task.FromResult<IReadOnlyList<PdReference>>(SandboxAccount.Users.Select(u => u.User with { Email = u.Email }).ToList());
 
     public Task<string?> FindUserIdByEmailAsync(string email, CancellationToken cancellationToken) =>
         Task.FromResult<string?>(SandboxAccount.Users.FirstOrDefault(u => string.Equals(u.Email, email, StringComparison.OrdinalIgnoreCase)).User?.Id ?? SandboxAccount.Users[0].User.Id);

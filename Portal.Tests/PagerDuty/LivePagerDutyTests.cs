@@ -332,7 +332,7 @@ public sealed class LivePagerDutyTests : IAsyncLifetime
     {
         Assert.Equal(["P1", "P2", "P3", "P4", "P5"], (await _pagerDuty.ListPrioritiesAsync(None)).Select(p => p.Name));
         Assert.Contains(new PdReference("PT20YPA", "Checkout on call"), await _pagerDuty.ListEscalationPoliciesAsync(None));
-        Assert.Contains(new PdReference("PJ25ZYX", "Dana"), await _pagerDuty.ListUsersAsync(None));
+        Assert.Contains(new PdReference("PJ25ZYX", "Dana", "dana@portal.test"), await _pagerDuty.ListUsersAsync(None)); // a user with the e-mail the integration user is chosen by
     }
 
     [Fact]

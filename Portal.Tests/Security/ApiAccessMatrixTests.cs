@@ -22,6 +22,12 @@ public class ApiAccessMatrixTests(PortalFixture fixture) : IClassFixture<PortalF
         new("POST", "/api/objects", Permissions.ConfigWrite, HttpStatusCode.Created,
             """{"name":"MatrixObject","fields":[{"name":"Amount","type":"number"}]}"""),
         new("POST", "/api/objects/Case/fields", Permissions.ConfigWrite, HttpStatusCode.Created, """{"name":"MatrixField","type":"text"}"""),
+        // the built-in Case relabelled as it is: the answer without a change
+        new("PATCH", "/api/objects/Case", Permissions.ConfigWrite, HttpStatusCode.OK, """{"label":"Case"}"""),
+        new("PATCH", "/api/objects/Case/fields/Subject", Permissions.ConfigWrite, HttpStatusCode.OK, """{"label":"Subject"}"""),
+        // never defined: a permitted caller gets past authorization to the 404
+        new("DELETE", "/api/objects/MatrixNever", Permissions.ConfigWrite, HttpStatusCode.NotFound),
+        new("DELETE", "/api/objects/Case/fields/MatrixNever", Permissions.ConfigWrite, HttpStatusCode.NotFound),
         new("POST", "/api/objects/Case/records", Permissions.RecordsWrite, HttpStatusCode.Created, """{"fields":{"Subject":"From the matrix"}}"""),
         new("GET", "/api/objects/Case/records", Permissions.Read, HttpStatusCode.OK),
         new("GET", "/api/objects/Case/records/{case}", Permissions.Read, HttpStatusCode.OK),

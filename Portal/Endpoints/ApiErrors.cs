@@ -17,6 +17,8 @@ internal sealed class ApiExceptionHandler : IExceptionHandler
             // the service's own check refused a caller whom the endpoint's policy let through (the account changed meanwhile)
             PortalForbiddenException e => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Permission denied", detail: e.Message),
             PortalNotFoundException e => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: e.Message),
+            PortalConflictException e => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "In use", detail: e.Message,
+                extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [e.Field] = [e.Message] } }),
             RequestBodyTooLargeException e => TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large", detail: e.Message),
             UnsupportedContentTypeException e => TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: e.Message),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => TypedResults.Problem(
