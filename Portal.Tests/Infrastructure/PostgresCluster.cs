@@ -39,7 +39,7 @@ public sealed class PostgresCluster : IAsyncLifetime
             "-E", "UTF8", "--locale=C.UTF-8", "--no-sync");
         await RunAsync("runuser", "-u", "postgres", "--", Path.Combine(_bin, "pg_ctl"), "-D", Path.Combine(_root, "data"), "-l",
             Path.Combine(_root, "server.log"), "-w", "-t", "60", "-o",
-            $"-c listen_addresses=127.0.0.1 -p {port} -k {Path.Combine(_root, "sock")} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            $"-c listen_addresses=127.0.0.1 -p {port} -k {Path.Combine(_root, "sock")} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=600",
             "start");
         ServerConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Pooling=true;Include Error Detail=true";
     }

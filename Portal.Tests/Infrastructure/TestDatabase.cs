@@ -137,6 +137,12 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         await _services.DisposeAsync();
         if (_handedOver) return;
+        // a database's idle pooled connections would hold the test cluster's slots for Npgsql's idle lifetime (5 min)
+        if (_postgres is not null)
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(_postgres);
+            Npgsql.NpgsqlConnection.ClearPool(connection);
+        }
         SqliteConnection.ClearAllPools();
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }
