@@ -4,6 +4,8 @@ using Portal.Core.PagerDuty;
 using Portal.Core.Records;
 using Portal.Core.Sandbox;
 using Portal.Core.Security;
+using Portal.Tests.Infrastructure;
+using Portal.Tests.PagerDuty;
 using static Microsoft.Playwright.Assertions;
 
 namespace Portal.Tests.EndToEnd;
@@ -49,5 +51,33 @@ public sealed class StatusDashboardTests(BrowserFixture browser)
 
         var linked = (await services.GetRequiredService<RecordStore>().GetAsync("Case", record.Id)).Incidents;
         Assert.Equal(incident.Id, Assert.Single(linked).IncidentId);
+    }
+
+    [Fact]
+    public async Task WhenPagerDutyCannotBeReadTheDashboardSaysSoSinceWhenAndGreysTheLastGoodRead()
+    {
+        await using var pagerDuty = await FakePagerDutyServer.StartAsync();
+        pagerDuty.BusinessServices.Add(new FakeBusinessService("PBS0001", "Billing"));
+        using var portal = new PortalAppFactory(settings: new Dictionary<string, string?>
+        {
+            ["PagerDuty:ApiKey"] = FakePagerDutyServer.DefaultApiKey, ["PagerDuty:BaseUrl"] = pagerDuty.BaseUrl.ToString(),
+            ["PagerDuty:FromEmail"] = FakePagerDutyServer.IntegrationEmail, ["StatusDashboard:MinRefreshInterval"] = "00:00:00.1",
+        });
+        var baseUrl = portal.StartKestrel();
+        var page = await browser.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, baseUrl, PortalAppFactory.AdminEmail, PortalAppFactory.AdminPassword);
+        await BrowserFixture.GotoInteractiveAsync(page, baseUrl + "/status-dashboard");
+        await Expect(page.Locator("#business-services")).ToContainTextAsync("Billing");
+        await Expect(page.Locator("#impacted-count")).Not.ToContainTextAsync("could not be read");
+
+        // PagerDuty stops answering: never a green "all operational", but what failed, since when, and the last good read greyed
+        pagerDuty.AnswerNext(FakeAnswer.Error(503, "Service Unavailable", 2001), 50);
+        await page.ClickAsync("#refresh-status-dashboard");
+        await Expect(page.Locator("#impacted-count")).ToHaveTextAsync("PagerDuty could not be read");
+        await Expect(page.Locator("#status-dashboard-failing-since")).ToContainTextAsync("PagerDuty could not be read since");
+        await Expect(page.Locator("#status-dashboard-read-at")).ToContainTextAsync("Last good read of PagerDuty at");
+        await Expect(page.Locator("#business-services")).ToHaveAttributeAsync("aria-disabled", "true");
+        await Expect(page.Locator("#business-services")).ToContainTextAsync("Billing");
+        await Expect(page.GetByText("All business services operational")).ToHaveCountAsync(0);
     }
 }
