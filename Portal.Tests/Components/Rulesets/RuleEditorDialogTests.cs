@@ -83,4 +83,20 @@ public sealed class RuleEditorDialogTests : DatabaseComponentTest
         escalate.Parameters["escalationLevel"] = "two";
         Assert.Equal("""{"type":"escalateIncident","escalationLevel":"two"}""", escalate.ToJson().ToJsonString()); // for the validator to name
     }
+
+    [Fact]
+    public async Task ARecordToCreateHasItsFieldsChosenFromTheObjectsFields()
+    {
+        var create = new ActionForm { Type = RuleActionTypes.CreateRecord, RecordFields = "Subject = {{pd.incidentTitle}}\nPriority = High" };
+        await OpenAsync(new RuleForm { Name = "Case per incident", Object = "Case", RunOn = RuleRunOn.PagerDutyIncidentCreateOrUpdate, Actions = [create] });
+
+        Assert.Equal("Subject", _dialogs.Find("#action-0-field-0").GetAttribute("value"));
+        Assert.Equal("High", _dialogs.Find("#action-0-field-1-value").GetAttribute("value"));
+        _dialogs.Find("#action-0-add-field").Click();
+        // the next field not chosen yet, in the object's order
+        _dialogs.WaitForAssertion(() => Assert.Equal(3, _dialogs.FindAll(".record-field-row").Count));
+        _dialogs.Find("#action-0-field-2-value").Change("Phone");
+        create.RemoveFieldRow(1);
+        Assert.Equal("""{"type":"createRecord","fields":{"Subject":"{{pd.incidentTitle}}","Description":"Phone"}}""", create.ToJson().ToJsonString());
+    }
 }

@@ -262,6 +262,23 @@ public sealed class ActionForm
     /// `setIncidentCustomFields` (PagerDuty's custom fields).
     public static bool TakesFieldLines(string type) => type is RuleActionTypes.CreateRecord or RuleActionTypes.SetIncidentCustomFields;
 
+    /// `RecordFields` as (field, value) rows, for the editor's field pick-lists; writing a row rewrites the lines.
+    public IReadOnlyList<(string Field, string Value)> FieldRows =>
+        [.. FieldLines(RecordFields).Select(f => (f.Key, f.Value?.GetValue<string>() ?? ""))];
+
+    public void SetFieldRow(int row, string field, string value) => WriteRows(rows => rows[row] = (field, value));
+
+    public void AddFieldRow(string field) => WriteRows(rows => rows.Add((field, "")));
+
+    public void RemoveFieldRow(int row) => WriteRows(rows => rows.RemoveAt(row));
+
+    private void WriteRows(Action<List<(string Field, string Value)>> change)
+    {
+        var rows = FieldRows.ToList();
+        change(rows);
+        RecordFields = string.Join("\n", rows.Where(r => r.Field.Length > 0).Select(r => $"{r.Field} = {r.Value}"));
+    }
+
     /// `Name = value` lines as an object of texts; a line without `=` names a field with an empty value.
     public static JsonObject FieldLines(string? lines)
     {
