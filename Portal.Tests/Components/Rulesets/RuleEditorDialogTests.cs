@@ -14,12 +14,12 @@ public sealed class RuleEditorDialogTests : DatabaseComponentTest
     private IRenderedComponent<MudDialogProvider> _dialogs = default!;
     private IRenderedComponent<MudPopoverProvider> _popovers = default!;
 
-    private async Task OpenAsync(RuleForm rule)
+    private async Task OpenAsync(RuleForm rule, Portal.Core.PagerDuty.PagerDutyLists? lists = null)
     {
         _popovers = Render<MudPopoverProvider>();
         _dialogs = Render<MudDialogProvider>();
         var catalog = await Database.Get<ObjectCatalog>().GetAsync();
-        var parameters = new DialogParameters<RuleEditorDialog> { { d => d.Rule, rule }, { d => d.Catalog, catalog } };
+        var parameters = new DialogParameters<RuleEditorDialog> { { d => d.Rule, rule }, { d => d.Catalog, catalog }, { d => d.Lists, lists } };
         await _dialogs.InvokeAsync(() => Services.GetRequiredService<IDialogService>().ShowAsync<RuleEditorDialog>("Edit rule", parameters));
         _dialogs.WaitForAssertion(() => _dialogs.Find("#apply-rule"));
     }
@@ -98,5 +98,22 @@ public sealed class RuleEditorDialogTests : DatabaseComponentTest
         _dialogs.Find("#action-0-field-2-value").Change("Phone");
         create.RemoveFieldRow(1);
         Assert.Equal("""{"type":"createRecord","fields":{"Subject":"{{pd.incidentTitle}}","Description":"Phone"}}""", create.ToJson().ToJsonString());
+    }
+
+    [Fact]
+    public async Task AnIdPagerDutyDoesNotHaveIsRefusedBesideItsFieldWhenPagerDutysListsWereRead()
+    {
+        var lists = new Portal.Core.PagerDuty.PagerDutyLists([new("PNE3JZM", "Checkout")], [new("PT20YPA", "Checkout on call")], [new("P1", "P1")], []);
+        var page = new ActionForm { Type = RuleActionTypes.CreateIncident, Parameters = { ["serviceId"] = "PGONE01", ["priorityId"] = "{{record.Priority}}" } };
+        await OpenAsync(new RuleForm { Name = "Page", Object = "Case", Actions = [page] }, lists);
+
+        _dialogs.Find("#apply-rule").Click();
+        _dialogs.WaitForAssertion(() => Assert.Contains("PagerDuty has no service 'PGONE01'; choose one from the list.", _dialogs.Markup));
+        Assert.DoesNotContain("has no priority", _dialogs.Markup); // a placeholder is filled later
+        Assert.NotEmpty(_dialogs.FindAll("#apply-rule")); // still open
+
+        page.Parameters["serviceId"] = "PNE3JZM";
+        _dialogs.Find("#apply-rule").Click();
+        _dialogs.WaitForAssertion(() => Assert.Empty(_dialogs.FindAll("#apply-rule")));
     }
 }
