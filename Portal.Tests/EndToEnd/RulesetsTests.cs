@@ -36,7 +36,11 @@ public sealed class RulesetsTests(BrowserFixture browser)
         await page.FillAsync("#condition-1-value", "Closed");
 
         await page.ClickAsync("#add-action");
-        await BrowserFixture.ChooseAsync(page, "#action-0-serviceId", "Checkout (PNE3JZM)");
+        // PagerDuty's services are searched by name; the id is what is stored
+        await page.FillAsync("#action-0-serviceId", "check");
+        await Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(1);
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasTextString = "Checkout (PNE3JZM)" }).ClickAsync();
+        await Expect(page.Locator("#action-0-serviceId")).ToHaveValueAsync("Checkout (PNE3JZM)");
         await BrowserFixture.ChooseAsync(page, "#action-0-urgency", "high");
         await page.ClickAsync("#action-0-custom-title");
         await page.FillAsync("#action-0-title-prefix", "Case");
