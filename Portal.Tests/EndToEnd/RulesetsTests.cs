@@ -150,6 +150,43 @@ public sealed class RulesetsTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task AManagerPutsARuleInShadowSeesItsBadgeAndPromotesItToLiveInOneVersion()
+    {
+        var services = browser.Portal.Services;
+        await services.GetRequiredService<AccountService>().CreateAsync("shay@portal.test", "Shay-Passw0rd-1", Roles.Manager);
+        var store = services.GetRequiredService<RulesetStore>();
+        // a rule no other test's record can set off, in the portal the browser tests share
+        var setUp = await store.SaveAsync("""
+            {"schemaVersion":1,"rulesets":[{"name":"Watch","enabled":true,"rules":[{"name":"Note on the canary","object":"Case","runOn":"recordCreateOrUpdate",
+             "when":"all","executeFor":"allLinked","conditions":[{"field":"Subject","operator":"equals","value":"shadow canary 7f3c"}],
+             "actions":[{"type":"addNote","content":"seen"}]}]}]}
+            """, "test set-up");
+        var page = await browser.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, BaseUrl, "shay@portal.test", "Shay-Passw0rd-1");
+        await BrowserFixture.GotoInteractiveAsync(page, BaseUrl + "/rulesets");
+        var row = page.Locator(".ruleset tr").Filter(new() { HasTextString = "Note on the canary" });
+        await Expect(row.Locator(".shadow-badge")).ToHaveCountAsync(0);
+
+        await row.GetByRole(AriaRole.Button, new() { Name = "Edit rule Note on the canary" }).ClickAsync();
+        await page.ClickAsync("#rule-shadow");
+        await Expect(page.GetByText("Shadow: evaluated and logged", new() { Exact = false })).ToBeVisibleAsync();
+        await page.ClickAsync("#apply-rule");
+        await page.ClickAsync("#save-rules");
+        var shadowVersion = setUp.Version + 1;
+        await Expect(page.Locator("#rules-version")).ToHaveTextAsync($"Version {shadowVersion} in force");
+        await Expect(row.Locator(".shadow-badge")).ToHaveTextAsync("shadow");
+        Assert.True((await store.CurrentAsync()).Document.Rulesets.Single(r => r.Name == "Watch").Rules[0].IsShadow);
+
+        await row.GetByRole(AriaRole.Button, new() { Name = "Promote rule Note on the canary to live" }).ClickAsync();
+        await Expect(page.GetByText($"Rule Note on the canary is live: version {shadowVersion + 1}.")).ToBeVisibleAsync();
+        await Expect(row.Locator(".shadow-badge")).ToHaveCountAsync(0);
+        var current = await store.CurrentAsync();
+        Assert.Equal(shadowVersion + 1, current.Version);
+        Assert.False(current.Document.Rulesets.Single(r => r.Name == "Watch").Rules[0].IsShadow);
+        await store.SaveAsync("""{"schemaVersion":1,"rulesets":[]}""", "test clean-up");
+    }
+
+    [Fact]
     public async Task ADisabledRulesetSaysDisabledAndAnAuditorSeesItsToggleAsReadOnly()
     {
         await browser.Portal.Services.GetRequiredService<AccountService>().CreateAsync("audra@portal.test", "Audra-Passw0rd-1", Roles.Auditor);
