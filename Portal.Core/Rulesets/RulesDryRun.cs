@@ -27,7 +27,18 @@ public sealed record DryRunCondition(string Field, string Operator, string? Expe
 }
 
 public sealed record DryRunMatch(string Ruleset, string Rule, bool Matched, IReadOnlyList<DryRunCondition> Conditions, IReadOnlyList<JsonObject> Actions,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SkippedReason = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SkippedReason = null)
+{
+    /// A shadow rule (contract section 3.1): its actions would only be logged.
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Shadow { get; init; }
+
+    /// Actions of the match that live rules would not take, and why (a second `createIncident`, a record with an incident).
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<DryRunNotTaken>? NotTaken { get; init; }
+}
+
+public sealed record DryRunNotTaken(string Type, string Reason);
 
 public sealed record DryRunResult(IReadOnlyList<DryRunMatch> Matches, long Version);
 
@@ -69,9 +80,35 @@ public sealed class RulesDryRun(
                 $"Ruleset '{ruleset}', rule '{rule}': the 'matches' conditions spent this event's {budget.Limit.TotalMilliseconds:0} ms budget there " +
                 $"({budget.Ran} run, {budget.TimedOut} of them past the {RulePattern.MatchTimeout.TotalMilliseconds:0} ms timeout; {budget.Skipped} not run), " +
                 "and live rules would read the ones not run as not matching. Use simpler patterns, fewer of them, or shorter values.");
-        return new DryRunResult(result.Matches.Select(t => new DryRunMatch(t.Ruleset, t.Rule, t.Matched,
-            t.Conditions.Select(DryRunCondition.From).ToList(),
-            t.Actions, t.SkippedReason)).ToList(), snapshot.Version);
+        var shadow = snapshot.Document.Rulesets.SelectMany(s => s.Rules.Where(r => r.IsShadow).Select(r => (s.Name, r.Name))).ToHashSet();
+        var creates = false;
+        var matches = new List<DryRunMatch>();
+        foreach (var t in result.Matches)
+        {
+            var isShadow = shadow.Contains((t.Ruleset, t.Rule));
+            matches.Add(new DryRunMatch(t.Ruleset, t.Rule, t.Matched, t.Conditions.Select(DryRunCondition.From).ToList(), t.Actions, t.SkippedReason)
+            {
+                Shadow = isShadow,
+                NotTaken = t.Matched && !isShadow ? NotTaken(t.Actions, ruleEvent, ref creates) : null,
+            });
+        }
+        return new DryRunResult(matches, snapshot.Version);
+    }
+
+    /// What `RuleRunner` leaves out of a record change's matches, said as it logs it: `createIncident` when the record
+    /// has a linked incident, or when an earlier rule of the change already creates one.
+    private static IReadOnlyList<DryRunNotTaken>? NotTaken(IReadOnlyList<JsonObject> actions, RuleEvent e, ref bool creates)
+    {
+        if (e.Kind != RuleEventKind.Record) return null;
+        List<DryRunNotTaken>? notTaken = null;
+        foreach (var _ in actions.Where(a => a["type"]?.GetValue<string>() == RuleActionTypes.CreateIncident))
+        {
+            var reason = e.PagerDuty is { } linked ? $"the record already has a linked incident ({linked.IncidentId})"
+                : creates ? "another rule already creates the incident in this change" : null;
+            creates = true;
+            if (reason is not null) (notTaken ??= []).Add(new DryRunNotTaken(RuleActionTypes.CreateIncident, reason));
+        }
+        return notTaken;
     }
 
     private async Task<RuleEvent> RecordEventAsync(JsonElement e, CatalogSnapshot types, CancellationToken cancellationToken)

@@ -187,6 +187,32 @@ public sealed class RulesetsTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task TheDryRunSaysWhichCreateIncidentLiveRulesWouldNotTakeAndWhy()
+    {
+        var store = browser.Portal.Services.GetRequiredService<RulesetStore>();
+        static string Twin(string name, string service) => $$"""
+            {"name":"{{name}}","object":"Case","runOn":"recordCreateOrUpdate","when":"all","executeFor":"allLinked",
+             "conditions":[{"field":"Subject","operator":"equals","value":"dry-run twin 9b1e"}],"actions":[{"type":"createIncident","serviceId":"{{service}}"}]}
+            """;
+        // rules no other test's record can set off, in the portal the browser tests share
+        await store.SaveAsync($$"""{"schemaVersion":1,"rulesets":[{"name":"Twins","enabled":true,"rules":[{{Twin("Checkout team", "PNE3JZM")}},{{Twin("Payments team", "PWIXJZS")}}]}]}""",
+            "test set-up");
+        var page = await browser.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, BaseUrl, Infrastructure.PortalAppFactory.AdminEmail, Infrastructure.PortalAppFactory.AdminPassword);
+        await BrowserFixture.GotoInteractiveAsync(page, BaseUrl + "/rulesets");
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Dry-run" }).ClickAsync();
+        await page.FillAsync("#dry-run-new", """{"Subject":"dry-run twin 9b1e","Priority":"High"}""");
+        await page.ClickAsync("#run-dry-run");
+        await Expect(page.Locator("#dry-run-summary")).ToContainTextAsync("2 of 2 rules match");
+        var second = page.Locator(".dry-run-match").Filter(new() { HasTextString = "Payments team" });
+        await Expect(second.Locator(".dry-run-not-taken")).ToContainTextAsync(
+            "Not taken: Create new Incident, if there are no linked incidents: another rule already creates the incident in this change");
+        await Expect(page.Locator(".dry-run-match").Filter(new() { HasTextString = "Checkout team" }).Locator(".dry-run-not-taken")).ToHaveCountAsync(0);
+        await store.SaveAsync("""{"schemaVersion":1,"rulesets":[]}""", "test clean-up");
+    }
+
+    [Fact]
     public async Task ADisabledRulesetSaysDisabledAndAnAuditorSeesItsToggleAsReadOnly()
     {
         await browser.Portal.Services.GetRequiredService<AccountService>().CreateAsync("audra@portal.test", "Audra-Passw0rd-1", Roles.Auditor);
