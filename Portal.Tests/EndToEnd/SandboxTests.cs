@@ -114,4 +114,44 @@ public sealed class SandboxTests(BrowserFixture browser)
         }
         foreach (var message in messages) await Expect(rows.Filter(new() { HasTextString = message })).ToHaveCountAsync(1);
     }
+
+    /// Issue #19 item 3: a case a PagerDuty rule makes (and links) is not given a second incident by the case rule that
+    /// pages on high priority: "create an incident if none is linked" sees the link made in the same change.
+    [Fact]
+    public async Task ACaseARuleMakesForATriggeredIncidentIsLinkedToItAndGetsNoSecondIncident()
+    {
+        // its own portal: these rules are not left for the other browser tests
+        using var portal = new PortalAppFactory();
+        var baseUrl = portal.StartKestrel();
+        await portal.Services.GetRequiredService<Portal.Core.Rulesets.RulesetStore>().SaveAsync("""
+            {"schemaVersion":1,"rulesets":[{"name":"Both ways","enabled":true,"rules":[
+             {"name":"A case for each API incident","object":"Case","runOn":"pagerDutyIncidentCreateOrUpdate","when":"all","executeFor":"newOnly",
+              "conditions":[{"field":"pd.service","operator":"equals","value":"PSBXAPI"}],
+              "actions":[{"type":"createRecord","fields":{"Subject":"{{pd.incidentTitle}}","Priority":"High"}}]},
+             {"name":"Page on high","object":"Case","runOn":"recordCreateOrUpdate","when":"all","executeFor":"allLinked",
+              "conditions":[{"field":"Priority","operator":"equals","value":"High"}],"actions":[{"type":"createIncident","serviceId":"PNE3JZM"}]}]}]}
+            """, "test set-up");
+        var page = await browser.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, baseUrl, PortalAppFactory.AdminEmail, PortalAppFactory.AdminPassword);
+        await BrowserFixture.GotoInteractiveAsync(page, baseUrl + "/sandbox");
+        await BrowserFixture.ChooseAsync(page, "#trigger-service", "Public API");
+        await page.FillAsync("#trigger-title", "API gateway returns 503");
+        await page.ClickAsync("#trigger");
+        await Expect(page.Locator("#sandbox-incidents tbody tr").Filter(new() { HasTextString = "API gateway returns 503" })).ToHaveCountAsync(1);
+
+        // the case the rule made, linked to the triggered incident, and no incident of its own
+        var records = portal.Services.GetRequiredService<Portal.Core.Records.RecordStore>();
+        // the incident's webhook event is processed in the background
+        IReadOnlyList<Portal.Core.Records.RecordDto> made = [];
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); made.Count == 0 && DateTime.UtcNow < deadline; await Task.Delay(200))
+            made = (await records.ListAsync("Case", new Portal.Core.Records.RecordQuery(Limit: 20, Search: "API gateway returns 503"))).Records;
+        await BrowserFixture.GotoInteractiveAsync(page, $"{baseUrl}/records/Case/{Assert.Single(made).Id}");
+        await Expect(page.Locator("#record-title")).ToContainTextAsync("API gateway returns 503");
+        await Expect(page.Locator("#linked-incidents .linked-incident")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#linked-incidents")).ToContainTextAsync("Public API");
+        await Task.Delay(1500); // the dispatcher would have sent a second incident by now
+        await Expect(page.Locator("#linked-incidents .linked-incident")).ToHaveCountAsync(1);
+        await BrowserFixture.GotoInteractiveAsync(page, baseUrl + "/sandbox");
+        await Expect(page.Locator("#sandbox-incidents tbody tr").Filter(new() { HasTextString = "API gateway returns 503" })).ToHaveCountAsync(1);
+    }
 }
