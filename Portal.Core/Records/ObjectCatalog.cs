@@ -46,7 +46,10 @@ public sealed class ObjectTypeInfo(string name, string label, bool runRules, boo
 
     public ObjectTypeDto ToDto() => new(Name, Label, RunRules, Fields.Select(f => f.ToDto()).ToList());
 
-    public ObjectType ToRulesType() => new(Name, Fields.Select(f => new FieldDefinition(f.Name, f.Type, f.Values)));
+    /// The type as the rules read it; built once per snapshot of the catalog (the type never changes).
+    public ObjectType ToRulesType() => _rulesType ??= new(Name, Fields.Select(f => new FieldDefinition(f.Name, f.Type, f.Values)));
+
+    private ObjectType? _rulesType;
 }
 
 /// Every object type at one moment; immutable, replaced as a whole when a type or field is added.

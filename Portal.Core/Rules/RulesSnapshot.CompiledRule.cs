@@ -55,30 +55,43 @@ public sealed partial class RulesSnapshot
     /// A group of conditions: `all` or `any` of them, tested cheapest first like a rule's own; traced in document order.
     private sealed class GroupTest(bool any, CompiledCondition[] conditions)
     {
-        private readonly FastTest[] _byCost = [.. conditions.OrderBy(condition => condition.Cost).Select(condition => condition.Fast)];
+        private readonly FastTest[] _byCost = ByCost(conditions);
 
         public bool HasMatches { get; } = conditions.Any(condition => condition.IsMatches);
 
         public int Cost { get; } = 1 + conditions.Sum(condition => condition.Cost);
 
-        public bool Run(object?[] slots, double[] numbers, RuleEvent e, RuleBudget? budget)
-        {
-            foreach (ref readonly var test in _byCost.AsSpan())
-            {
-                if (test.Run(slots, numbers, e, budget) == any)
-                {
-                    return any;
-                }
-            }
-
-            return !any;
-        }
+        public bool Run(object?[] slots, double[] numbers, RuleEvent e, RuleBudget? budget) => Holds(_byCost, any, slots, numbers, e, budget);
 
         public ConditionTrace Trace(object?[] slots, double[] numbers, RuleEvent e, RuleBudget budget)
         {
             var traces = conditions.Select(condition => condition.Trace(slots, numbers, e, budget)).ToArray();
             return ConditionTrace.OfGroup(any ? RuleWhen.Any : RuleWhen.All, traces, any ? traces.Any(t => t.Result) : traces.All(t => t.Result));
         }
+    }
+
+    // Conditions are pure, so the hot path may test them cheapest first; traces keep document order.
+    private static FastTest[] ByCost(IEnumerable<CompiledCondition> conditions) =>
+        [.. conditions.OrderBy(condition => condition.Cost).Select(condition => condition.Fast)];
+
+    // `all` or `any` of the tests, cheapest first, stopping at the first that decides; none at all always holds.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Holds(FastTest[] byCost, bool any, object?[] slots, double[] numbers, RuleEvent e, RuleBudget? budget)
+    {
+        if (byCost.Length == 0)
+        {
+            return true;
+        }
+
+        foreach (ref readonly var test in byCost.AsSpan())
+        {
+            if (test.Run(slots, numbers, e, budget) == any)
+            {
+                return any;
+            }
+        }
+
+        return !any;
     }
 
     // What a group holds in place of a test of its own: it runs through its GroupTest.
@@ -147,9 +160,7 @@ public sealed partial class RulesSnapshot
         int indexSlot,
         CompiledCondition[] rest)
     {
-        // Conditions are pure, so the hot path may test them cheapest first; traces keep document order.
-        private readonly FastTest[] _byCost = [.. conditions.OrderBy(condition => condition.Cost).Select(condition => condition.Fast)];
-
+        private readonly FastTest[] _byCost = ByCost(conditions);
 
         private readonly bool _needsContext = actions.Any(action => action.NeedsContext);
 
@@ -170,7 +181,7 @@ public sealed partial class RulesSnapshot
         public int IndexSlot => indexSlot;
 
         // The rest of the conditions, cheapest first, once the indexed equals condition is known to hold.
-        public FastTest[] Remaining { get; } = [.. rest.OrderBy(condition => condition.Cost).Select(condition => condition.Fast)];
+        public FastTest[] Remaining { get; } = ByCost(rest);
 
         public bool Matches(object?[] slots, double[] numbers, RuleEvent e, RuleBudget? budget)
         {
@@ -179,23 +190,7 @@ public sealed partial class RulesSnapshot
             return matched;
         }
 
-        private bool Test(object?[] slots, double[] numbers, RuleEvent e, RuleBudget? budget)
-        {
-            if (_byCost.Length == 0)
-            {
-                return true;
-            }
-
-            foreach (ref readonly var test in _byCost.AsSpan())
-            {
-                if (test.Run(slots, numbers, e, budget) == any)
-                {
-                    return any;
-                }
-            }
-
-            return !any;
-        }
+        private bool Test(object?[] slots, double[] numbers, RuleEvent e, RuleBudget? budget) => Holds(_byCost, any, slots, numbers, e, budget);
 
         // After each rule with `matches` conditions: the first to leave the budget spent is where it ran out.
         public void Noted(RuleBudget? budget)

@@ -36,6 +36,9 @@ public static class RuleActionCatalog
     /// "Add note to linked Incidents", or the name itself for a type Portal does not know.
     public static string LabelOf(string name) => Find(name)?.Label ?? name;
 
+    /// "Set Case field value": the label for a rule's object, or the name itself for a type Portal does not know.
+    public static string LabelOf(string name, string objectLabel) => Find(name)?.LabelFor(objectLabel) ?? name;
+
     private static List<RuleActionKind> Discover() =>
     [
         .. typeof(RuleAction).Assembly.GetTypes()
