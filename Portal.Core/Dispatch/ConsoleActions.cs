@@ -39,8 +39,10 @@ public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory,
             throw new PortalValidationException("incident", $"PagerDuty has no incident {id}.");
         }
         var link = await links.LinkAsync(recordId, incident.ToState(), linkedBy, cancellationToken);
-        log.Write(LogLevel.Info, LogCategories.Action, $"{linkedBy} linked incident #{incident.Number} to {await RecordNameAsync(objectName, recordId, cancellationToken)}",
-            recordId: recordId, incidentId: incident.Id);
+        string recordName;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+            recordName = await RecordNameAsync(db, objectName, recordId, cancellationToken) ?? $"{objectName} {recordId}";
+        log.Write(LogLevel.Info, LogCategories.Action, $"{linkedBy} linked incident #{incident.Number} to {recordName}", recordId: recordId, incidentId: incident.Id);
         return link;
     }
 
@@ -105,12 +107,13 @@ public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory,
         return await PlanAsync(objectName, recordId, incidentId, action, requestedBy, null, cancellationToken);
     }
 
-    private async Task<string> RecordNameAsync(string objectName, string recordId, CancellationToken cancellationToken)
+    /// The record as people name it ("Case 00000042"), or null when there is no such record of `objectName`.
+    private async Task<string?> RecordNameAsync(PortalDbContext db, string objectName, string recordId, CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var fields = await db.Records.AsNoTracking().Where(r => r.Id == recordId).Select(r => r.FieldsJson).FirstOrDefaultAsync(cancellationToken);
-        return (await catalog.GetAsync(cancellationToken)).Find(objectName)?.RecordName(recordId, fields is null ? null : JsonNode.Parse(fields) as JsonObject)
-            ?? $"{objectName} {recordId}";
+        var fields = await db.Records.AsNoTracking().Where(r => r.Id == recordId && r.ObjectName == objectName).Select(r => r.FieldsJson)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (fields is null) return null;
+        return (await catalog.GetAsync(cancellationToken)).Find(objectName)?.RecordName(recordId, JsonNode.Parse(fields) as JsonObject) ?? $"{objectName} {recordId}";
     }
 
     private async Task<string> WriterAsync(ClaimsPrincipal by, CancellationToken cancellationToken) =>
@@ -120,10 +123,8 @@ public sealed class ConsoleActions(IDbContextFactory<PortalDbContext> dbFactory,
         CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var fields = await db.Records.AsNoTracking().Where(r => r.Id == recordId && r.ObjectName == objectName).Select(r => r.FieldsJson)
-            .FirstOrDefaultAsync(cancellationToken) ?? throw new PortalNotFoundException($"There is no {objectName} record '{recordId}'.");
-        var recordName = (await catalog.GetAsync(cancellationToken)).Find(objectName)?.RecordName(recordId, JsonNode.Parse(fields) as JsonObject)
-            ?? $"{objectName} {recordId}";
+        var recordName = await RecordNameAsync(db, objectName, recordId, cancellationToken)
+            ?? throw new PortalNotFoundException($"There is no {objectName} record '{recordId}'.");
         string? incidentLabel = null;
         if (incidentId is not null)
         {

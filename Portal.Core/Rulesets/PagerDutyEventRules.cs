@@ -75,14 +75,14 @@ public sealed partial class PagerDutyEventRules(
                 switch (RuleActionJson.Read(action))
                 {
                     case SetFieldAction set:
-                        var values = Validate(type, new JsonObject { [set.Field ?? ""] = set.Value is { } value ? JsonNode.Parse(value.GetRawText()) : null });
+                        var values = Validate(type, new Dictionary<string, JsonElement?> { [set.Field ?? ""] = set.Value });
                         foreach (var record in linked.GetValueOrDefault(type.Name) ?? [])
                         {
                             await records.UpdateAsync(db, type, record.Id, values, actor, cancellationToken);
                         }
                         break;
                     case CreateRecordAction create when !linked.ContainsKey(type.Name):
-                        var fields = RecordValues.Validate(type, JsonSerializer.SerializeToElement(create.Fields ?? new Dictionary<string, JsonElement>()));
+                        var fields = Validate(type, create.Fields ?? new Dictionary<string, JsonElement>());
                         // linked before the new record's own rules run: it has its incident already
                         var (created, _) = await records.CreateAsync(db, type, fields, actor, cancellationToken,
                             beforeRules: id => links.LinkAsync(db, id, State(incident), actor.Name, cancellationToken));
@@ -119,7 +119,8 @@ public sealed partial class PagerDutyEventRules(
         return result;
     }
 
-    private static Dictionary<string, JsonNode?> Validate(ObjectTypeInfo type, JsonObject fields) =>
+    /// A rule's field values (by name), checked against the object type as a record write's are.
+    private static Dictionary<string, JsonNode?> Validate<TValue>(ObjectTypeInfo type, IReadOnlyDictionary<string, TValue> fields) =>
         RecordValues.Validate(type, JsonSerializer.SerializeToElement(fields));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rule {Rule} matched PagerDuty incident {IncidentId} ({EventType})")]

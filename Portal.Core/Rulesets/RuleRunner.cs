@@ -99,12 +99,9 @@ public sealed partial class RuleRunner(
                 var payload = RuleActionJson.Serialize(typed);
                 if (typed is CreateIncidentAction)
                 {
-                    if (links.Count > 0 || createPlanned)
+                    if (CreateIncidentNotTaken(change.Name, links.FirstOrDefault()?.IncidentId, createPlanned) is { } reason)
                     {
                         // never dropped silently: the log says which action was not taken and why
-                        var reason = links.Count > 0
-                            ? $"{change.Name} already has a linked incident ({links[0].IncidentId})"
-                            : $"another rule already creates the incident for {change.Name} in this change";
                         log.Write(Logging.LogLevel.Info, Logging.LogCategories.Rule,
                             $"Rule {match.Rule}: createIncident not taken: {reason}", correlation, change.RecordId, links.FirstOrDefault()?.IncidentId,
                             new { match.Ruleset, match.Rule, version = snapshot.Version, action, reason });
@@ -122,12 +119,19 @@ public sealed partial class RuleRunner(
         }
     }
 
+    /// Why a matched `createIncident` is not taken, or null when it is: the record (`subject`) has a linked incident, or
+    /// another rule already creates one in this change. The dry-run says the same.
+    public static string? CreateIncidentNotTaken(string subject, string? linkedIncidentId, bool anotherCreates) =>
+        linkedIncidentId is not null ? $"{subject} already has a linked incident ({linkedIncidentId})"
+        : anotherCreates ? $"another rule already creates the incident for {subject} in this change"
+        : null;
+
     /// A shadow rule matched (contract section 3.1): what it would have done, filled as a live rule's actions are, and
     /// nothing planned or changed.
     public void LogShadow(MatchedRule match, string subject, long version, Guid? correlation, string? recordId, string? incidentId)
     {
         var would = match.Actions.Count == 0 ? "done nothing (it has no actions)"
-            : string.Join("; ", match.Actions.Select(a => RuleActionCatalog.LabelOf(a["type"]?.GetValue<string>() ?? "").Replace("{object}", match.Object, StringComparison.Ordinal)));
+            : string.Join("; ", match.Actions.Select(a => RuleActionCatalog.LabelOf(a["type"]?.GetValue<string>() ?? "", match.Object)));
         log.Write(Logging.LogLevel.Info, Logging.LogCategories.Rule, $"Shadow rule {match.Rule} matched {subject} and would have: {would}", correlation,
             recordId, incidentId, new { match.Ruleset, match.Rule, version, mode = RuleMode.Shadow, wouldHave = match.Actions });
     }

@@ -103,8 +103,7 @@ public sealed class RulesDryRun(
         List<DryRunNotTaken>? notTaken = null;
         foreach (var _ in actions.Where(a => a["type"]?.GetValue<string>() == RuleActionTypes.CreateIncident))
         {
-            var reason = e.PagerDuty is { } linked ? $"the record already has a linked incident ({linked.IncidentId})"
-                : creates ? "another rule already creates the incident in this change" : null;
+            var reason = RuleRunner.CreateIncidentNotTaken("the record", e.PagerDuty?.IncidentId, creates);
             creates = true;
             if (reason is not null) (notTaken ??= []).Add(new DryRunNotTaken(RuleActionTypes.CreateIncident, reason));
         }

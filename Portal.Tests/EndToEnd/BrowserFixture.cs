@@ -19,20 +19,36 @@ public sealed class BrowserFixture : IAsyncLifetime
         Portal.StartKestrel();
         FreshPortal.StartKestrel();
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        Browser = await LaunchAsync(_playwright);
     }
 
-    public async Task<IPage> NewPageAsync()
+    /// Debian's Chromium, headless, as every browser test runs it (a test outside this collection launches its own).
+    public static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
-        context.SetDefaultTimeout(15_000);
+        ExecutablePath = ChromiumPath,
+        Headless = true,
+        Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+
+    public Task<IPage> NewPageAsync() => NewPageAsync(Browser);
+
+    public static async Task<IPage> NewPageAsync(IBrowser browser, float timeout = 15_000)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        context.SetDefaultTimeout(timeout);
         return await context.NewPageAsync();
+    }
+
+    /// The first-run set-up of a portal with no account yet: asks at /setup, creates the Administrator and signs in.
+    public static async Task CreateFirstAdministratorAsync(IPage page, string baseUrl, string email, string password)
+    {
+        await page.GotoAsync(baseUrl + "/login");
+        await page.WaitForURLAsync(url => url.EndsWith("/setup"));
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
+        await page.FillAsync("#confirm", password);
+        await page.ClickAsync("#create-admin");
     }
 
     public static async Task SignInAsync(IPage page, string baseUrl, string email, string password)

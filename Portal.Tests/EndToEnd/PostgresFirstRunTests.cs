@@ -26,20 +26,10 @@ public sealed class PostgresFirstRunTests(PostgresCluster cluster)
             (await http.PutAsync("/api/rulesets", new StringContent(RulesWiringTests.ContractExample, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
 
         using var playwright = await Playwright.CreateAsync();
-        await using var chromium = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = BrowserFixture.ChromiumPath, Headless = true, Args = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
-        });
-        var context = await chromium.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
-        context.SetDefaultTimeout(20_000);
-        var page = await context.NewPageAsync();
+        await using var chromium = await BrowserFixture.LaunchAsync(playwright);
+        var page = await BrowserFixture.NewPageAsync(chromium, timeout: 20_000);
 
-        await page.GotoAsync(baseUrl + "/login");
-        await page.WaitForURLAsync(url => url.EndsWith("/setup"));
-        await page.FillAsync("#email", "owner@portal.test");
-        await page.FillAsync("#password", "Owner-Passw0rd");
-        await page.FillAsync("#confirm", "Owner-Passw0rd");
-        await page.ClickAsync("#create-admin");
+        await BrowserFixture.CreateFirstAdministratorAsync(page, baseUrl, "owner@portal.test", "Owner-Passw0rd");
         await Expect(page.Locator("#home-role")).ToHaveTextAsync("Administrator");
 
         await BrowserFixture.GotoInteractiveAsync(page, baseUrl + "/records/Case/new");

@@ -207,7 +207,7 @@ public sealed class RulesetsTests(BrowserFixture browser)
         await Expect(page.Locator("#dry-run-summary")).ToContainTextAsync("2 of 2 rules match");
         var second = page.Locator(".dry-run-match").Filter(new() { HasTextString = "Payments team" });
         await Expect(second.Locator(".dry-run-not-taken")).ToContainTextAsync(
-            "Not taken: Create new Incident, if there are no linked incidents: another rule already creates the incident in this change");
+            "Not taken: Create new Incident, if there are no linked incidents: another rule already creates the incident for the record in this change");
         await Expect(page.Locator(".dry-run-match").Filter(new() { HasTextString = "Checkout team" }).Locator(".dry-run-not-taken")).ToHaveCountAsync(0);
         await store.SaveAsync("""{"schemaVersion":1,"rulesets":[]}""", "test clean-up");
     }

@@ -17,12 +17,7 @@ public sealed class SignInAndAdministrationTests(BrowserFixture browser)
     public async Task FirstRunSetUpCreatesTheAdministrator()
     {
         var page = await browser.NewPageAsync();
-        await page.GotoAsync(browser.FreshPortal.BaseUrl + "/login");
-        await page.WaitForURLAsync(url => url.EndsWith("/setup"));
-        await page.FillAsync("#email", "owner@portal.test");
-        await page.FillAsync("#password", "Owner-Passw0rd");
-        await page.FillAsync("#confirm", "Owner-Passw0rd");
-        await page.ClickAsync("#create-admin");
+        await BrowserFixture.CreateFirstAdministratorAsync(page, browser.FreshPortal.BaseUrl, "owner@portal.test", "Owner-Passw0rd");
 
         await Expect(page.Locator("#home-role")).ToHaveTextAsync("Administrator");
         await Expect(page.Locator("#signed-in-user")).ToContainTextAsync("owner@portal.test");

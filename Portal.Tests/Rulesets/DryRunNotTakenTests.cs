@@ -29,7 +29,7 @@ public sealed class DryRunNotTakenTests
         Assert.Null(result.Matches[0].NotTaken); // a shadow rule's actions are only logged: it takes nothing, so it blocks nothing
         Assert.Null(result.Matches[1].NotTaken);
         var skipped = Assert.Single(result.Matches[2].NotTaken!);
-        Assert.Equal(("createIncident", "another rule already creates the incident in this change"), (skipped.Type, skipped.Reason));
+        Assert.Equal(("createIncident", "another rule already creates the incident for the record in this change"), (skipped.Type, skipped.Reason));
         Assert.Contains("\"notTaken\":[{\"type\":\"createIncident\"", JsonSerializer.Serialize(result, JsonSerializerOptions.Web));
     }
 }

@@ -111,7 +111,7 @@ public sealed class RuleForm
 
     public string Summary => $"{Object} · {(IsRecordRule ? "record created or changed" : "PagerDuty incident event")} · " +
         $"{(Conditions.Count == 0 ? "always" : $"{When} of {Conditions.Count} condition{(Conditions.Count == 1 ? "" : "s")}")} · " +
-        $"{string.Join(", ", Actions.Select(a => RuleActionCatalog.LabelOf(a.Type).Replace("{object}", Object, StringComparison.Ordinal)))}";
+        $"{string.Join(", ", Actions.Select(a => RuleActionCatalog.LabelOf(a.Type, Object)))}";
 }
 
 public sealed class ConditionForm
